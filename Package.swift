@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// The layering (see shared STYLE): GlossCore <- GlossStore, GlossProtocol <- GlossNetwork <- gloss.
+// Each target lists only what it may import, so a wrong edge fails the build.
+let package = Package(
+    name: "Gloss",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gloss", targets: ["gloss"]),
+        .library(name: "GlossCore", targets: ["GlossCore"]),
+        .library(name: "GlossStore", targets: ["GlossStore"]),
+        .library(name: "GlossProtocol", targets: ["GlossProtocol"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+    ],
+    targets: [
+        // Pure model and merge rules. Crypto is used only for SHA-256 (ids and the state digest):
+        // hashing is pure computation, so GlossCore still has no I/O, clock or randomness.
+        .target(
+            name: "GlossCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "GlossStore",
+            dependencies: [
+                "GlossCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "GlossProtocol",
+            dependencies: [
+                "GlossCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "gloss",
+            dependencies: [
+                "GlossCore", "GlossStore", "GlossProtocol",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            resources: [.copy("Resources/sample-article.txt")]
+        ),
+        .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),
+        .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossCore"]),
+        .testTarget(
+            name: "GlossProtocolTests",
+            dependencies: ["GlossProtocol", "GlossCore"]
+        ),
+        .testTarget(
+            name: "GlossCLITests",
+            dependencies: ["GlossCore", "GlossStore", "GlossProtocol"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,75 @@
+/// The rules for an article's text: how imported text is normalized, how its id is derived,
+/// and what its title defaults to.
+///
+/// Import normalizes only what differs between machines without differing for a reader: a UTF-8
+/// byte order mark is dropped, CRLF and lone CR line endings become LF, and trailing white space
+/// at the very end is trimmed. Everything else is kept byte for byte. The article id is the first
+/// 16 bytes of SHA-256 over that normalized text, so the same article imported on two replicas
+/// is one article.
+public enum ArticleText {
+    public static func normalized(_ text: String) -> String {
+        var scalars = String.UnicodeScalarView()
+        var iterator = text.unicodeScalars.makeIterator()
+        var pendingCarriageReturn = false
+        var isFirst = true
+        while let scalar = iterator.next() {
+            defer { isFirst = false }
+            if isFirst && scalar == "\u{FEFF}" { continue }
+            if pendingCarriageReturn {
+                pendingCarriageReturn = false
+                scalars.append("\n")
+                if scalar == "\n" { continue }
+            }
+            if scalar == "\r" {
+                pendingCarriageReturn = true
+                continue
+            }
+            scalars.append(scalar)
+        }
+        if pendingCarriageReturn { scalars.append("\n") }
+        while let last = scalars.last, last.properties.isWhitespace {
+            scalars.removeLast()
+        }
+        return String(scalars)
+    }
+
+    /// The id of an article whose normalized text is `body`.
+    public static func id(of body: String) -> EntityID {
+        ID128.hashing(domain: "gloss-article", Array(body.utf8))
+    }
+
+    /// The first line, or its first sentence when that is shorter, trimmed and cut to 200
+    /// characters: a reasonable title for text that has none of its own.
+    public static func defaultTitle(of body: String) -> String {
+        let firstLine = body.split(separator: "\n", omittingEmptySubsequences: true)
+            .first { !$0.allSatisfy(\.isWhitespace) } ?? ""
+        var line = String(firstLine).trimmingWhitespace()
+        while line.hasPrefix("#") { line.removeFirst() }  // a Markdown heading
+        line = line.trimmingWhitespace()
+        if let end = sentenceEnd(in: line) { line = String(line[..<end]) }
+        return line.count > 200 ? String(line.prefix(199)) + "…" : line
+    }
+
+    /// The index just past the first ". ", "! " or "? " of a line, if it has one.
+    private static func sentenceEnd(in line: String) -> String.Index? {
+        var index = line.startIndex
+        while index < line.endIndex {
+            let next = line.index(after: index)
+            if ".!?".contains(line[index]), next < line.endIndex, line[next] == " " {
+                return next
+            }
+            index = next
+        }
+        return nil
+    }
+}
+
+extension String {
+    func trimmingWhitespace() -> String {
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        return String(scalars[first...last])
+    }
+}

@@ -1,0 +1,61 @@
+extension Change {
+    /// Checks the rules a change must follow whatever state it meets: a sequence number from 1,
+    /// at least one operation, at most one write per field and per tag, ids derived as the model
+    /// says, and no delete mixed with other edits of the same annotation.
+    public func validateShape() throws(GlossCoreError) {
+        guard id.seq >= 1 else { throw invalid("sequence numbers start at 1") }
+        guard !operations.isEmpty else { throw invalid("a change needs at least one operation") }
+        var writtenFields: Set<FieldKey> = []
+        var touchedTags: Set<TagKey> = []
+        var deleted: Set<EntityID> = []
+        var edited: Set<EntityID> = []
+        for (index, operation) in operations.enumerated() {
+            switch operation {
+            case .createArticle(let articleID, let body):
+                guard ArticleText.id(of: body) == articleID else {
+                    throw invalid("article id \(articleID.hex) does not match its text")
+                }
+            case .createAnnotation(let annotationID, _, let anchor):
+                guard annotationID == ID128.annotation(createdAt: id, index: index) else {
+                    throw invalid("annotation id \(annotationID.hex) is not derived from its change")
+                }
+                guard anchor.start <= anchor.end, !anchor.exact.isEmpty else {
+                    throw invalid("annotation \(annotationID.hex) has an empty or reversed anchor")
+                }
+                edited.insert(annotationID)
+            case .set(let entity, let field, _):
+                guard writtenFields.insert(FieldKey(entity: entity, field: field)).inserted else {
+                    throw invalid("field \(field.rawValue) of \(entity.hex) is written twice")
+                }
+                edited.insert(entity)
+            case .addTag(let entity, let tag), .removeTag(let entity, let tag):
+                guard !tag.isEmpty else { throw invalid("empty tag on \(entity.hex)") }
+                guard touchedTags.insert(TagKey(entity: entity, tag: tag)).inserted else {
+                    throw invalid("tag \(tag) of \(entity.hex) is touched twice")
+                }
+                edited.insert(entity)
+            case .deleteAnnotation(let entity):
+                guard deleted.insert(entity).inserted else { throw invalid("\(entity.hex) deleted twice") }
+            case .keepAnnotation(let entity):
+                edited.insert(entity)
+            }
+        }
+        if let both = deleted.intersection(edited).first {
+            throw invalid("annotation \(both.hex) is deleted and edited in one change")
+        }
+    }
+
+    private func invalid(_ message: String) -> GlossCoreError {
+        GlossCoreError(.invalidChange, "change \(id): \(message)")
+    }
+}
+
+struct FieldKey: Hashable {
+    let entity: EntityID
+    let field: Field
+}
+
+struct TagKey: Hashable {
+    let entity: EntityID
+    let tag: String
+}

@@ -1,0 +1,59 @@
+/// Finds a quoted passage in an article body and builds its anchor.
+///
+/// Offsets count Unicode scalars, as the W3C TextPositionSelector does, so they mean the same
+/// thing in every language that reads the stored UTF-8.
+public enum QuoteAnchoring {
+    /// How many characters of context the anchor keeps on each side.
+    public static let contextLength = 32
+
+    public enum Failure: Error, Equatable, Sendable {
+        case emptyQuote
+        case notFound
+        /// The quote occurs `count` times; say which with an occurrence number.
+        case ambiguous(count: Int)
+        /// `--occurrence` asked for one past the `count` there are.
+        case noSuchOccurrence(requested: Int, count: Int)
+    }
+
+    /// Start offsets (in scalars) of every occurrence of `quote` in `body`, overlapping ones too.
+    public static func occurrences(of quote: String, in body: String) -> [Int] {
+        let haystack = Array(body.unicodeScalars)
+        let needle = Array(quote.unicodeScalars)
+        guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        var starts: [Int] = []
+        for start in 0...(haystack.count - needle.count)
+        where haystack[start] == needle[0] && haystack[start..<start + needle.count].elementsEqual(needle) {
+            starts.append(start)
+        }
+        return starts
+    }
+
+    /// The anchor of `quote` in `body`. With one occurrence `occurrence` may be nil; with more,
+    /// it picks one, counting from 1.
+    public static func anchor(quote: String, in body: String, occurrence: Int?) throws(Failure) -> Anchor {
+        guard !quote.isEmpty else { throw .emptyQuote }
+        let starts = occurrences(of: quote, in: body)
+        guard !starts.isEmpty else { throw .notFound }
+        let start: Int
+        if let occurrence {
+            guard occurrence >= 1, occurrence <= starts.count else {
+                throw .noSuchOccurrence(requested: occurrence, count: starts.count)
+            }
+            start = starts[occurrence - 1]
+        } else {
+            guard starts.count == 1 else { throw .ambiguous(count: starts.count) }
+            start = starts[0]
+        }
+        let scalars = Array(body.unicodeScalars)
+        let end = start + quote.unicodeScalars.count
+        let prefixStart = max(0, start - contextLength)
+        let suffixEnd = min(scalars.count, end + contextLength)
+        return Anchor(
+            exact: quote,
+            prefix: String(String.UnicodeScalarView(scalars[prefixStart..<start])),
+            suffix: String(String.UnicodeScalarView(scalars[end..<suffixEnd])),
+            start: UInt64(start),
+            end: UInt64(end)
+        )
+    }
+}

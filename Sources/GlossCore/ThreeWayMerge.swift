@@ -1,0 +1,98 @@
+/// A word-level three-way merge of two edited texts against their common ancestor, as
+/// `diff3` does for lines: edits to different places combine; edits to the same place, unless
+/// identical, are a conflict.
+///
+///     ThreeWayMerge.merge(base: "the cat sat", ours: "the black cat sat", theirs: "the cat sat down")
+///     // .merged("the black cat sat down")
+public enum ThreeWayMerge {
+    public enum Outcome: Equatable, Sendable {
+        case merged(String)
+        /// Both sides changed the same words differently.
+        case overlapping
+    }
+
+    /// Texts whose token counts multiply past this are not diffed (the table would be too big):
+    /// they are reported as overlapping, so nothing is merged wrongly.
+    public static let maximumTableSize = 4_000_000
+
+    public static func merge(base: String, ours: String, theirs: String) -> Outcome {
+        if ours == theirs { return .merged(ours) }
+        if ours == base { return .merged(theirs) }
+        if theirs == base { return .merged(ours) }
+        let baseTokens = tokens(base)
+        let ourTokens = tokens(ours)
+        let theirTokens = tokens(theirs)
+        guard let ourMatch = matches(baseTokens, ourTokens), let theirMatch = matches(baseTokens, theirTokens) else {
+            return .overlapping
+        }
+        var output: [Substring] = []
+        var baseIndex = 0, ourIndex = 0, theirIndex = 0
+        while true {
+            var stable = baseIndex
+            while stable < baseTokens.count && (ourMatch[stable] == nil || theirMatch[stable] == nil) { stable += 1 }
+            let ourEnd = stable < baseTokens.count ? ourMatch[stable]! : ourTokens.count
+            let theirEnd = stable < baseTokens.count ? theirMatch[stable]! : theirTokens.count
+            let baseChunk = baseTokens[baseIndex..<stable]
+            let ourChunk = ourTokens[ourIndex..<ourEnd]
+            let theirChunk = theirTokens[theirIndex..<theirEnd]
+            if ourChunk.elementsEqual(baseChunk) {
+                output += theirChunk
+            } else if theirChunk.elementsEqual(baseChunk) || ourChunk.elementsEqual(theirChunk) {
+                output += ourChunk
+            } else {
+                return .overlapping
+            }
+            guard stable < baseTokens.count else { break }
+            output.append(baseTokens[stable])
+            baseIndex = stable + 1
+            ourIndex = ourEnd + 1
+            theirIndex = theirEnd + 1
+        }
+        return .merged(output.joined())
+    }
+
+    /// Runs of white space and runs of anything else, so a merge never splits a word.
+    static func tokens(_ text: String) -> [Substring] {
+        var result: [Substring] = []
+        var start = text.startIndex
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(after: index)
+            if next < text.endIndex && text[next].isWhitespace != text[index].isWhitespace {
+                result.append(text[start..<next])
+                start = next
+            }
+            index = next
+        }
+        if start < text.endIndex { result.append(text[start...]) }
+        return result
+    }
+
+    /// For each base token, the index of the token it matches in `other` along a longest common
+    /// subsequence, or nil. Nil overall when the texts are too large to diff.
+    static func matches(_ base: [Substring], _ other: [Substring]) -> [Int?]? {
+        let rows = base.count, columns = other.count
+        guard (rows + 1) * (columns + 1) <= maximumTableSize else { return nil }
+        // lengths[i][j]: LCS length of base[i...] and other[j...].
+        var lengths = [[Int]](repeating: [Int](repeating: 0, count: columns + 1), count: rows + 1)
+        for i in stride(from: rows - 1, through: 0, by: -1) {
+            for j in stride(from: columns - 1, through: 0, by: -1) {
+                lengths[i][j] = base[i] == other[j] ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
+            }
+        }
+        var result = [Int?](repeating: nil, count: rows)
+        var i = 0, j = 0
+        while i < rows && j < columns {
+            if base[i] == other[j] {
+                result[i] = j
+                i += 1
+                j += 1
+            } else if lengths[i + 1][j] >= lengths[i][j + 1] {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
+        return result
+    }
+}
