@@ -50,15 +50,17 @@ let package = Package(
             ],
             resources: [.copy("Resources/sample-article.txt")]
         ),
-        .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore"]),
-        .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossCore"]),
+        // Seeded generators and simulated replicas shared by the test targets; not shipped.
+        .target(name: "GlossTestSupport", dependencies: ["GlossCore"]),
+        .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore", "GlossTestSupport"]),
+        .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossCore", "GlossTestSupport"]),
         .testTarget(
             name: "GlossProtocolTests",
             dependencies: ["GlossProtocol", "GlossCore"]
         ),
         .testTarget(
             name: "GlossCLITests",
-            dependencies: ["GlossCore", "GlossStore", "GlossProtocol"]
+            dependencies: ["GlossCore", "GlossStore", "GlossProtocol", "GlossTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -50,15 +50,27 @@ public enum ArticleText {
         return line.count > 200 ? String(line.prefix(199)) + "…" : line
     }
 
-    /// The index just past the first ". ", "! " or "? " of a line, if it has one.
+    /// Words whose trailing period does not end a sentence.
+    private static let abbreviations: Set<String> = [
+        "mr", "mrs", "ms", "dr", "st", "sen", "rep", "gov", "gen", "lt", "col", "jr", "sr", "prof", "no", "vs",
+    ]
+
+    /// The index just past the first sentence of a line, if it has more than one: a ".", "!" or
+    /// "?" followed by a space and a capital letter or quote, not ending an abbreviation such as
+    /// "U.S." or "Dr.".
     private static func sentenceEnd(in line: String) -> String.Index? {
-        var index = line.startIndex
-        while index < line.endIndex {
-            let next = line.index(after: index)
-            if ".!?".contains(line[index]), next < line.endIndex, line[next] == " " {
-                return next
+        let characters = Array(line)
+        var offset = 0
+        while offset + 2 < characters.count {
+            defer { offset += 1 }
+            guard ".!?".contains(characters[offset]), characters[offset + 1] == " " else { continue }
+            let next = characters[offset + 2]
+            guard next.isUppercase || "\"“'‘«".contains(next) else { continue }
+            if characters[offset] == "." {
+                let word = String(characters[..<offset].reversed().prefix { !$0.isWhitespace }.reversed())
+                if word.count < 2 || word.contains(".") || abbreviations.contains(word.lowercased()) { continue }
             }
-            index = next
+            return line.index(line.startIndex, offsetBy: offset + 1)
         }
         return nil
     }

@@ -62,3 +62,9 @@ public struct VersionVector: Hashable, Sendable {
         return ordering == .after || ordering == .equal
     }
 }
+
+extension VersionVector: ExpressibleByDictionaryLiteral {
+    public init(dictionaryLiteral elements: (ReplicaID, UInt64)...) {
+        self.init(Dictionary(elements, uniquingKeysWith: max))
+    }
+}

@@ -1,0 +1,142 @@
+import GlossCore
+import GlossTestSupport
+import Testing
+
+/// The merge rules one at a time, on hand-built histories of two replicas.
+@Suite struct MergeRuleTests {
+    let desk = ID128(high: 1, low: 1)
+    let field = ID128(high: 2, low: 2)
+    let body = "Some 8,000 troops were deployed to Kursk Oblast, Blinken said of Kursk Oblast."
+    var article: EntityID { ArticleText.id(of: body) }
+
+    func change(_ replica: ReplicaID, _ seq: UInt64, seen: VersionVector, _ operations: [Operation]) -> Change {
+        Change(id: Dot(replica: replica, seq: seq), dependencies: seen, time: seq, operations: operations)
+    }
+
+    /// desk:1 imports the article, desk:2 annotates it; both replicas hold both.
+    func sharedStart() throws -> (ReplicaState, EntityID) {
+        var state = ReplicaState()
+        try state.apply(change(desk, 1, seen: [:], [.createArticle(id: article, body: body)]))
+        let anchor = try QuoteAnchoring.anchor(quote: "Kursk Oblast", in: body, occurrence: 2)
+        let annotation = ID128.annotation(createdAt: Dot(replica: desk, seq: 2), index: 0)
+        try state.apply(change(desk, 2, seen: state.clock, [.createAnnotation(id: annotation, article: article, anchor: anchor)]))
+        return (state, annotation)
+    }
+
+    @Test func aWriteSupersedesTheValuesItsAuthorHadSeen() throws {
+        var (state, annotation) = try sharedStart()
+        try state.apply(change(desk, 3, seen: state.clock, [.set(entity: annotation, field: .note, value: "first")]))
+        try state.apply(change(field, 1, seen: state.clock, [.set(entity: annotation, field: .note, value: "second")]))
+        let register = try #require(state.annotations[annotation]?.registers[.note])
+        #expect(register.values.map(\.value) == ["second"])
+        #expect(!register.isInConflict)
+    }
+
+    @Test func aConcurrentAddWinsOverARemove() throws {
+        var (state, annotation) = try sharedStart()
+        try state.apply(change(desk, 3, seen: state.clock, [.addTag(entity: annotation, tag: "todo")]))
+        let seen = state.clock
+        try state.apply(change(desk, 4, seen: seen, [.removeTag(entity: annotation, tag: "todo")]))
+        #expect(state.annotations[annotation]?.tags.contains("todo") == false)
+        try state.apply(change(field, 1, seen: seen, [.addTag(entity: annotation, tag: "todo")]))
+        #expect(state.annotations[annotation]?.tags.contains("todo") == true)
+    }
+
+    @Test func anEditConcurrentWithADeleteKeepsTheAnnotationInConflict() throws {
+        var (state, annotation) = try sharedStart()
+        let seen = state.clock
+        try state.apply(change(desk, 3, seen: seen, [.deleteAnnotation(id: annotation)]))
+        #expect(state.annotations[annotation]?.presence.isAlive == false)
+        try state.apply(change(field, 1, seen: seen, [.set(entity: annotation, field: .note, value: "source confirmed")]))
+        let presence = try #require(state.annotations[annotation]?.presence)
+        #expect(presence.isAlive && presence.isInConflict)
+        #expect(state.conflicts.map(\.field) == [Conflict.deletedField])
+        try state.apply(change(field, 2, seen: state.clock, [.keepAnnotation(id: annotation)]))
+        #expect(state.annotations[annotation]?.presence.isInConflict == false)
+        #expect(state.annotations[annotation]?.presence.isAlive == true)
+    }
+
+    @Test func aDeleteThatSawEveryEditRemovesTheAnnotation() throws {
+        var (state, annotation) = try sharedStart()
+        try state.apply(change(field, 1, seen: state.clock, [.set(entity: annotation, field: .note, value: "x")]))
+        try state.apply(change(desk, 3, seen: state.clock, [.deleteAnnotation(id: annotation)]))
+        #expect(state.annotations[annotation]?.presence.isAlive == false)
+        #expect(state.conflicts.isEmpty)
+    }
+
+    @Test func changesMissingPredecessorsAreRefusedAndLeaveNoTrace() throws {
+        var (state, annotation) = try sharedStart()
+        let before = state
+        let skipping = change(desk, 4, seen: [:], [.set(entity: annotation, field: .note, value: "x")])
+        #expect(throws: GlossCoreError.self) { try state.apply(skipping) }
+        let unseenDependency = change(field, 1, seen: [desk: 9], [.set(entity: annotation, field: .note, value: "x")])
+        #expect(throws: GlossCoreError.self) { try state.apply(unseenDependency) }
+        #expect(state == before)
+    }
+
+    @Test func invalidChangesAreRefusedWhole() throws {
+        var (state, annotation) = try sharedStart()
+        let before = state
+        let wrongArticleID = change(field, 1, seen: state.clock, [
+            .set(entity: annotation, field: .note, value: "applied?"),
+            .createArticle(id: ID128(high: 7, low: 7), body: "text"),
+        ])
+        #expect(throws: GlossCoreError.self) { try state.apply(wrongArticleID) }
+        let titleOnAnnotation = change(field, 1, seen: state.clock, [.set(entity: annotation, field: .title, value: "t")])
+        #expect(throws: GlossCoreError.self) { try state.apply(titleOnAnnotation) }
+        let anchorOutside = change(field, 1, seen: state.clock, [.createAnnotation(
+            id: ID128.annotation(createdAt: Dot(replica: field, seq: 1), index: 0), article: article,
+            anchor: Anchor(exact: "troops", prefix: "", suffix: "", start: 0, end: 6))])
+        #expect(throws: GlossCoreError.self) { try state.apply(anchorOutside) }
+        #expect(state == before)
+    }
+
+    @Test func reapplyingAChangeChangesNothing() throws {
+        var (state, _) = try sharedStart()
+        let again = change(desk, 1, seen: [:], [.createArticle(id: article, body: body)])
+        let before = state
+        #expect(try state.apply(again) == false)
+        #expect(state == before)
+    }
+}
+
+@Suite struct TextRuleTests {
+    @Test func normalizationUnifiesLineEndingsAndNothingElse() {
+        #expect(ArticleText.normalized("\u{FEFF}a\r\nb\rc\n\n  ") == "a\nb\nc")
+        #expect(ArticleText.normalized("  café\tx") == "  café\tx")
+        #expect(ArticleText.id(of: ArticleText.normalized("a\r\nb")) == ArticleText.id(of: "a\nb"))
+    }
+
+    @Test func defaultTitleIsTheFirstLineOrSentence() {
+        #expect(ArticleText.defaultTitle(of: "# Heading\nbody") == "Heading")
+        #expect(ArticleText.defaultTitle(of: "\n  First one. Second one.\nMore") == "First one.")
+        #expect(ArticleText.defaultTitle(of: "U.S. troops moved. Dr. Who said so.") == "U.S. troops moved.")
+        #expect(ArticleText.defaultTitle(of: "Said on Oct. 31 by Mr. Blinken") == "Said on Oct. 31 by Mr. Blinken")
+    }
+
+    @Test func quotesAnchorByScalarOffsetsWithContext() throws {
+        let body = "Kursk Oblast 🇺🇦 and again Kursk Oblast."
+        #expect(throws: QuoteAnchoring.Failure.ambiguous(count: 2)) {
+            try QuoteAnchoring.anchor(quote: "Kursk Oblast", in: body, occurrence: nil)
+        }
+        #expect(throws: QuoteAnchoring.Failure.notFound) { try QuoteAnchoring.anchor(quote: "Kyiv", in: body, occurrence: nil) }
+        #expect(throws: QuoteAnchoring.Failure.noSuchOccurrence(requested: 3, count: 2)) {
+            try QuoteAnchoring.anchor(quote: "Kursk Oblast", in: body, occurrence: 3)
+        }
+        let anchor = try QuoteAnchoring.anchor(quote: "Kursk Oblast", in: body, occurrence: 2)
+        #expect(anchor.start == 26 && anchor.end == 38)
+        #expect(anchor.prefix == "Kursk Oblast 🇺🇦 and again ")
+        #expect(anchor.suffix == ".")
+    }
+
+    @Test(arguments: [
+        ("the cat sat", "the black cat sat", "the cat sat down", ThreeWayMerge.Outcome.merged("the black cat sat down")),
+        ("call the source", "call the source today", "call the source today", .merged("call the source today")),
+        ("call the source", "call Anna", "call Boris", .overlapping),
+        ("", "added here", "added there", .overlapping),
+        ("a b c", "a b c", "a x c", .merged("a x c")),
+    ])
+    func threeWayMergeCombinesSeparateEditsAndRefusesOverlaps(base: String, ours: String, theirs: String, expected: ThreeWayMerge.Outcome) {
+        #expect(ThreeWayMerge.merge(base: base, ours: ours, theirs: theirs) == expected)
+    }
+}
