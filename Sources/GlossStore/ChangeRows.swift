@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import GlossCore
+
+/// Writes changes into the op log and reads them back as GlossCore values.
+enum ChangeRows {
+    static func insert(_ change: Change, in db: Database) throws {
+        let author = try ReplicaTable.ordinal(of: change.id.replica, in: db)
+        for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaTable.ordinal(of: replica, in: db) }
+        let arrival = (try Int64.fetchOne(db, sql: "SELECT max(arrival) FROM change") ?? 0) + 1
+        try db.execute(
+            sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)",
+            arguments: [author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival]
+        )
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        for (position, operation) in change.operations.enumerated() {
+            let columns = OperationColumns(operation)
+            try statement.execute(arguments: [
+                author, Int64(bitPattern: change.id.seq), position, columns.kind, Data(operation.entity.bytes),
+                columns.name, columns.value, columns.article.map { Data($0.bytes) }, columns.prefix, columns.suffix,
+                columns.start.map { Int64(bitPattern: $0) }, columns.end.map { Int64(bitPattern: $0) },
+            ])
+        }
+    }
+
+    /// Changes matching `condition` (SQL over `change c`), in arrival order, which is causal.
+    static func fetch(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false) throws -> [Change] {
+        let replicas = try ReplicaTable.all(in: db)
+        let order = newestFirst ? "DESC" : "ASC"
+        let rows = try Row.fetchCursor(db, sql: """
+            SELECT c.replica AS author, c.seq AS changeSeq, c.time AS time, c.dependencies AS dependencies,
+                   o.kind, o.entity, o.name, o.value, o.article, o.prefix, o.suffix, o.start, o."end"
+            FROM change c JOIN operation o ON o.replica = c.replica AND o.seq = c.seq
+            WHERE \(condition)
+            ORDER BY c.arrival \(order), o.position
+            """, arguments: arguments)
+        var changes: [Change] = []
+        var current: (dot: Dot, dependencies: VersionVector, time: UInt64, operations: [Operation])?
+        while let row = try rows.next() {
+            let author: Int64 = row["author"]
+            let dot = Dot(replica: replicas[author]!, seq: UInt64(bitPattern: row["changeSeq"]))
+            if current?.dot != dot {
+                if let current { changes.append(Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations)) }
+                let blob: Data = row["dependencies"]
+                current = (dot, VersionVector(storedBlob: blob), UInt64(bitPattern: row["time"]), [])
+            }
+            current!.operations.append(try OperationColumns.operation(from: row))
+        }
+        if let current { changes.append(Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations)) }
+        return changes
+    }
+
+    static func fetchOne(_ dot: Dot, in db: Database) throws -> Change? {
+        guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(dot.replica.bytes)]) else {
+            return nil
+        }
+        return try fetch(db, where: "c.replica = ? AND c.seq = ?", arguments: [ordinal, Int64(bitPattern: dot.seq)]).first
+    }
+
+    /// The version vector: the highest sequence number held for each replica.
+    static func clock(in db: Database) throws -> VersionVector {
+        var clock = VersionVector()
+        for row in try Row.fetchAll(db, sql: "SELECT r.id AS id, max(c.seq) AS seq FROM change c JOIN replica r ON r.ordinal = c.replica GROUP BY c.replica") {
+            let bytes: Data = row["id"]
+            clock[ID128(bytes: bytes)!] = UInt64(bitPattern: row["seq"])
+        }
+        return clock
+    }
+}
+
+/// An operation spread over the `operation` table's columns.
+struct OperationColumns {
+    var kind: String
+    var name: String?
+    var value: String?
+    var article: EntityID?
+    var prefix: String?
+    var suffix: String?
+    var start: UInt64?
+    var end: UInt64?
+
+    init(_ operation: Operation) {
+        switch operation {
+        case .createArticle(_, let body):
+            kind = "create-article"
+            value = body
+        case .createAnnotation(_, let article, let anchor):
+            kind = "create-annotation"
+            self.article = article
+            value = anchor.exact
+            prefix = anchor.prefix
+            suffix = anchor.suffix
+            start = anchor.start
+            end = anchor.end
+        case .set(_, let field, let value):
+            kind = "set"
+            name = field.rawValue
+            self.value = value
+        case .addTag(_, let tag):
+            kind = "add-tag"
+            name = tag
+        case .removeTag(_, let tag):
+            kind = "remove-tag"
+            name = tag
+        case .deleteAnnotation:
+            kind = "delete"
+        case .keepAnnotation:
+            kind = "keep"
+        }
+    }
+
+    static func operation(from row: Row) throws -> Operation {
+        let entityBytes: Data = row["entity"]
+        let entity = ID128(bytes: entityBytes)!
+        let kind: String = row["kind"]
+        switch kind {
+        case "create-article":
+            return .createArticle(id: entity, body: row["value"])
+        case "create-annotation":
+            let articleBytes: Data = row["article"]
+            let anchor = Anchor(
+                exact: row["value"], prefix: row["prefix"], suffix: row["suffix"],
+                start: UInt64(bitPattern: row["start"]), end: UInt64(bitPattern: row["end"])
+            )
+            return .createAnnotation(id: entity, article: ID128(bytes: articleBytes)!, anchor: anchor)
+        case "set":
+            let name: String = row["name"]
+            guard let field = Field(rawValue: name) else { throw GlossStoreError(.notAGlossStore, "unknown field \(name) in the log") }
+            return .set(entity: entity, field: field, value: row["value"])
+        case "add-tag":
+            return .addTag(entity: entity, tag: row["name"])
+        case "remove-tag":
+            return .removeTag(entity: entity, tag: row["name"])
+        case "delete":
+            return .deleteAnnotation(id: entity)
+        case "keep":
+            return .keepAnnotation(id: entity)
+        default:
+            throw GlossStoreError(.notAGlossStore, "unknown operation \(kind) in the log")
+        }
+    }
+}

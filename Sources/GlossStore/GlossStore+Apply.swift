@@ -1,0 +1,87 @@
+import Foundation
+import GRDB
+import GlossCore
+
+/// What `apply` did with a batch of changes.
+public struct ApplyReport: Hashable, Sendable {
+    /// Changes new to this store, now applied.
+    public var applied: Int = 0
+    /// Changes it held already (identical ones: re-delivery is a no-op).
+    public var alreadyHeld: Int = 0
+}
+
+extension GlossStore {
+    /// Records a local edit as one change: the next dot of this replica, with the current
+    /// version vector as its causal context, applied and logged in one transaction.
+    /// `makeOperations` receives the change's dot (to derive new annotation ids).
+    @discardableResult
+    public func commit(time: UInt64, _ makeOperations: (Dot) throws -> [GlossCore.Operation]) throws -> Change {
+        let replica = identity.replicaID
+        return try access {
+            try database.write { db in
+                let clock = try ChangeRows.clock(in: db)
+                let dot = Dot(replica: replica, seq: clock[replica] + 1)
+                let change = Change(id: dot, dependencies: clock, time: time, operations: try makeOperations(dot))
+                try Self.applyNew(change, clock: clock, in: db)
+                return change
+            }
+        }
+    }
+
+    /// Applies changes from a peer or a bundle, all or none, in one transaction. Changes may
+    /// come in any order and more than once; they are applied in causal order. Refused whole
+    /// (nothing applied) when one needs predecessors that are neither held nor in the batch,
+    /// breaks the model's rules, or has the dot of a held change but other content.
+    @discardableResult
+    public func apply(_ changes: [Change]) throws(GlossStoreError) -> ApplyReport {
+        try access {
+            try database.write { db in
+                var clock = try ChangeRows.clock(in: db)
+                var report = ApplyReport()
+                var seen: [Dot: Change] = [:]
+                for change in changes {
+                    if let earlier = seen[change.id], earlier != change { throw Self.equivocation(change.id) }
+                    seen[change.id] = change
+                    if clock.contains(change.id) {
+                        guard try ChangeRows.fetchOne(change.id, in: db) == change else { throw Self.equivocation(change.id) }
+                        report.alreadyHeld += 1
+                    }
+                }
+                let (ready, blocked) = CausalOrder.arrange(Array(seen.values), after: clock)
+                if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
+                for change in ready {
+                    try Self.applyNew(change, clock: clock, in: db)
+                    clock[change.id.replica] = change.id.seq
+                    report.applied += 1
+                }
+                return report
+            }
+        }
+    }
+
+    /// Merges one change that is not yet held and is ready, through GlossCore's rules.
+    static func applyNew(_ change: Change, clock: VersionVector, in db: Database) throws {
+        var touched: Set<EntityID> = []
+        for operation in change.operations {
+            touched.insert(operation.entity)
+            if case .createAnnotation(_, let article, _) = operation { touched.insert(article) }
+        }
+        let loaded = try EntityRows.load(touched, in: db)
+        var state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
+        try state.apply(change)
+        try ChangeRows.insert(change, in: db)
+        try EntityRows.save(touched, from: state, in: db)
+    }
+
+    static func equivocation(_ dot: Dot) -> GlossStoreError {
+        GlossStoreError(.rejectedChange, "replica \(dot.replica.hex) sent two different changes numbered \(dot.seq); the second was refused and nothing was applied")
+    }
+
+    static func missingPredecessors(of change: Change, blocked: Int, clock: VersionVector) -> GlossStoreError {
+        let author = change.id.replica
+        let missing = clock[author] + 1 < change.id.seq
+            ? "changes \(clock[author] + 1)...\(change.id.seq - 1) of replica \(author.hex)"
+            : "changes it depends on"
+        return GlossStoreError(.rejectedChange, "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
+    }
+}

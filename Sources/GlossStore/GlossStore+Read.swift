@@ -1,0 +1,114 @@
+import Foundation
+import GRDB
+import GlossCore
+
+extension GlossStore {
+    /// The version vector: which changes this replica holds.
+    public func clock() throws(GlossStoreError) -> VersionVector {
+        try access { try database.read { db in try ChangeRows.clock(in: db) } }
+    }
+
+    /// The whole merged state, for listings, conflicts and the digest.
+    public func state() throws(GlossStoreError) -> ReplicaState {
+        try access {
+            try database.read { db in
+                let (articles, annotations) = try EntityRows.load(nil, in: db)
+                return ReplicaState(clock: try ChangeRows.clock(in: db), articles: articles, annotations: annotations)
+            }
+        }
+    }
+
+    /// The merged state of some entities only (with the full version vector).
+    public func state(of ids: Set<EntityID>) throws(GlossStoreError) -> ReplicaState {
+        try access {
+            try database.read { db in
+                let (articles, annotations) = try EntityRows.load(ids, in: db)
+                return ReplicaState(clock: try ChangeRows.clock(in: db), articles: articles, annotations: annotations)
+            }
+        }
+    }
+
+    /// Every change a peer holding `since` lacks, in causal order.
+    public func changes(since: VersionVector = VersionVector()) throws(GlossStoreError) -> [Change] {
+        try access {
+            try database.read { db in
+                var cases: [String] = []
+                var arguments: [any DatabaseValueConvertible] = []
+                for (replica, seq) in since.sortedEntries {
+                    guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(replica.bytes)]) else {
+                        continue
+                    }
+                    cases.append("WHEN ? THEN ?")
+                    arguments += [ordinal, Int64(bitPattern: seq)]
+                }
+                let condition = cases.isEmpty ? "1" : "c.seq > CASE c.replica \(cases.joined(separator: " ")) ELSE 0 END"
+                return try ChangeRows.fetch(db, where: condition, arguments: StatementArguments(arguments))
+            }
+        }
+    }
+
+    /// The changes that touched `entity` (or all), newest first.
+    public func log(of entity: EntityID? = nil) throws(GlossStoreError) -> [Change] {
+        try access {
+            try database.read { db in
+                guard let entity else { return try ChangeRows.fetch(db, newestFirst: true) }
+                return try ChangeRows.fetch(
+                    db, where: "(c.replica, c.seq) IN (SELECT replica, seq FROM operation WHERE entity = ? OR article = ?)",
+                    arguments: [Data(entity.bytes), Data(entity.bytes)], newestFirst: true
+                )
+            }
+        }
+    }
+
+    /// One held change, if held.
+    public func change(_ dot: Dot) throws(GlossStoreError) -> Change? {
+        try access { try database.read { db in try ChangeRows.fetchOne(dot, in: db) } }
+    }
+
+    /// The article or annotation whose id starts with `prefix` (at least 4 hex digits), as
+    /// git resolves abbreviated commits.
+    public func resolve(prefix: String) throws(GlossStoreError) -> (id: EntityID, kind: EntityKind) {
+        let digits = prefix.lowercased()
+        guard digits.count >= 4, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else {
+            throw GlossStoreError(.unknownID, "'\(prefix)' is not an id: give at least 4 of its hex digits")
+        }
+        let matches = try access {
+            try database.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT id, 'article' AS kind FROM article WHERE substr(lower(hex(id)), 1, ?) = ?
+                    UNION ALL
+                    SELECT id, 'annotation' AS kind FROM annotation WHERE substr(lower(hex(id)), 1, ?) = ?
+                    LIMIT 3
+                    """, arguments: [digits.count, digits, digits.count, digits]).map { row -> (EntityID, EntityKind) in
+                        let bytes: Data = row["id"]
+                        let kind: String = row["kind"]
+                        return (ID128(bytes: bytes)!, EntityKind(rawValue: kind)!)
+                    }
+            }
+        }
+        guard let first = matches.first else { throw GlossStoreError(.unknownID, "no article or annotation has an id starting with \(digits)") }
+        guard matches.count == 1 else {
+            throw GlossStoreError(.ambiguousID, "the id prefix \(digits) is ambiguous: it matches \(matches.map(\.0.hex).joined(separator: ", ")); give more digits")
+        }
+        return first
+    }
+
+    /// The names replicas gave themselves, where known (this replica's own at least).
+    public func replicaNames() throws(GlossStoreError) -> [ReplicaID: String] {
+        var names = try access {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT id, name FROM replica WHERE name IS NOT NULL").reduce(into: [ReplicaID: String]()) { names, row in
+                    let bytes: Data = row["id"]
+                    names[ID128(bytes: bytes)!] = row["name"]
+                }
+            }
+        }
+        if let name = identity.name { names[identity.replicaID] = name }
+        return names
+    }
+
+    /// Runs `PRAGMA integrity_check`; "ok" when the file is sound.
+    public func integrityCheck() throws(GlossStoreError) -> String {
+        try access { try database.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") } }
+    }
+}

@@ -1,0 +1,29 @@
+/// Why a store operation failed. The message is one line a person understands; the code is
+/// for callers that match on it (new codes break no caller).
+public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertible {
+    public struct Code: RawRepresentable, Hashable, Sendable {
+        public let rawValue: String
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public static let noStore = Code(rawValue: "no-store")
+        public static let storeExists = Code(rawValue: "store-exists")
+        public static let notWritable = Code(rawValue: "not-writable")
+        public static let notAGlossStore = Code(rawValue: "not-a-gloss-store")
+        public static let newerSchema = Code(rawValue: "newer-schema")
+        public static let foreignStore = Code(rawValue: "foreign-store")
+        public static let unknownID = Code(rawValue: "unknown-id")
+        public static let ambiguousID = Code(rawValue: "ambiguous-id")
+        /// A change could not be applied: predecessors missing, invalid, or an equivocation.
+        public static let rejectedChange = Code(rawValue: "rejected-change")
+    }
+
+    public let code: Code
+    public let message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

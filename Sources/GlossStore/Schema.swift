@@ -1,0 +1,110 @@
+import GRDB
+
+/// The store's schema, as append-only named migrations: a released migration is never edited,
+/// a later one is added after it.
+///
+/// Two kinds of tables: the op log (`change`, `operation`), which is the truth and what peers
+/// receive, and the materialized state (`article`, `annotation`, `register_value`, `tag_add`,
+/// `presence_mark`), which is what applying the log through GlossCore's merge rules produced.
+/// Both are written in the same transaction, so they never disagree.
+enum Schema {
+    /// The newest schema this build knows; a store migrated past it is refused.
+    static let migrations = ["v1-op-log-and-state"]
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration(migrations[0]) { db in
+            try db.execute(sql: """
+                CREATE TABLE meta (
+                    key TEXT PRIMARY KEY NOT NULL,
+                    value BLOB NOT NULL
+                ) STRICT, WITHOUT ROWID;
+
+                -- Replica ids are stored once; other tables name a replica by its ordinal.
+                CREATE TABLE replica (
+                    ordinal INTEGER PRIMARY KEY,
+                    id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
+                    name TEXT
+                ) STRICT;
+
+                CREATE TABLE change (
+                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                    seq INTEGER NOT NULL CHECK (seq >= 1),
+                    time INTEGER NOT NULL,
+                    dependencies BLOB NOT NULL,
+                    arrival INTEGER NOT NULL UNIQUE,
+                    PRIMARY KEY (replica, seq)
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE operation (
+                    replica INTEGER NOT NULL,
+                    seq INTEGER NOT NULL,
+                    position INTEGER NOT NULL CHECK (position >= 0),
+                    kind TEXT NOT NULL CHECK (kind IN ('create-article', 'create-annotation', 'set',
+                        'add-tag', 'remove-tag', 'delete', 'keep')),
+                    entity BLOB NOT NULL CHECK (length(entity) = 16),
+                    name TEXT,
+                    value TEXT,
+                    article BLOB,
+                    prefix TEXT,
+                    suffix TEXT,
+                    start INTEGER,
+                    "end" INTEGER,
+                    PRIMARY KEY (replica, seq, position),
+                    FOREIGN KEY (replica, seq) REFERENCES change(replica, seq)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX operation_by_entity ON operation(entity);
+
+                CREATE TABLE article (
+                    id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+                    body TEXT NOT NULL
+                ) STRICT, WITHOUT ROWID;
+
+                CREATE TABLE annotation (
+                    id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+                    article BLOB NOT NULL REFERENCES article(id),
+                    exact TEXT NOT NULL,
+                    prefix TEXT NOT NULL,
+                    suffix TEXT NOT NULL,
+                    start INTEGER NOT NULL,
+                    "end" INTEGER NOT NULL CHECK ("end" > start),
+                    alive INTEGER NOT NULL CHECK (alive IN (0, 1))
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX annotation_by_article ON annotation(article);
+
+                -- The live values of every register field: one row per sibling.
+                CREATE TABLE register_value (
+                    entity BLOB NOT NULL,
+                    field TEXT NOT NULL CHECK (field IN ('title', 'source', 'note', 'color')),
+                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                    seq INTEGER NOT NULL,
+                    time INTEGER NOT NULL,
+                    rank INTEGER NOT NULL,
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (entity, field, replica, seq)
+                ) STRICT, WITHOUT ROWID;
+
+                -- The surviving adds of every tag.
+                CREATE TABLE tag_add (
+                    entity BLOB NOT NULL,
+                    tag TEXT NOT NULL,
+                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                    seq INTEGER NOT NULL,
+                    PRIMARY KEY (entity, tag, replica, seq)
+                ) STRICT, WITHOUT ROWID;
+                CREATE INDEX tag_add_by_tag ON tag_add(tag);
+
+                -- The live alive/deleted marks of every annotation.
+                CREATE TABLE presence_mark (
+                    entity BLOB NOT NULL REFERENCES annotation(id),
+                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                    seq INTEGER NOT NULL,
+                    mark TEXT NOT NULL CHECK (mark IN ('alive', 'deleted')),
+                    time INTEGER NOT NULL,
+                    PRIMARY KEY (entity, replica, seq)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
+        return migrator
+    }
+}

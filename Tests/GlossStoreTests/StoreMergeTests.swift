@@ -1,0 +1,87 @@
+import Foundation
+import GlossCore
+import GlossStore
+import GlossTestSupport
+import Testing
+
+/// The store applies changes through GlossCore's rules; its merged state must be exactly the
+/// in-memory reference's, whatever order and batching the changes arrive in.
+@Suite struct StoreMergeTests {
+    @Test(arguments: Array(UInt64(1)...UInt64(12)))
+    func storeStateEqualsTheReferenceState(seed: UInt64) throws {
+        var random = SplitMix64(seed: seed)
+        let replicas = try RandomHistory.replicas(count: 4, steps: 120, using: &random)
+        let everything = RandomHistory.union(replicas)
+        var reference = ReplicaState()
+        for change in CausalOrder.arrange(everything, after: VersionVector()).ready { try reference.apply(change) }
+
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
+        // Deliver in random prefixes of a causal order, with repeats: every batch is applicable.
+        var delivered = 0
+        let ordered = CausalOrder.arrange(everything, after: VersionVector()).ready
+        while delivered < ordered.count {
+            let end = min(ordered.count, delivered + 1 + random.below(25))
+            var batch = Array(ordered[delivered..<end]) + RandomHistory.sample(of: Array(ordered[..<delivered]), using: &random)
+            batch.shuffle(using: &random)
+            try store.apply(batch)
+            delivered = end
+        }
+        let stored = try store.state()
+        #expect(stored == reference, "seed \(seed)")
+        #expect(StateDigest.of(stored) == StateDigest.of(reference), "seed \(seed)")
+        #expect(Set(try store.changes()) == Set(everything), "seed \(seed): the log round-trips")
+    }
+
+    @Test func changesSinceAVersionVectorAreExactlyWhatThePeerLacks() throws {
+        var random = SplitMix64(seed: 7)
+        let replicas = try RandomHistory.replicas(count: 3, steps: 100, using: &random)
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
+        try store.apply(RandomHistory.union(replicas))
+        let peer = replicas[1]
+        let lacking = try store.changes(since: peer.state.clock)
+        #expect(Set(lacking.map(\.id)) == Set(RandomHistory.union(replicas).map(\.id)).subtracting(peer.log.map(\.id)))
+        var caughtUp = peer
+        try caughtUp.receive(lacking)
+        #expect(caughtUp.state == (try store.state()))
+    }
+
+    @Test func aBatchWithAGapOrAnEquivocationAppliesNothing() throws {
+        var random = SplitMix64(seed: 11)
+        let replicas = try RandomHistory.replicas(count: 2, steps: 60, using: &random)
+        let log = replicas[0].log
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
+        try store.apply(Array(log.prefix(3)))
+        let before = try store.state()
+
+        let withGap = [log[3]] + Array(log.dropFirst(5))
+        let gap = #expect(throws: GlossStoreError.self) { try store.apply(withGap) }
+        #expect(gap?.code == .rejectedChange)
+        #expect(try store.state() == before)
+
+        let original = log[1]
+        let forged = Change(id: original.id, dependencies: original.dependencies, time: original.time + 1, operations: original.operations)
+        let equivocation = #expect(throws: GlossStoreError.self) { try store.apply([log[3], forged]) }
+        #expect(equivocation?.message.contains("two different changes") == true)
+        #expect(try store.state() == before)
+        #expect(try store.change(original.id) == original)
+    }
+
+    @Test func localCommitsTakeTheNextDotAndTheWholeClockAsContext() throws {
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
+        let body = "A short article. It has two sentences."
+        let id = ArticleText.id(of: body)
+        let first = try store.commit(time: 5) { _ in [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: "A short article.")] }
+        let second = try store.commit(time: 6) { _ in [.addTag(entity: id, tag: "todo")] }
+        #expect(first.id.seq == 1 && second.id.seq == 2 && second.covers(first.id))
+        #expect(try store.clock()[store.identity.replicaID] == 2)
+        #expect(try store.state().articles[id]?.tags.elements == ["todo"])
+        #expect(throws: GlossStoreError.self) {
+            try store.commit(time: 7) { _ in [.set(entity: ID128(high: 9, low: 9), field: .note, value: "nowhere")] }
+        }
+        #expect(try store.clock()[store.identity.replicaID] == 2)
+    }
+}
