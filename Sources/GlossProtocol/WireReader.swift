@@ -39,9 +39,8 @@ public struct WireReader: Sendable {
     /// Throws `.trailingBytes` unless every byte has been read.
     public func expectEnd(after what: String = "the last value") throws(ProtocolError) {
         guard isAtEnd else {
-            throw ProtocolError(
-                .trailingBytes, "expected the input to end after \(what), found \(remaining) more bytes",
-                at: offset)
+            let bytes = remaining == 1 ? "1 more byte" : "\(remaining) more bytes"
+            throw ProtocolError(.trailingBytes, "expected the input to end after \(what), found \(bytes)", at: offset)
         }
     }
 
