@@ -1,0 +1,439 @@
+#!/usr/bin/env python3
+"""Writes the Gloss test vectors: the .bin files and vectors.json beside this script.
+
+This is a second, independent implementation of the bundle encoding (format 1) and of the merge
+rules needed for the state digest, written from Protocol/SPEC.md rather than from the Swift code.
+The committed files are the reference; this script only shows how they were made. Running it
+again must reproduce them byte for byte:
+
+    python3 Protocol/test-vectors/make_vectors.py && git diff --exit-code Protocol/test-vectors
+
+Needs only the Python standard library.
+"""
+
+import hashlib
+import json
+import os
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# ---------------------------------------------------------------------------------------------
+# Ids (SPEC "Identifiers")
+
+
+def derived_id(domain, payload):
+    return hashlib.sha256(domain.encode() + payload).digest()[:16]
+
+
+def replica_id(public_key):
+    assert len(public_key) == 32
+    return derived_id("gloss-replica", public_key)
+
+
+def article_id(body):
+    return derived_id("gloss-article", body.encode("utf-8"))
+
+
+def annotation_id(replica, seq, index):
+    return derived_id("gloss-annotation", replica + seq.to_bytes(8, "big") + index.to_bytes(8, "big"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Primitive encodings (SPEC "Primitive encodings")
+
+
+def varint(value):
+    assert 0 <= value < 1 << 64
+    out = bytearray()
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def string(value):
+    raw = value if isinstance(value, bytes) else value.encode("utf-8")
+    return varint(len(raw)) + raw
+
+
+FIELDS = {"title": 1, "source": 2, "note": 3, "color": 4}
+KINDS = {
+    "createArticle": 1, "createAnnotation": 2, "set": 3, "addTag": 4, "removeTag": 5,
+    "deleteAnnotation": 6, "keepAnnotation": 7,
+}
+
+
+def operation(op):
+    kind = op["kind"]
+    out = bytes([KINDS[kind]])
+    if kind == "createArticle":
+        return out + op["id"] + string(op["body"])
+    if kind == "createAnnotation":
+        return (out + op["id"] + op["article"] + string(op["exact"]) + string(op["prefix"])
+                + string(op["suffix"]) + varint(op["start"]) + varint(op["end"]))
+    if kind == "set":
+        return out + op["entity"] + bytes([FIELDS[op["field"]]]) + string(op["value"])
+    if kind in ("addTag", "removeTag"):
+        return out + op["entity"] + string(op["tag"])
+    return out + op["id"]
+
+
+def raw_change(author_index, seq, time, dependencies, operations):
+    """A change from raw parts: dependencies are (index, seq) pairs written as given."""
+    out = varint(author_index) + varint(seq) + varint(time) + varint(len(dependencies))
+    for index, dep_seq in dependencies:
+        out += varint(index) + varint(dep_seq)
+    out += varint(len(operations))
+    for op in operations:
+        out += op if isinstance(op, bytes) else operation(op)
+    return out
+
+
+def replica_table(changes):
+    named = set()
+    for change in changes:
+        named.add(change["replica"])
+        named.update(change["dependencies"].keys())
+    return sorted(named)
+
+
+def change_batch(changes):
+    table = replica_table(changes)
+    out = varint(len(table)) + b"".join(table) + varint(len(changes))
+    for change in changes:
+        deps = sorted((table.index(r), s) for r, s in change["dependencies"].items())
+        out += raw_change(table.index(change["replica"]), change["seq"], change["time"], deps,
+                          change["operations"])
+    return out
+
+
+MAGIC = b"GLOSSBDL"
+
+
+def with_checksum(body):
+    return body + hashlib.sha256(body).digest()
+
+
+def bundle(store, changes):
+    return with_checksum(MAGIC + bytes([1]) + store + change_batch(changes))
+
+
+# ---------------------------------------------------------------------------------------------
+# Merge rules and the state digest (SPEC "Data model", "State digest")
+
+
+def covers(change, dot):
+    replica, seq = dot
+    if replica == change["replica"]:
+        return seq < change["seq"]
+    return change["dependencies"].get(replica, 0) >= seq
+
+
+def rank(change):
+    return sum(change["dependencies"].values()) + change["seq"]
+
+
+def dot_of(change):
+    return (change["replica"], change["seq"])
+
+
+def write_register(entries, change, payload):
+    """Shared by multi-value and presence registers: drop covered entries, add this one."""
+    entries[:] = [e for e in entries if not covers(change, e[0])]
+    if not any(e[0] == dot_of(change) for e in entries):
+        entries.append((dot_of(change),) + payload)
+        entries.sort(key=lambda e: e[0])
+
+
+def apply_change(state, change):
+    for index, op in enumerate(change["operations"]):
+        kind = op["kind"]
+        if kind == "createArticle":
+            state["articles"].setdefault(op["id"], {"body": op["body"], "registers": {}, "tags": {}})
+        elif kind == "createAnnotation":
+            annotation = {"article": op["article"], "anchor": op, "registers": {}, "tags": {},
+                          "presence": []}
+            write_register(annotation["presence"], change, ("alive", change["time"]))
+            state["annotations"][op["id"]] = annotation
+        elif kind in ("set", "addTag", "removeTag"):
+            entity = state["articles"].get(op["entity"]) or state["annotations"][op["entity"]]
+            if kind == "set":
+                register = entity["registers"].setdefault(op["field"], [])
+                write_register(register, change, (change["time"], op["value"], rank(change)))
+            else:
+                dots = {d for d in entity["tags"].get(op["tag"], set()) if not covers(change, d)}
+                if kind == "addTag":
+                    dots.add(dot_of(change))
+                if dots:
+                    entity["tags"][op["tag"]] = dots
+                else:
+                    entity["tags"].pop(op["tag"], None)
+            if "presence" in entity:
+                write_register(entity["presence"], change, ("alive", change["time"]))
+        elif kind == "deleteAnnotation":
+            write_register(state["annotations"][op["id"]]["presence"], change, ("deleted", change["time"]))
+        elif kind == "keepAnnotation":
+            write_register(state["annotations"][op["id"]]["presence"], change, ("alive", change["time"]))
+
+
+def u64(value):
+    return value.to_bytes(8, "big")
+
+
+def text(value):
+    raw = value.encode("utf-8")
+    return u64(len(raw)) + raw
+
+
+def dot_bytes(dot):
+    return dot[0] + u64(dot[1])
+
+
+def registers_bytes(registers):
+    written = sorted((name, values) for name, values in registers.items() if values)
+    out = u64(len(written))
+    for name, values in written:
+        out += text(name) + u64(len(values))
+        for dot, time, value, _rank in values:
+            out += dot_bytes(dot) + u64(time) + text(value)
+    return out
+
+
+def tags_bytes(tags):
+    out = u64(len(tags))
+    for tag in sorted(tags, key=lambda t: t.encode("utf-8")):
+        dots = sorted(tags[tag])
+        out += text(tag) + u64(len(dots)) + b"".join(dot_bytes(d) for d in dots)
+    return out
+
+
+def state_digest(changes):
+    state = {"articles": {}, "annotations": {}}
+    for change in changes:
+        apply_change(state, change)
+    out = text("gloss-state-v1") + u64(len(state["articles"]))
+    for id_, article in sorted(state["articles"].items()):
+        out += id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"])
+    out += u64(len(state["annotations"]))
+    for id_, annotation in sorted(state["annotations"].items()):
+        anchor = annotation["anchor"]
+        out += (id_ + annotation["article"] + text(anchor["exact"]) + text(anchor["prefix"])
+                + text(anchor["suffix"]) + u64(anchor["start"]) + u64(anchor["end"])
+                + registers_bytes(annotation["registers"]) + tags_bytes(annotation["tags"]))
+        out += u64(len(annotation["presence"]))
+        for dot, mark, time in annotation["presence"]:
+            out += dot_bytes(dot) + u64(1 if mark == "alive" else 2) + u64(time)
+    return hashlib.sha256(out).hexdigest()
+
+
+# ---------------------------------------------------------------------------------------------
+# The vectors
+
+
+def anchor_of(body, exact, occurrence_start=None):
+    """A quote anchor as QuoteAnchoring builds it: offsets and 32 scalars of context."""
+    start = body.index(exact) if occurrence_start is None else occurrence_start
+    end = start + len(exact)  # Python str indexes code points, which are Unicode scalars here
+    return {"exact": exact, "prefix": body[max(0, start - 32):start], "suffix": body[end:end + 32],
+            "start": start, "end": end}
+
+
+STORE = bytes.fromhex("5a1e5a1e000000000000000000000001")
+ALICE = replica_id(bytes([0xA1]) * 32)
+BOB = replica_id(bytes([0xB0]) * 32)
+T0 = 1732540800000  # 2024-11-25T13:20:00Z
+
+GLACIER = ("Swiss glaciers lost 4% of their volume in 2023.\n"
+           "Scientists at GLAMOS call it the second-worst year on record, after 2022’s “extreme” melt.")
+GLACIER_ID = article_id(GLACIER)
+
+ONE_ARTICLE = [{
+    "replica": ALICE, "seq": 1, "time": T0, "dependencies": {},
+    "operations": [
+        {"kind": "createArticle", "id": GLACIER_ID, "body": GLACIER},
+        {"kind": "set", "entity": GLACIER_ID, "field": "title", "value": "Swiss glaciers lost 4% in 2023"},
+        {"kind": "set", "entity": GLACIER_ID, "field": "source", "value": "https://example.org/glaciers-2023"},
+        {"kind": "addTag", "entity": GLACIER_ID, "tag": "climate"},
+    ],
+}]
+
+NOTE_ID = annotation_id(ALICE, 2, 0)
+TWO_REPLICAS = [
+    ONE_ARTICLE[0],
+    {"replica": ALICE, "seq": 2, "time": T0 + 60_000, "dependencies": {}, "operations": [
+        dict({"kind": "createAnnotation", "id": NOTE_ID, "article": GLACIER_ID},
+             **anchor_of(GLACIER, "lost 4% of their volume")),
+        {"kind": "set", "entity": NOTE_ID, "field": "note", "value": "Compare with the 2022 figure."},
+        {"kind": "addTag", "entity": NOTE_ID, "tag": "to-check"},
+    ]},
+    # Bob has seen both of Alice's changes.
+    {"replica": BOB, "seq": 1, "time": T0 + 120_000, "dependencies": {ALICE: 2}, "operations": [
+        {"kind": "set", "entity": NOTE_ID, "field": "note", "value": "2022: −5.9%, a record (GLAMOS)."},
+        {"kind": "removeTag", "entity": NOTE_ID, "tag": "to-check"},
+        {"kind": "addTag", "entity": GLACIER_ID, "tag": "glaciology"},
+    ]},
+    {"replica": BOB, "seq": 2, "time": T0 + 180_000, "dependencies": {ALICE: 2}, "operations": [
+        {"kind": "deleteAnnotation", "id": NOTE_ID},
+    ]},
+    # Alice, concurrently with Bob's delete (she has seen only Bob's first change), keeps it.
+    {"replica": ALICE, "seq": 3, "time": T0 + 240_000, "dependencies": {BOB: 1}, "operations": [
+        {"kind": "keepAnnotation", "id": NOTE_ID},
+        {"kind": "set", "entity": NOTE_ID, "field": "color", "value": "yellow"},
+    ]},
+]
+
+
+def json_value(value):
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, dict):
+        return {json_value(k): json_value(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_value(v) for v in value]
+    return value
+
+
+def content(store, changes):
+    return {"store": store.hex(), "changes": [
+        {"replica": c["replica"].hex(), "seq": c["seq"], "time": c["time"],
+         "dependencies": json_value(c["dependencies"]), "operations": json_value(c["operations"])}
+        for c in changes]}
+
+
+def replace_once(data, old, new):
+    assert data.count(old) == 1, (old, data.count(old))
+    return data.replace(old, new)
+
+
+def rechecksum(data):
+    return with_checksum(data[:-32])
+
+
+def header(store=STORE):
+    return MAGIC + bytes([1]) + store
+
+
+def main():
+    vectors = []
+
+    def valid(name, description, store, changes):
+        data = bundle(store, changes)
+        write(name, data)
+        vectors.append({"file": name, "description": description, "valid": True,
+                        "content": content(store, changes), "stateDigest": state_digest(changes)})
+        return data
+
+    def invalid(name, description, code, data):
+        write(name, data)
+        vectors.append({"file": name, "description": description, "valid": False, "error": code})
+
+    def write(name, data):
+        with open(os.path.join(HERE, name), "wb") as f:
+            f.write(data)
+
+    one = valid("bundle-one-article.bin",
+                "One replica imports an article: createArticle, set title, set source, addTag.",
+                STORE, ONE_ARTICLE)
+    two = valid("bundle-two-replicas.bin",
+                "Two replicas: Alice imports and annotates an article (createAnnotation, set note, addTag); "
+                "Bob, having seen that, edits the note, removes the tag and tags the article, then deletes "
+                "the annotation; Alice, concurrently with the delete, keeps it and sets its color. "
+                "Dependencies on the other replica appear in Bob's changes and Alice's third.",
+                STORE, TWO_REPLICAS)
+    empty = valid("bundle-empty.bin", "A bundle with no changes: an empty replica table and a change "
+                  "count of 0. At 59 bytes it is the smallest valid bundle.", STORE, [])
+
+    invalid("invalid-truncated.bin",
+            "The first 40 bytes of bundle-one-article.bin: shorter than the 59-byte minimum.",
+            "truncated", one[:40])
+    invalid("invalid-bad-magic.bin",
+            "bundle-empty.bin starting with \"GLOSSBDX\" instead of \"GLOSSBDL\": not a Gloss bundle.",
+            "badMagic", b"GLOSSBDX" + empty[8:])
+    invalid("invalid-newer-version.bin",
+            "bundle-one-article.bin with format version 2 (checksum recomputed): newer than format 1.",
+            "unsupportedVersion", rechecksum(one[:8] + bytes([2]) + one[9:]))
+    invalid("invalid-checksum-mismatch.bin",
+            "bundle-one-article.bin with one byte of the article body changed and the old checksum.",
+            "checksumMismatch", replace_once(one, b"their volume", b"THEIR volume"))
+
+    article_op = operation(ONE_ARTICLE[0]["operations"][0])
+    tag_op = operation(ONE_ARTICLE[0]["operations"][3])
+
+    def one_change_bundle(change_bytes, table=(ALICE,), count=1):
+        batch = varint(len(table)) + b"".join(table) + varint(count) + change_bytes
+        return with_checksum(header() + batch)
+
+    invalid("invalid-noncanonical-varint.bin",
+            "One change whose sequence number 1 is written 81 00 instead of 01 (checksum recomputed).",
+            "nonCanonicalVarint",
+            one_change_bundle(varint(0) + b"\x81\x00" + varint(T0) + varint(0) + varint(1) + article_op))
+    invalid("invalid-varint-overflow.bin",
+            "One change whose time is ff ff ff ff ff ff ff ff ff 02: a 10th byte above 01 means more "
+            "than 64 bits.",
+            "varintOverflow",
+            one_change_bundle(varint(0) + varint(1) + b"\xff" * 9 + b"\x02" + varint(0) + varint(1) + article_op))
+    invalid("invalid-utf8.bin",
+            "An addTag whose tag is the bytes 63 c3 28 (0xc3 starts a 2-byte sequence, 0x28 cannot "
+            "continue it).",
+            "invalidUTF8",
+            one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([4]) + GLACIER_ID + string(b"c\xc3(")])))
+    invalid("invalid-unknown-operation.bin",
+            "bundle-one-article.bin with the addTag kind byte 0x04 changed to 0x08 (checksum recomputed).",
+            "unknownOperation",
+            rechecksum(replace_once(one, tag_op, bytes([8]) + tag_op[1:])))
+    invalid("invalid-unknown-field.bin",
+            "A set operation with field byte 5; format 1 defines 1 to 4.",
+            "unknownField",
+            one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([3]) + GLACIER_ID + b"\x05" + string("x")])))
+    invalid("invalid-bad-replica-index.bin",
+            "A change whose author index is 1 in a replica table of one entry.",
+            "badReplicaIndex", one_change_bundle(raw_change(1, 1, T0, [], [article_op])))
+    table = replica_table(TWO_REPLICAS)
+    swapped = varint(2) + table[1] + table[0]
+    invalid("invalid-unsorted-replica-table.bin",
+            "bundle-two-replicas.bin with its two replica ids swapped (checksum recomputed).",
+            "unsortedReplicaTable",
+            rechecksum(replace_once(two, varint(2) + table[0] + table[1], swapped)))
+    alice, bob = table.index(ALICE), table.index(BOB)
+    invalid("invalid-unsorted-dependencies.bin",
+            "Two replicas; the second change lists a dependency on the same replica index twice.",
+            "unsortedDependencies",
+            one_change_bundle(raw_change(alice, 1, T0, [], [article_op])
+                              + raw_change(bob, 1, T0, [(alice, 1), (alice, 1)], [tag_op]),
+                              table=table, count=2))
+    invalid("invalid-dependency-on-author.bin",
+            "A change that lists its own author among its dependencies.",
+            "dependencyOnAuthor",
+            one_change_bundle(raw_change(alice, 1, T0, [], [article_op])
+                              + raw_change(bob, 1, T0, [(bob, 1)], [tag_op]),
+                              table=table, count=2))
+    invalid("invalid-zero-sequence.bin", "A change with sequence number 0.", "zeroSequence",
+            one_change_bundle(raw_change(0, 0, T0, [], [article_op])))
+    invalid("invalid-empty-change.bin",
+            "A change with an operation count of 0, followed by 17 zero bytes so that the change "
+            "count of 1 is not too large for the bytes left.", "emptyChange",
+            one_change_bundle(raw_change(0, 1, T0, [], []) + b"\x00" * 17))
+    invalid("invalid-count-too-large.bin",
+            "A change count of 1000000 followed by a single change: the bytes left cannot hold that "
+            "many, so a reader refuses before allocating.",
+            "countTooLarge", one_change_bundle(raw_change(0, 1, T0, [], [article_op]), count=1_000_000))
+    invalid("invalid-unused-replica.bin",
+            "A replica table of two ids where only the first is named by a change: not canonical.",
+            "unusedReplica", one_change_bundle(raw_change(alice, 1, T0, [], [article_op]), table=table))
+    invalid("invalid-trailing-bytes.bin",
+            "bundle-empty.bin with one 00 byte between the change count and the checksum "
+            "(checksum recomputed).",
+            "trailingBytes", with_checksum(empty[:-32] + b"\x00"))
+
+    document = {
+        "description": "Gloss bundle test vectors, format 1. See README.md and Protocol/SPEC.md.",
+        "vectors": vectors,
+    }
+    with open(os.path.join(HERE, "vectors.json"), "w", encoding="utf-8") as f:
+        json.dump(document, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
