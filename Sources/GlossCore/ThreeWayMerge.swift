@@ -96,3 +96,22 @@ public enum ThreeWayMerge {
         return result
     }
 }
+
+extension ThreeWayMerge {
+    /// The value the siblings of `field` of `entity` both grew from: among the writes of that
+    /// field in `history`, the latest (by rank, then replica) that every sibling's change had
+    /// seen; "" when they share none (both added a value to an empty field).
+    public static func commonAncestor(of field: Field, of entity: EntityID, siblings: [Dot], history: [Change]) -> String {
+        let changes = Dictionary(history.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let siblingChanges = siblings.compactMap { changes[$0] }
+        var best: (rank: UInt64, replica: ReplicaID, value: String)?
+        for change in history where siblingChanges.allSatisfy({ $0.covers(change.id) }) {
+            for case .set(entity, field, let value) in change.operations {
+                if best == nil || (change.rank, change.id.replica) > (best!.rank, best!.replica) {
+                    best = (change.rank, change.id.replica, value)
+                }
+            }
+        }
+        return best?.value ?? ""
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GlossCore
+
+/// A text file read for import, checked before anything is written: it must exist, be a
+/// `.txt` or `.md` file, hold valid UTF-8 with no NUL bytes, and not be empty.
+struct ArticleFile {
+    let path: String
+    /// The normalized text (see `ArticleText.normalized`), which is what is stored.
+    let body: String
+
+    var id: EntityID { ArticleText.id(of: body) }
+
+    static let extensions: Set<String> = ["txt", "md"]
+
+    init(path: String) throws {
+        let shown = Terminal.singleLine(path)
+        let fileExtension = (path as NSString).pathExtension.lowercased()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw CLIError("cannot import \(shown): no such file")
+        }
+        guard !isDirectory.boolValue else { throw CLIError("cannot import \(shown): it is a directory") }
+        guard Self.extensions.contains(fileExtension) else {
+            throw CLIError("cannot import \(shown): only .txt and .md files can be imported")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIError("cannot import \(shown): the file cannot be read")
+        }
+        if data.contains(0) { throw CLIError("cannot import \(shown): it looks binary (it contains NUL bytes)") }
+        guard let text = String(validatingUTF8Data: data) else {
+            throw CLIError("cannot import \(shown): it is not valid UTF-8 text")
+        }
+        let body = ArticleText.normalized(text)
+        guard !body.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
+            throw CLIError("cannot import \(shown): it is empty")
+        }
+        self.path = path
+        self.body = body
+    }
+}
+
+extension String {
+    /// Decodes UTF-8, or nil when any byte sequence is invalid (no replacement characters).
+    init?(validatingUTF8Data data: Data) {
+        var scalars = String.UnicodeScalarView()
+        var decoder = UTF8()
+        var iterator = data.makeIterator()
+        loop: while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue(let scalar): scalars.append(scalar)
+            case .emptyInput: break loop
+            case .error: return nil
+            }
+        }
+        self = String(scalars)
+    }
+}

@@ -1,0 +1,27 @@
+import ArgumentParser
+import GlossCore
+
+struct Articles: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the articles, with their tags and annotation counts.")
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Option(help: "Only articles with this tag.") var tag: String?
+
+    func run() async throws {
+        let state = try reportingErrors { try storeOptions.open().state() }
+        let articles = state.articles.values
+            .filter { tag == nil || $0.tags.contains(tag!) }
+            .sorted { ($0.value(of: .title) ?? "", $0.id) < ($1.value(of: .title) ?? "", $1.id) }
+            .map { ArticleSummary($0, in: state) }
+        if output.json { return try printJSON(articles) }
+        if articles.isEmpty { Terminal.note(tag == nil ? "No articles yet: add one with 'gloss import FILE'." : "No article has that tag.") }
+        for article in articles {
+            var line = "\(article.id)  \(Terminal.singleLine(article.title))"
+            if let source = article.source { line += "  (\(Terminal.singleLine(source)))" }
+            if !article.tags.isEmpty { line += "  " + article.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
+            line += "  [\(article.annotations) annotation\(article.annotations == 1 ? "" : "s")]"
+            print(line)
+        }
+    }
+}

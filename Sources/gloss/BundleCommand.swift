@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import GlossCore
+import GlossProtocol
+import GlossStore
+
+struct BundleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bundle",
+        abstract: "Exchange changes offline, as files (like 'git bundle').",
+        subcommands: [Create.self, Apply.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the changes a peer lacks to a bundle file (all of them by default).",
+            discussion: "--since takes the peer's version vector, the \"clock\" that 'gloss status --json' prints there."
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @Argument(help: "The bundle file to write.") var file: String
+        @Option(help: "The peer's version vector as JSON; only changes it lacks are written.") var since: String?
+
+        func run() async throws {
+            let clock = try since.map(parseClock) ?? VersionVector()
+            let store = try storeOptions.open()
+            let changes = try reportingErrors { try store.changes(since: clock) }
+            let bytes = ChangeBundle(storeID: store.identity.storeID, changes: changes).encoded()
+            try writeAtomically(Data(bytes), to: file)
+            print("Wrote \(changes.count) change\(changes.count == 1 ? "" : "s") (\(bytes.count) bytes) to \(Terminal.singleLine(file)).")
+        }
+    }
+
+    struct Apply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Apply a bundle file: all of its changes, or none if anything is wrong with it."
+        )
+
+        @OptionGroup var storeOptions: StoreOptions
+        @OptionGroup var output: OutputOptions
+        @Argument(help: "The bundle file to read.") var file: String
+
+        func run() async throws {
+            let store = try storeOptions.open()
+            let bundle = try readBundle(file)
+            let before = try reportingErrors { try store.state().conflicts.count }
+            let report = try applyBundle(bundle, to: store, file: file)
+            let after = try reportingErrors { try store.state() }
+            if output.json {
+                return try printJSON(BundleReport(applied: report.applied, alreadyHeld: report.alreadyHeld,
+                                                  conflicts: after.conflicts.count, clock: clockJSON(after.clock)))
+            }
+            var line = "Applied \(report.applied) new change\(report.applied == 1 ? "" : "s")"
+            if report.alreadyHeld > 0 { line += " (\(report.alreadyHeld) already held)" }
+            let newConflicts = after.conflicts.count - before
+            if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
+            print(line + ".")
+        }
+    }
+}
+
+struct BundleReport: Encodable {
+    let applied: Int
+    let alreadyHeld: Int
+    let conflicts: Int
+    let clock: [String: UInt64]
+}
+
+/// Reads and decodes a bundle file; any fault is one line naming the file.
+func readBundle(_ file: String) throws -> ChangeBundle {
+    let shown = Terminal.singleLine(file)
+    guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read bundle \(shown): no such file") }
+    do {
+        return try ChangeBundle(decoding: [UInt8](data))
+    } catch {
+        throw CLIError("\(shown) is not a usable bundle: \(error.message)")
+    }
+}
+
+/// Applies a decoded bundle after checking it belongs to this store.
+func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) throws -> ApplyReport {
+    guard bundle.storeID == store.identity.storeID else {
+        throw CLIError("\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
+    }
+    return try reportingErrors { try store.apply(bundle.changes) }
+}
+
+/// Writes to a temporary file beside `path`, then renames it over `path`: a reader never sees
+/// half a file, and a failure leaves the old one.
+func writeAtomically(_ data: Data, to path: String) throws {
+    let temporary = path + ".gloss-partial-\(ProcessInfo.processInfo.processIdentifier)"
+    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+        throw CLIError("cannot write \(Terminal.singleLine(path))")
+    }
+    guard rename(temporary, path) == 0 else {
+        let reason = String(cString: strerror(errno))
+        try? FileManager.default.removeItem(atPath: temporary)
+        throw CLIError("cannot write \(Terminal.singleLine(path)): \(reason)")
+    }
+}

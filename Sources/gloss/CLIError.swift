@@ -1,0 +1,29 @@
+import GlossCore
+import GlossProtocol
+import GlossStore
+
+/// An error the command line reports as one line on stderr, with a non-zero exit.
+struct CLIError: Error, CustomStringConvertible {
+    let message: String
+
+    init(_ message: String) { self.message = message }
+
+    var description: String { Terminal.singleLine(message) }
+}
+
+extension GlossStoreError {
+    var cli: CLIError { CLIError(message) }
+}
+
+/// Runs `body`, turning every library error into a `CLIError` with its plain message.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as GlossStoreError {
+        throw CLIError(error.message)
+    } catch let error as GlossCoreError {
+        throw CLIError(error.message)
+    } catch let error as ProtocolError {
+        throw CLIError(error.message)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import GlossCore
+
+struct Conflicts: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "List every field with concurrent values: the values, who wrote each, and when.",
+        discussion: "Settle one with 'gloss resolve ID FIELD --pick N' (N as numbered here), --value or --merge."
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Listed: Encodable {
+        struct Value: Encodable {
+            let value: String
+            let replica: String
+            let seq: UInt64
+            let time: String
+        }
+
+        let id: String
+        let kind: String
+        let field: String
+        let values: [Value]
+    }
+
+    func run() async throws {
+        let store = try storeOptions.open()
+        let conflicts = try reportingErrors { try store.state() }.conflicts
+        if output.json {
+            return try printJSON(conflicts.map { conflict in
+                Listed(id: conflict.entity.hex, kind: conflict.kind.rawValue, field: conflict.field, values: conflict.values.map {
+                    Listed.Value(value: $0.value, replica: $0.dot.replica.hex, seq: $0.dot.seq, time: formatTime($0.time))
+                })
+            })
+        }
+        if conflicts.isEmpty { return print("No conflicts.") }
+        let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
+        for conflict in conflicts {
+            let what = conflict.field == Conflict.deletedField ? "deleted on one replica, edited on another" : conflict.field
+            print("\(conflict.kind.rawValue) \(conflict.entity.hex): \(what)")
+            for (number, value) in conflict.values.enumerated() {
+                print("  [\(number + 1)] \"\(Terminal.singleLine(value.value))\"  by \(naming.name(value.dot.replica)) at \(formatTime(value.time))")
+            }
+        }
+    }
+}

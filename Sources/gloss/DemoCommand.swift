@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import GlossCore
+import GlossStore
+
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a guided tour in a temporary folder: two replicas annotate, exchange, conflict, resolve and converge."
+    )
+
+    @Flag(help: "Keep the temporary folder and print its path, to look around afterwards.") var keep = false
+
+    func run() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-demo-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let previous = FileManager.default.currentDirectoryPath
+        FileManager.default.changeCurrentDirectoryPath(folder)
+        defer {
+            FileManager.default.changeCurrentDirectoryPath(previous)
+            if !keep { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        try await DemoScript(folder: folder).run()
+        if keep { print("\nThe demo's files are in \(folder)") }
+    }
+}
+
+/// The tour itself: every step is a real `gloss` command, printed as typed, then run.
+struct DemoScript {
+    let folder: String
+
+    func say(_ text: String) { print("\n" + Terminal.style("# " + text, "36")) }
+
+    func gloss(_ arguments: String...) async throws {
+        print(Terminal.style("$ gloss " + arguments.map(Self.quoted).joined(separator: " "), "1"))
+        var command = try Gloss.parseAsRoot(arguments)
+        if var asyncCommand = command as? AsyncParsableCommand {
+            try await asyncCommand.run()
+        } else {
+            try command.run()
+        }
+    }
+
+    static func quoted(_ argument: String) -> String {
+        argument.contains(where: { " \"'$".contains($0) }) ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'" : argument
+    }
+
+    func run() async throws {
+        guard let sample = Bundle.module.url(forResource: "sample-article", withExtension: "txt") else {
+            throw CLIError("the sample article is missing from this build of gloss")
+        }
+        try FileManager.default.copyItem(atPath: sample.path, toPath: "kursk.txt")
+        print("Gloss demo, in \(folder)")
+
+        say("The desk (a reporter's laptop) creates a store and imports an article.")
+        try await gloss("init", "--store", "desk.sqlite", "--name", "desk")
+        try await gloss("import", "--store", "desk.sqlite", "kursk.txt", "--source", "kyivindependent.com", "--tag", "ukraine")
+        let desk = try GlossStore.open(at: "desk.sqlite")
+        let article = try desk.state().articles.keys.first!.hex
+
+        say("\"Kursk Oblast\" appears twice, so the desk says which occurrence it means.")
+        try await gloss("annotate", "--store", "desk.sqlite", article, "--quote", "Kursk Oblast", "--occurrence", "2",
+                        "--note", "HUR is the only source for the date", "--color", "yellow", "--tag", "verify")
+        let note = try newestAnnotation(desk)
+
+        say("A field correspondent clones the desk's store from a bundle file.")
+        try await gloss("bundle", "create", "--store", "desk.sqlite", "to-field.bundle")
+        try await gloss("clone", "--store", "field.sqlite", "to-field.bundle", "--name", "field")
+
+        say("Offline, both edit the same note, and the field adds an annotation of its own.")
+        try await gloss("edit", "--store", "desk.sqlite", note, "--note", "HUR is the only source for the late-October date")
+        try await gloss("edit", "--store", "field.sqlite", note, "--note", "Update: HUR is the only source for the date")
+        try await gloss("annotate", "--store", "field.sqlite", article, "--quote", "nearly 12,000 troops",
+                        "--note", "Contact at HUR confirms, off the record", "--tag", "source")
+
+        say("They exchange bundles both ways; each sends only what the other lacks.")
+        let fieldClock = try GlossStore.open(at: "field.sqlite").clock()
+        let since = String(decoding: try JSONEncoder().encode(clockJSON(fieldClock)), as: UTF8.self)
+        try await gloss("bundle", "create", "--store", "desk.sqlite", "to-field.bundle", "--since", since)
+        try await gloss("bundle", "create", "--store", "field.sqlite", "to-desk.bundle", "--since", try clockString(desk))
+        try await gloss("bundle", "apply", "--store", "field.sqlite", "to-field.bundle")
+        try await gloss("bundle", "apply", "--store", "desk.sqlite", "to-desk.bundle")
+
+        say("Neither edit of the note was lost: both are kept, side by side, as a conflict.")
+        try await gloss("conflicts", "--store", "desk.sqlite")
+        try await gloss("show", "--store", "desk.sqlite", article)
+
+        say("The edits touched different words, so a 3-way merge against the common ancestor keeps both.")
+        try await gloss("resolve", "--store", "desk.sqlite", note, "note", "--merge")
+        try await gloss("annotations", "--store", "desk.sqlite")
+
+        say("One more exchange, and both replicas hold the same state: the digests match.")
+        try await gloss("bundle", "create", "--store", "desk.sqlite", "to-field.bundle")
+        try await gloss("bundle", "apply", "--store", "field.sqlite", "to-field.bundle")
+        try await gloss("status", "--store", "desk.sqlite")
+        try await gloss("status", "--store", "field.sqlite")
+        let digests = try ["desk.sqlite", "field.sqlite"].map { StateDigest.hex(of: try GlossStore.open(at: $0).state()) }
+        guard digests[0] == digests[1] else { throw CLIError("the demo's replicas diverged: this is a bug in gloss") }
+        say("Converged: both digests are \(digests[0]).")
+    }
+
+    private func newestAnnotation(_ store: GlossStore) throws -> String {
+        try store.state().annotations.keys.sorted().first!.hex
+    }
+
+    private func clockString(_ store: GlossStore) throws -> String {
+        String(decoding: try JSONEncoder().encode(clockJSON(try store.clock())), as: UTF8.self)
+    }
+}

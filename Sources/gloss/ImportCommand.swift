@@ -1,0 +1,74 @@
+import ArgumentParser
+import GlossCore
+import GlossStore
+
+struct Import: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Import articles from UTF-8 .txt or .md files. Prints each article's id.",
+        discussion: """
+            The same text imported twice, here or on another replica, is one article: its id
+            is a hash of the text. The title defaults to the first line or sentence.
+            All files are checked before anything is written, and imported in one change.
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+    @Argument(help: "The files to import.") var files: [String]
+    @Option(help: "The title (one file only); defaults to the first line or sentence.") var title: String?
+    @Option(help: "Where the article comes from, e.g. a URL.") var source: String?
+    @Option(name: .customLong("tag"), help: "A tag to add (repeatable).") var tags: [String] = []
+
+    struct Imported: Encodable {
+        let id: String
+        let title: String
+        let created: Bool
+    }
+
+    func validate() throws {
+        if title != nil && files.count > 1 { throw ValidationError("--title applies to one file; import the files one at a time") }
+        if tags.contains(where: \.isEmpty) { throw ValidationError("--tag needs a non-empty tag") }
+    }
+
+    func run() async throws {
+        let store = try storeOptions.open()
+        let articles = try files.map(ArticleFile.init(path:))
+        let results = try reportingErrors { try importArticles(articles, into: store) }
+        if output.json {
+            try printJSON(results)
+        } else {
+            for result in results {
+                print(result.id)
+                if !result.created { Terminal.note("\(result.id) was already in the store: \(Terminal.singleLine(result.title))") }
+            }
+        }
+    }
+
+    /// One change for all the files: new articles are created with their fields; an article
+    /// already held only gets the --title, --source and --tag values that differ.
+    func importArticles(_ files: [ArticleFile], into store: GlossStore) throws -> [Imported] {
+        var unique: [ArticleFile] = []
+        for file in files where !unique.contains(where: { $0.id == file.id }) { unique.append(file) }
+        let existing = try store.state(of: Set(unique.map(\.id))).articles
+        var operations: [Operation] = []
+        var results: [Imported] = []
+        for file in unique {
+            let id = file.id
+            let current = existing[id]
+            if current == nil { operations.append(.createArticle(id: id, body: file.body)) }
+            let newTitle = title ?? (current == nil ? ArticleText.defaultTitle(of: file.body) : nil)
+            if let newTitle, current?.value(of: .title) != newTitle || current?.registers[.title]?.isInConflict == true {
+                operations.append(.set(entity: id, field: .title, value: newTitle))
+            }
+            if let source, current?.value(of: .source) != source {
+                operations.append(.set(entity: id, field: .source, value: source))
+            }
+            for tag in Set(tags).sorted() where current?.tags.contains(tag) != true {
+                operations.append(.addTag(entity: id, tag: tag))
+            }
+            results.append(Imported(id: id.hex, title: newTitle ?? current?.value(of: .title) ?? "", created: current == nil))
+        }
+        if !operations.isEmpty { try store.commit(time: currentTime()) { _ in operations } }
+        return results
+    }
+}

@@ -1,0 +1,37 @@
+import Foundation
+import GlossCore
+
+/// Prints `value` as JSON: keys sorted, so the output is stable and diffs cleanly.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    let data = try encoder.encode(value)
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
+}
+
+/// ISO 8601 in UTC, to the second: how times are shown, in text and in JSON.
+func formatTime(_ milliseconds: UInt64) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+}
+
+/// A version vector as a JSON object, replica id -> count: what `status --json` prints and
+/// `bundle create --since` reads back.
+func clockJSON(_ clock: VersionVector) -> [String: UInt64] {
+    Dictionary(uniqueKeysWithValues: clock.sortedEntries.map { ($0.replica.hex, $0.seq) })
+}
+
+func parseClock(_ text: String) throws -> VersionVector {
+    guard let data = text.data(using: .utf8),
+          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+    else { throw CLIError("--since takes a version vector as JSON, as 'gloss status --json' prints it: {\"<replica id>\": <count>, ...}") }
+    var clock = VersionVector()
+    for (key, value) in object {
+        guard let replica = ID128(hex: key), let count = value as? NSNumber, count.int64Value >= 0,
+              count.doubleValue == Double(count.int64Value)
+        else { throw CLIError("--since: '\(key)' is not a replica id with a whole count") }
+        clock[replica] = UInt64(count.int64Value)
+    }
+    return clock
+}

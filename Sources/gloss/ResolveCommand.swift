@@ -1,0 +1,82 @@
+import ArgumentParser
+import GlossCore
+import GlossStore
+
+struct Resolve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Settle a conflict: pick a value, write a new one, merge the texts, or keep a deleted annotation.",
+        discussion: """
+            gloss resolve ID FIELD --pick N     the Nth value as 'gloss conflicts' lists it (from 1)
+            gloss resolve ID FIELD --value TEXT a new value replacing them all
+            gloss resolve ID FIELD --merge      a word-level 3-way merge against the common ancestor;
+                                                fails, showing the values, when the edits overlap
+            gloss resolve ID --keep             keep an annotation deleted on one replica and edited
+                                                on another ('gloss delete ID' settles it the other way)
+            """
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Argument(help: "The annotation or article id (or a unique prefix).") var id: String
+    @Argument(help: "The field in conflict: note, color, title or source.") var field: String?
+    @Option(help: "Pick the Nth value, as 'gloss conflicts' numbers them.") var pick: Int?
+    @Option(help: "Replace the values with this one.") var value: String?
+    @Flag(help: "Merge the texts against their common ancestor.") var merge = false
+    @Flag(help: "Keep an annotation that was deleted on one replica and edited on another.") var keep = false
+
+    func validate() throws {
+        let modes = [pick != nil, value != nil, merge, keep].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give exactly one of --pick N, --value TEXT, --merge or --keep") }
+        if keep && field != nil && field != Conflict.deletedField { throw ValidationError("--keep takes no field") }
+        if !keep && field == nil { throw ValidationError("say which field to resolve: note, color, title or source") }
+    }
+
+    func run() async throws {
+        let store = try storeOptions.open()
+        let target = try reportingErrors { try store.resolve(prefix: id) }
+        let state = try reportingErrors { try store.state(of: [target.id]) }
+        let operation = keep ? try keepOperation(target, state) : try fieldOperation(target, state, store)
+        try reportingErrors { try store.commit(time: currentTime()) { _ in [operation] } }
+        print(keep ? "Kept annotation \(target.id.hex)." : "Resolved \(field!) of \(target.id.hex).")
+    }
+
+    private func keepOperation(_ target: (id: EntityID, kind: EntityKind), _ state: ReplicaState) throws -> Operation {
+        guard target.kind == .annotation, let annotation = state.annotations[target.id] else {
+            throw CLIError("--keep applies to annotations, and \(target.id.hex) is an article")
+        }
+        guard annotation.presence.isInConflict else {
+            throw CLIError("annotation \(target.id.hex) is not in a delete-vs-edit conflict")
+        }
+        return .keepAnnotation(id: target.id)
+    }
+
+    private func fieldOperation(_ target: (id: EntityID, kind: EntityKind), _ state: ReplicaState, _ store: GlossStore) throws -> Operation {
+        guard let field = Field(rawValue: self.field!) else {
+            throw CLIError("unknown field '\(Terminal.singleLine(self.field!))': fields are note, color, title and source")
+        }
+        guard field.entityKind == target.kind else {
+            throw CLIError("\(field.rawValue) is a field of \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
+        }
+        let register = (target.kind == .article ? state.articles[target.id]?.registers[field] : state.annotations[target.id]?.registers[field])
+            ?? MultiValueRegister()
+        guard register.isInConflict else {
+            throw CLIError("the \(field.rawValue) of \(target.id.hex) is not in conflict; change it with 'gloss edit'")
+        }
+        let values = register.values
+        if let pick {
+            guard (1...values.count).contains(pick) else { throw CLIError("--pick \(pick): there are \(values.count) values, numbered from 1") }
+            return .set(entity: target.id, field: field, value: values[pick - 1].value)
+        }
+        if let value { return .set(entity: target.id, field: field, value: value) }
+        let history = try reportingErrors { try store.log(of: target.id) }
+        let base = ThreeWayMerge.commonAncestor(of: field, of: target.id, siblings: values.map(\.dot), history: history)
+        var merged = values[0].value
+        for sibling in values.dropFirst() {
+            guard case .merged(let text) = ThreeWayMerge.merge(base: base, ours: merged, theirs: sibling.value) else {
+                let shown = values.enumerated().map { "[\($0.offset + 1)] \"\(Terminal.singleLine($0.element.value))\"" }
+                throw CLIError("cannot merge the \(field.rawValue) of \(target.id.hex): the edits overlap. Values: \(shown.joined(separator: " ")); choose with --pick N or --value TEXT")
+            }
+            merged = text
+        }
+        return .set(entity: target.id, field: field, value: merged)
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import GlossCore
+
+struct Status: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show the store id, this replica, its version vector, the state digest and counts."
+    )
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        let store: String
+        let replica: String
+        let name: String?
+        let clock: [String: UInt64]
+        let digest: String
+        let articles: Int
+        let annotations: Int
+        let conflicts: Int
+    }
+
+    func run() async throws {
+        let store = try storeOptions.open()
+        let state = try reportingErrors { try store.state() }
+        let report = Report(
+            store: store.identity.storeID.hex, replica: store.identity.replicaID.hex, name: store.identity.name,
+            clock: clockJSON(state.clock), digest: StateDigest.hex(of: state), articles: state.articles.count,
+            annotations: state.liveAnnotations().count, conflicts: state.conflicts.count
+        )
+        if output.json { return try printJSON(report) }
+        let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
+        print("store       \(report.store)  (\(Terminal.singleLine(store.path)))")
+        print("replica     \(naming.name(store.identity.replicaID))")
+        print("articles    \(report.articles)")
+        print("annotations \(report.annotations)")
+        print("conflicts   \(report.conflicts)\(report.conflicts > 0 ? "  (see 'gloss conflicts')" : "")")
+        print("digest      \(report.digest)")
+        print(state.clock.isEmpty ? "clock       (no changes yet)" : "clock")
+        for (replica, seq) in state.clock.sortedEntries { print("  \(naming.name(replica)): \(seq)") }
+    }
+}

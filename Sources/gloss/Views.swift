@@ -1,0 +1,81 @@
+import GlossCore
+
+/// An article as `gloss articles --json` prints it.
+struct ArticleSummary: Encodable {
+    let id: String
+    let title: String
+    let source: String?
+    let tags: [String]
+    let annotations: Int
+
+    init(_ article: ArticleState, in state: ReplicaState) {
+        id = article.id.hex
+        title = article.value(of: .title) ?? ""
+        source = article.value(of: .source)
+        tags = article.tags.elements
+        annotations = state.annotations.values.filter { $0.article == article.id && $0.presence.isAlive }.count
+    }
+}
+
+/// An annotation as `gloss annotations --json` prints it. `conflicts` names the fields in
+/// conflict (`deleted` for a delete-vs-edit conflict).
+struct AnnotationSummary: Encodable {
+    let id: String
+    let article: String
+    let exact: String
+    let prefix: String
+    let suffix: String
+    let start: UInt64
+    let end: UInt64
+    let note: String?
+    let color: String?
+    let tags: [String]
+    let conflicts: [String]
+
+    init(_ annotation: AnnotationState) {
+        id = annotation.id.hex
+        article = annotation.article.hex
+        exact = annotation.anchor.exact
+        prefix = annotation.anchor.prefix
+        suffix = annotation.anchor.suffix
+        start = annotation.anchor.start
+        end = annotation.anchor.end
+        note = annotation.value(of: .note)
+        color = annotation.value(of: .color)
+        tags = annotation.tags.elements
+        var conflicts = annotation.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
+        if annotation.presence.isInConflict { conflicts.append(Conflict.deletedField) }
+        self.conflicts = conflicts
+    }
+}
+
+/// The full article for `gloss show --json`.
+struct ArticleDetail: Encodable {
+    let id: String
+    let title: String
+    let source: String?
+    let tags: [String]
+    let body: String
+    let conflicts: [String]
+    let annotations: [AnnotationSummary]
+}
+
+extension ReplicaState {
+    /// Annotations that exist (not deleted), in reading order.
+    func liveAnnotations(of article: EntityID? = nil, tag: String? = nil) -> [AnnotationState] {
+        annotations.values
+            .filter { $0.presence.isAlive && (article == nil || $0.article == article) && (tag == nil || $0.tags.contains(tag!)) }
+            .sorted { ($0.article, $0.anchor.start, $0.anchor.end, $0.id) < ($1.article, $1.anchor.start, $1.anchor.end, $1.id) }
+    }
+}
+
+/// How a replica is named in text output: its name where known, else its full id.
+struct ReplicaNaming {
+    let names: [ReplicaID: String]
+    let own: ReplicaID
+
+    func name(_ replica: ReplicaID) -> String {
+        let base = names[replica].map { "\(Terminal.singleLine($0)) (\(replica.hex))" } ?? replica.hex
+        return replica == own ? base + " (this replica)" : base
+    }
+}
