@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 
 /// The `gloss` command line: annotate articles offline and merge notes safely between people.
 @main
@@ -20,19 +19,4 @@ struct Gloss: AsyncParsableCommand {
         ]
     )
 
-    /// Line-buffered stdout, so output and stderr notes interleave in the order they happen
-    /// even when piped.
-    static func main() async {
-        setvbuf(stdout, nil, _IOLBF, 0)
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
 }

@@ -44,6 +44,7 @@ enum Terminal {
 
     /// Writes a line to stderr: progress and notes that are not the command's output.
     static func note(_ line: String) {
+        fflush(nil)  // stdout first, so output and notes keep their order even when piped
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
 }
