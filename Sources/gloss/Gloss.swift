@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `gloss` command line: annotate articles offline and merge notes safely between people.
 @main
@@ -19,4 +20,25 @@ struct Gloss: AsyncParsableCommand {
         ]
     )
 
+
+    /// Runs the command; any failure is one line on stderr and a non-zero exit (64 for a
+    /// usage mistake, 1 otherwise). Help and --version print as usual.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            guard code != .success else { exit(withError: error) }
+            var message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
+            if message.isEmpty { message = "failed (\(error))" }
+            if code == .validationFailure { message += " (see 'gloss help')" }
+            Terminal.note("gloss: " + Terminal.singleLine(message.prefix(1) == "E" && message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message))
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
