@@ -57,5 +57,10 @@ struct FieldKey: Hashable {
 
 struct TagKey: Hashable {
     let entity: EntityID
-    let tag: String
+    let tag: ExactText
+
+    init(entity: EntityID, tag: String) {
+        self.entity = entity
+        self.tag = ExactText(tag)
+    }
 }

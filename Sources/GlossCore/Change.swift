@@ -23,7 +23,7 @@ public struct Change: Hashable, Sendable {
     /// The full causal context: what the author had seen, including its own earlier changes.
     public var context: VersionVector {
         var context = dependencies
-        context[id.replica] = id.seq - 1
+        context[id.replica] = id.seq > 0 ? id.seq - 1 : 0
         return context
     }
 
@@ -39,6 +39,6 @@ public struct Change: Hashable, Sendable {
     /// True when a state with version vector `clock` can apply this change now: it is the next
     /// change of its author, and everything its author had seen is there.
     public func isReady(for clock: VersionVector) -> Bool {
-        clock[id.replica] == id.seq - 1 && clock.dominates(dependencies)
+        id.seq >= 1 && clock[id.replica] == id.seq - 1 && clock.dominates(dependencies)
     }
 }

@@ -8,8 +8,6 @@ public struct GlossCoreError: Error, Hashable, Sendable, CustomStringConvertible
         public static let notReady = Code(rawValue: "not-ready")
         /// The change is malformed or contradicts the state (unknown entity, wrong id, ...).
         public static let invalidChange = Code(rawValue: "invalid-change")
-        /// A different change with the same dot is already held: the author equivocated.
-        public static let conflictingDuplicate = Code(rawValue: "conflicting-duplicate")
     }
 
     public let code: Code

@@ -31,7 +31,7 @@ public struct MultiValueRegister: Hashable, Sendable {
     /// Two or more different values are live. Equal values from concurrent writes agree, so
     /// they are no conflict.
     public var isInConflict: Bool {
-        Set(values.map(\.value)).count > 1
+        Set(values.map { ExactText($0.value) }).count > 1
     }
 }
 

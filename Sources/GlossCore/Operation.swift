@@ -20,7 +20,7 @@ public enum EntityKind: String, Sendable, Hashable {
 /// Where a highlight sits, in the shape of the W3C Web Annotation selectors: a
 /// TextQuoteSelector (`exact` with up to 32 characters of `prefix` and `suffix`) and a
 /// TextPositionSelector (`start` and `end` offsets in Unicode scalars of the article body).
-public struct Anchor: Hashable, Sendable {
+public struct Anchor: Hashable, Sendable {  // == and hash: Operation+Equality.swift
     public var exact: String
     public var prefix: String
     public var suffix: String
@@ -37,7 +37,7 @@ public struct Anchor: Hashable, Sendable {
 }
 
 /// One edit inside a change. A change applies all of its operations or none.
-public enum Operation: Hashable, Sendable {
+public enum Operation: Hashable, Sendable {  // == and hash: Operation+Equality.swift
     /// Brings an article into the store. The id must be `ArticleText.id(of: body)`, so the same
     /// text imported on two replicas is one article.
     case createArticle(id: EntityID, body: String)

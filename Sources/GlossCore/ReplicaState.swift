@@ -28,6 +28,7 @@ public struct ReplicaState: Hashable, Sendable {
     /// breaks the model's rules or names entities that do not exist.
     @discardableResult
     public mutating func apply(_ change: Change) throws(GlossCoreError) -> Bool {
+        guard change.id.seq >= 1 else { throw GlossCoreError(.invalidChange, "change \(change.id): sequence numbers start at 1") }
         if clock.contains(change.id) { return false }
         guard change.isReady(for: clock) else {
             throw GlossCoreError(.notReady, "change \(change.id) needs changes this replica does not hold")

@@ -90,10 +90,10 @@ struct CanonicalWriter {
     }
 
     mutating func tags(_ tags: AddWinsSet) {
-        let sorted = tags.adds.sorted { Array($0.key.utf8).lexicographicallyPrecedes($1.key.utf8) }
+        let sorted = tags.adds.sorted { $0.key < $1.key }
         count(sorted.count)
         for (tag, dots) in sorted {
-            string(tag)
+            string(tag.string)
             count(dots.count)
             for value in dots.sorted() { dot(value) }
         }

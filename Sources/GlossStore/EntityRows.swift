@@ -21,9 +21,9 @@ enum EntityRows {
             )
             registers[entity, default: [:]][Field(rawValue: fieldName)!, default: []].append(value)
         }
-        var tags: [EntityID: [String: Set<Dot>]] = [:]
+        var tags: [EntityID: [ExactText: Set<Dot>]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM tag_add WHERE \(filter)", arguments: arguments) {
-            tags[id(row, "entity"), default: [:]][row["tag"], default: []].insert(dot(row, replicas))
+            tags[id(row, "entity"), default: [:]][ExactText(row["tag"]), default: []].insert(dot(row, replicas))
         }
         var marks: [EntityID: [PresenceRegister.Entry]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM presence_mark WHERE \(filter)", arguments: arguments) {
@@ -103,7 +103,7 @@ enum EntityRows {
             for dot in dots {
                 try db.execute(
                     sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)",
-                    arguments: [key, tag, try ReplicaTable.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
+                    arguments: [key, tag.string, try ReplicaTable.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
                 )
             }
         }

@@ -36,7 +36,7 @@ struct Annotate: AsyncParsableCommand {
                 var operations: [Operation] = [.createAnnotation(id: annotation, article: id.id, anchor: anchor)]
                 if let note { operations.append(.set(entity: annotation, field: .note, value: note)) }
                 if let color { operations.append(.set(entity: annotation, field: .color, value: color)) }
-                operations += Set(tags).sorted().map { .addTag(entity: annotation, tag: $0) }
+                operations += Set(tags.map(ExactText.init)).sorted().map(\.string).map { .addTag(entity: annotation, tag: $0) }
                 return operations
             }
         }

@@ -22,7 +22,7 @@ struct Edit: AsyncParsableCommand {
             throw ValidationError("say what to change: --note, --color, --title, --source, --add-tag or --remove-tag")
         }
         if (addTags + removeTags).contains(where: \.isEmpty) { throw ValidationError("tags cannot be empty") }
-        if let both = Set(addTags).intersection(removeTags).first {
+        if let both = Set(addTags.map(ExactText.init)).intersection(removeTags.map(ExactText.init)).first?.string {
             throw ValidationError("tag '\(Terminal.singleLine(both))' is both added and removed")
         }
     }
@@ -50,11 +50,11 @@ struct Edit: AsyncParsableCommand {
                 throw CLIError("--\(field.rawValue) applies to \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
             }
             let register = registers[field]
-            if register?.winner?.value == value && register?.isInConflict != true { continue }
+            if register?.winner?.value.isByteEqual(to: value) == true && register?.isInConflict != true { continue }
             operations.append(.set(entity: target.id, field: field, value: value))
         }
-        for tag in Set(addTags).sorted() where !tags.contains(tag) { operations.append(.addTag(entity: target.id, tag: tag)) }
-        for tag in Set(removeTags).sorted() {
+        for tag in Set(addTags.map(ExactText.init)).sorted().map(\.string) where !tags.contains(tag) { operations.append(.addTag(entity: target.id, tag: tag)) }
+        for tag in Set(removeTags.map(ExactText.init)).sorted().map(\.string) {
             guard tags.contains(tag) else { throw CLIError("\(target.id.hex) has no tag '\(Terminal.singleLine(tag))'") }
             operations.append(.removeTag(entity: target.id, tag: tag))
         }

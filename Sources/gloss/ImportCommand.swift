@@ -57,13 +57,13 @@ struct Import: AsyncParsableCommand {
             let current = existing[id]
             if current == nil { operations.append(.createArticle(id: id, body: file.body)) }
             let newTitle = title ?? (current == nil ? ArticleText.defaultTitle(of: file.body) : nil)
-            if let newTitle, current?.value(of: .title) != newTitle || current?.registers[.title]?.isInConflict == true {
+            if let newTitle, current?.value(of: .title)?.isByteEqual(to: newTitle) != true || current?.registers[.title]?.isInConflict == true {
                 operations.append(.set(entity: id, field: .title, value: newTitle))
             }
-            if let source, current?.value(of: .source) != source {
+            if let source, current?.value(of: .source)?.isByteEqual(to: source) != true {
                 operations.append(.set(entity: id, field: .source, value: source))
             }
-            for tag in Set(tags).sorted() where current?.tags.contains(tag) != true {
+            for tag in Set(tags.map(ExactText.init)).sorted().map(\.string) where current?.tags.contains(tag) != true {
                 operations.append(.addTag(entity: id, tag: tag))
             }
             results.append(Imported(id: id.hex, title: newTitle ?? current?.value(of: .title) ?? "", created: current == nil))

@@ -140,3 +140,39 @@ import Testing
         #expect(ThreeWayMerge.merge(base: base, ours: ours, theirs: theirs) == expected)
     }
 }
+
+/// Text is compared by bytes: Unicode-equivalent spellings are different values everywhere,
+/// so replicas never pick different bytes for "the same" tag.
+@Suite struct ExactTextTests {
+    let composed = "caf\u{E9}"
+    let decomposed = "cafe\u{301}"
+
+    @Test func equivalentTagsInEitherOrderGiveTheSameDigest() throws {
+        let replica = ID128(high: 1, low: 1)
+        let body = "An article about coffee."
+        let article = ArticleText.id(of: body)
+        let create = Change(id: Dot(replica: replica, seq: 1), dependencies: [:], time: 1, operations: [.createArticle(id: article, body: body)])
+        let first = Change(id: Dot(replica: ID128(high: 2, low: 2), seq: 1), dependencies: [replica: 1], time: 2,
+                           operations: [.addTag(entity: article, tag: composed)])
+        let second = Change(id: Dot(replica: ID128(high: 3, low: 3), seq: 1), dependencies: [replica: 1], time: 3,
+                            operations: [.addTag(entity: article, tag: decomposed)])
+        var one = ReplicaState(), other = ReplicaState()
+        for change in [create, first, second] { try one.apply(change) }
+        for change in [create, second, first] { try other.apply(change) }
+        #expect(StateDigest.of(one) == StateDigest.of(other))
+        #expect(one.articles[article]?.tags.elements.count == 2)
+    }
+
+    @Test func changesDifferingOnlyInNormalizationAreDifferent() {
+        let entity = ID128(high: 5, low: 5)
+        #expect(Operation.set(entity: entity, field: .note, value: composed) != .set(entity: entity, field: .note, value: decomposed))
+        #expect(Operation.set(entity: entity, field: .note, value: composed) == .set(entity: entity, field: .note, value: composed))
+    }
+
+    @Test func aChangeNumberedZeroIsInvalidNotHeld() {
+        var state = ReplicaState()
+        let zero = Change(id: Dot(replica: ID128(high: 1, low: 1), seq: 0), dependencies: [:], time: 0,
+                          operations: [.createArticle(id: ArticleText.id(of: "x"), body: "x")])
+        #expect(throws: GlossCoreError.self) { try state.apply(zero) }
+    }
+}
