@@ -86,10 +86,11 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) thr
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: a reader never sees
-/// half a file, and a failure leaves the old one.
+/// half a file, and a failure leaves the old one. The file is readable by its owner only.
 func writeAtomically(_ data: Data, to path: String) throws {
     let temporary = path + ".gloss-partial-\(ProcessInfo.processInfo.processIdentifier)"
-    guard FileManager.default.createFile(atPath: temporary, contents: data) else {
+    // Owner-only, like the store: a bundle carries notes that may name sources.
+    guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
         throw CLIError("cannot write \(Terminal.singleLine(path))")
     }
     guard rename(temporary, path) == 0 else {

@@ -1,0 +1,29 @@
+import Foundation
+import GlossCore
+import GlossStore
+import Testing
+
+/// A store written by schema v1 (Fixtures/store-v1.fixture, made with the gloss CLI: one
+/// article, one annotation whose note two replicas edited concurrently) must keep opening and
+/// reading the same. When a migration is added, this file is what it upgrades.
+@Suite struct UpgradeFixtureTests {
+    static var fixture: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/store-v1.fixture").path
+    }
+
+    @Test func aVersion1StoreOpensWithItsStateIntact() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("store.sqlite")
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: path)
+        let store = try GlossStore.open(at: path)
+        #expect(store.identity.storeID.hex == "431a558fc6bb2844ca511bba9e58a15d")
+        #expect(store.identity.name == "fixture-a")
+        let state = try store.state()
+        #expect(StateDigest.hex(of: state) == "193f3a0ee1fbe7adc586adae50d451e41825f9f0196f219fd27fe1939c89f3d8")
+        let annotation = try #require(state.annotations[ID128(hex: "cfa5d57cea3eb239b64b0afabd3fc7d8")!])
+        #expect(Set(annotation.registers[.note]?.values.map(\.value) ?? []) == ["desk note", "field note"])
+        #expect(annotation.tags.elements == ["café", "verify"])
+        #expect(try store.changes().count == 4)
+        #expect(try store.integrityCheck() == "ok")
+    }
+}
