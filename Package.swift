@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "GlossCore", targets: ["GlossCore"]),
         .library(name: "GlossStore", targets: ["GlossStore"]),
         .library(name: "GlossProtocol", targets: ["GlossProtocol"]),
+        .library(name: "GlossNetwork", targets: ["GlossNetwork"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
@@ -42,10 +43,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
+        // TCP transport: drives GlossProtocol's sans-I/O session over SwiftNIO. TLS slots in
+        // below the framing later.
+        .target(
+            name: "GlossNetwork",
+            dependencies: [
+                "GlossCore", "GlossStore", "GlossProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "gloss",
             dependencies: [
-                "GlossCore", "GlossStore", "GlossProtocol",
+                "GlossCore", "GlossStore", "GlossProtocol", "GlossNetwork",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/sample-article.txt")]

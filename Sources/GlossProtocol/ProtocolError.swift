@@ -26,7 +26,8 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
 
         /// The bytes ended before the value being read did.
         public static let truncated = Code(rawValue: 1)
-        /// The first 8 bytes are not `GLOSSBDL`: this is not a Gloss bundle.
+        /// The first 8 bytes are not the magic: `GLOSSBDL` for a bundle, `GLOSSYNC` for a sync
+        /// connection. The input is not Gloss's at all (an HTTP request, say).
         public static let badMagic = Code(rawValue: 2)
         /// The format version is newer than this implementation reads.
         public static let unsupportedVersion = Code(rawValue: 3)
@@ -61,12 +62,37 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         /// The replica table lists a replica that no change names, so the encoding is not canonical.
         public static let unusedReplica = Code(rawValue: 18)
 
+
+        // Sync over TCP (SPEC §11). Sent in ERROR messages; what follows each is in the SPEC.
+        /// A frame's length prefix is 0 or above the receiver's maximum frame size.
+        public static let frameTooLarge = Code(rawValue: 32)
+        /// The peer's HELLO names another store.
+        public static let storeMismatch = Code(rawValue: 33)
+        /// A message type this protocol version does not define.
+        public static let unknownMessage = Code(rawValue: 34)
+        /// A message the session state does not allow now (e.g. CHANGES before HELLO).
+        public static let unexpectedMessage = Code(rawValue: 35)
+        /// A change in a batch needs changes the receiver neither holds nor received before it.
+        public static let missingPredecessors = Code(rawValue: 36)
+        /// A change reuses the dot of a held change with other content.
+        public static let equivocation = Code(rawValue: 37)
+        /// A change breaks the model's rules (SPEC §4.10).
+        public static let invalidChange = Code(rawValue: 38)
+        /// The peer said nothing for too long: no HELLO before the handshake deadline, or idle.
+        public static let timeout = Code(rawValue: 39)
+        /// The server has too many sessions; try again later.
+        public static let busy = Code(rawValue: 40)
+        /// The sender failed on its side (its store could not be read or written).
+        public static let internalError = Code(rawValue: 41)
+
         /// Every code this build knows, in number order.
         public static let all: [Code] = [
             .truncated, .badMagic, .unsupportedVersion, .checksumMismatch, .nonCanonicalVarint,
             .varintOverflow, .invalidUTF8, .unknownOperation, .unknownField, .badReplicaIndex,
             .unsortedReplicaTable, .unsortedDependencies, .zeroSequence, .emptyChange,
             .countTooLarge, .trailingBytes, .dependencyOnAuthor, .unusedReplica,
+            .frameTooLarge, .storeMismatch, .unknownMessage, .unexpectedMessage, .missingPredecessors,
+            .equivocation, .invalidChange, .timeout, .busy, .internalError,
         ]
 
         /// Looks a code up by its name (as in vectors.json); nil for an unknown name.
@@ -81,6 +107,9 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
             9: "unknownField", 10: "badReplicaIndex", 11: "unsortedReplicaTable",
             12: "unsortedDependencies", 13: "zeroSequence", 14: "emptyChange", 15: "countTooLarge",
             16: "trailingBytes", 17: "dependencyOnAuthor", 18: "unusedReplica",
+            32: "frameTooLarge", 33: "storeMismatch", 34: "unknownMessage", 35: "unexpectedMessage",
+            36: "missingPredecessors", 37: "equivocation", 38: "invalidChange", 39: "timeout", 40: "busy",
+            41: "internalError",
         ]
     }
 

@@ -60,6 +60,20 @@ enum ChangeRows {
         return try fetch(db, where: "c.replica = ? AND c.seq = ?", arguments: [ordinal, Int64(bitPattern: dot.seq)]).first
     }
 
+    /// SQL over `change c` selecting the changes a peer holding `since` lacks.
+    static func lacking(_ since: VersionVector, in db: Database) throws -> (String, StatementArguments) {
+        var cases: [String] = []
+        var arguments: StatementArguments = []
+        for (replica, seq) in since.sortedEntries {
+            guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(replica.bytes)]) else {
+                continue
+            }
+            cases.append("WHEN ? THEN ?")
+            arguments += [ordinal, Int64(bitPattern: seq)]
+        }
+        return (cases.isEmpty ? "1" : "c.seq > CASE c.replica \(cases.joined(separator: " ")) ELSE 0 END", arguments)
+    }
+
     /// The version vector: the highest sequence number held for each replica.
     static func clock(in db: Database) throws -> VersionVector {
         var clock = VersionVector()

@@ -18,6 +18,12 @@ extension GlossStore {
         }
     }
 
+    /// The SHA-256 state digest (SPEC §8) and the version vector, read together.
+    public func digest() throws(GlossStoreError) -> (clock: VersionVector, digest: [UInt8]) {
+        let state = try state()
+        return (state.clock, StateDigest.of(state))
+    }
+
     /// The merged state of some entities only (with the full version vector).
     public func state(of ids: Set<EntityID>) throws(GlossStoreError) -> ReplicaState {
         try access {
@@ -32,17 +38,8 @@ extension GlossStore {
     public func changes(since: VersionVector = VersionVector()) throws(GlossStoreError) -> [Change] {
         try access {
             try database.read { db in
-                var cases: [String] = []
-                var arguments: [any DatabaseValueConvertible] = []
-                for (replica, seq) in since.sortedEntries {
-                    guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(replica.bytes)]) else {
-                        continue
-                    }
-                    cases.append("WHEN ? THEN ?")
-                    arguments += [ordinal, Int64(bitPattern: seq)]
-                }
-                let condition = cases.isEmpty ? "1" : "c.seq > CASE c.replica \(cases.joined(separator: " ")) ELSE 0 END"
-                return try ChangeRows.fetch(db, where: condition, arguments: StatementArguments(arguments))
+                let (condition, arguments) = try ChangeRows.lacking(since, in: db)
+                return try ChangeRows.fetch(db, where: condition, arguments: arguments)
             }
         }
     }

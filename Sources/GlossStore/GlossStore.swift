@@ -53,7 +53,7 @@ public final class GlossStore: Sendable {
     /// Creates a new store file with a fresh replica (a new Ed25519 signing key) of `storeID`,
     /// or of a new store when `storeID` is nil. The file is readable by its owner only: it
     /// holds the private key and notes that may name sources.
-    public static func create(at path: String, storeID: StoreID? = nil, name: String?) throws(GlossStoreError) -> GlossStore {
+    public static func create(at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey()) throws(GlossStoreError) -> GlossStore {
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: path) else {
             throw GlossStoreError(.storeExists, "a store already exists at \(path)")
@@ -72,13 +72,8 @@ public final class GlossStore: Sendable {
         do {
             let database = try connect(path)
             try Schema.migrator.migrate(database)
-            let key = Curve25519.Signing.PrivateKey()
-            let identity = StoreIdentity(
-                storeID: storeID ?? randomID(),
-                replicaID: ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation)),
-                name: name
-            )
-            try database.write { db in try identity.write(db, signingKey: Array(key.rawRepresentation)) }
+            let identity = StoreIdentity(storeID: storeID ?? randomID(), replicaID: key.replicaID, name: name)
+            try database.write { db in try identity.write(db, signingKey: key.privateKeyBytes) }
             return GlossStore(path: path, identity: identity, database: database)
         } catch {
             for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: path + suffix) }
@@ -126,7 +121,7 @@ public final class GlossStore: Sendable {
         } catch let error as GlossStoreError {
             throw error
         } catch let error as GlossCoreError {
-            throw GlossStoreError(.rejectedChange, error.message)
+            throw GlossStoreError(error.code == .notReady ? .missingPredecessors : .invalidChange, error.message)
         } catch {
             throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
         }
@@ -160,4 +155,16 @@ public struct StoreIdentity: Hashable, Sendable {
         }
         _ = try ReplicaTable.ordinal(of: replicaID, in: db)
     }
+}
+
+/// A replica's Ed25519 signing key, and the replica id derived from it (SPEC §4.1). Made before
+/// the store when cloning over the network: the HELLO announces the id before the store exists.
+public struct ReplicaKey: Sendable {
+    let key: Curve25519.Signing.PrivateKey
+
+    public init() { key = Curve25519.Signing.PrivateKey() }
+
+    public var replicaID: ReplicaID { ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation)) }
+
+    var privateKeyBytes: [UInt8] { Array(key.rawRepresentation) }
 }

@@ -13,8 +13,12 @@ public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let foreignStore = Code(rawValue: "foreign-store")
         public static let unknownID = Code(rawValue: "unknown-id")
         public static let ambiguousID = Code(rawValue: "ambiguous-id")
-        /// A change could not be applied: predecessors missing, invalid, or an equivocation.
-        public static let rejectedChange = Code(rawValue: "rejected-change")
+        /// Changes need predecessors that are neither held nor in the same batch.
+        public static let missingPredecessors = Code(rawValue: "missing-predecessors")
+        /// A change reuses the dot of a held change with other content.
+        public static let equivocation = Code(rawValue: "equivocation")
+        /// A change breaks the model's rules (unknown entity, wrong id, bad anchor...).
+        public static let invalidChange = Code(rawValue: "invalid-change")
     }
 
     public let code: Code

@@ -9,7 +9,7 @@ import GRDB
 /// Both are written in the same transaction, so they never disagree.
 enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
-    static let migrations = ["v1-op-log-and-state"]
+    static let migrations = ["v1-op-log-and-state", "v2-peers"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -102,6 +102,20 @@ enum Schema {
                     mark TEXT NOT NULL CHECK (mark IN ('alive', 'deleted')),
                     time INTEGER NOT NULL,
                     PRIMARY KEY (entity, replica, seq)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration(migrations[1]) { db in
+            try db.execute(sql: """
+                -- The replicas this one has synced with: when, where, and what each held then.
+                CREATE TABLE peer (
+                    replica BLOB PRIMARY KEY NOT NULL CHECK (length(replica) = 16),
+                    name TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    last_sync INTEGER NOT NULL,
+                    clock BLOB NOT NULL,
+                    sent INTEGER NOT NULL,
+                    received INTEGER NOT NULL
                 ) STRICT, WITHOUT ROWID;
                 """)
         }

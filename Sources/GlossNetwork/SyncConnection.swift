@@ -1,0 +1,160 @@
+import Foundation
+import GlossCore
+import GlossProtocol
+import GlossStore
+import NIOCore
+import NIOPosix
+
+/// How one session ended, for the log line and the CLI summary.
+public struct SyncReport: Sendable {
+    public let outcome: SyncSession.Outcome?
+    public let error: ProtocolError?
+    /// True when the error came from the peer's ERROR message rather than from this side.
+    public let peerReportedError: Bool
+    public let address: String
+}
+
+/// Drives a `SyncSession` over one connection: reads frames, carries out the session's actions,
+/// feeds it batches from the store. Store work runs on NIO's thread pool, never on an event loop.
+enum SyncConnection {
+    typealias Channel = NIOAsyncChannel<SyncFrame, ByteBuffer>
+
+    static func run(
+        _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, address: String,
+        progress: (@Sendable (SyncProgress) -> Void)? = nil
+    ) async -> SyncReport {
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                var driver = Driver(replica: replica, outbound: outbound, address: address, progress: progress)
+                return try await driver.run(role: role, inbound: inbound)
+            }
+        } catch {
+            return SyncReport(outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
+                              peerReportedError: false, address: address)
+        }
+    }
+
+    struct Driver {
+        let replica: SyncReplica
+        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        let address: String
+        let progress: (@Sendable (SyncProgress) -> Void)?
+        var feed: ChangeFeed?
+        var session: SyncSession!
+        var outcome: SyncSession.Outcome?
+        var failure: (ProtocolError, Bool)?
+
+        init(replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
+             progress: (@Sendable (SyncProgress) -> Void)?) {
+            self.replica = replica
+            self.outbound = outbound
+            self.address = address
+            self.progress = progress
+        }
+
+        mutating func run(role: SyncSession.Role, inbound: NIOAsyncChannelInboundStream<SyncFrame>) async throws -> SyncReport {
+            try await outbound.write(ByteBuffer(bytes: SyncProtocol.magic))
+            let replica = self.replica
+            do {
+                session = SyncSession(role: role, local: try await offload { try replica.local() })
+            } catch let error as GlossStoreError {
+                try await perform([.send(.error(code: .internalError, message: error.message)),
+                                   .fail(ProtocolError(.internalError, error.message, at: 0), peerSaidIt: false)])
+                return report()
+            }
+            try await perform(session.begin())
+            var frames = inbound.makeAsyncIterator()
+            while !session.isFinished {
+                while session.wantsBatch, !session.isFinished {
+                    let current = feed
+                    let (next, advanced) = try await offload { () throws -> (([Change], Bool), ChangeFeed?) in
+                        guard var page = current, let batch = try page.next() else { return (([], true), current) }
+                        return ((batch.changes, batch.isLast), page)
+                    }
+                    feed = advanced  // the feed is a value: keep the advanced cursor
+                    try await perform(session.send(batch: next.0, isLast: next.1))
+                }
+                if session.isFinished { break }
+                let frame: SyncFrame?
+                do {
+                    frame = try await frames.next()
+                } catch let error as ProtocolError {
+                    try await perform(session.fail(error.code, error.message))
+                    break
+                }
+                guard let frame else {
+                    let error = ProtocolError(.truncated, "the peer closed the connection mid-session", at: 0)
+                    failure = (error, false)
+                    break
+                }
+                let message: SyncMessage
+                do {
+                    message = try frame.message()
+                } catch {
+                    try await perform(session.fail(error.code, "malformed \(SyncMessage.Kind(rawValue: frame.type).map { "\($0)" } ?? "unknown") message: \(error.message)"))
+                    break
+                }
+                try await perform(session.receive(message))
+            }
+            return report()
+        }
+
+        func report() -> SyncReport {
+            SyncReport(outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address)
+        }
+
+        mutating func perform(_ actions: [SyncSession.Action]) async throws {
+            for action in actions {
+                let replica = self.replica
+                switch action {
+                case .send(let message):
+                    try await outbound.write(ByteBuffer(bytes: message.framed()))
+                case .joinStore(let storeID):
+                    do {
+                        try await offload { () throws in try replica.join(storeID) }
+                    } catch let error as GlossStoreError {
+                        try await perform(session.fail(.internalError, error.message))
+                    }
+                case .startSending(let peer):
+                    feed = replica.feed(since: peer.clock)
+                case .apply(let batch, let changes):
+                    do {
+                        let new = try await offload { () throws -> Int in try replica.apply(changes) }
+                        progress?(.received(new))
+                        try await perform(session.applied(batch: batch, newChanges: new))
+                    } catch let error as GlossStoreError {
+                        try await perform(session.applyFailed(ProtocolError(error.wireCode, error.message, at: 0)))
+                    }
+                case .summarize:
+                    do {
+                        let (clock, digest) = try await offload { () throws in try replica.summary() }
+                        try await perform(session.summarize(clock: clock, digest: digest))
+                    } catch let error as GlossStoreError {
+                        try await perform(session.fail(.internalError, error.message))
+                    }
+                case .finish(let outcome):
+                    self.outcome = outcome
+                    replica.record(outcome, address: address, time: UInt64(Date().timeIntervalSince1970 * 1000))
+                case .fail(let error, let peerSaidIt):
+                    failure = (error, peerSaidIt)
+                }
+            }
+        }
+    }
+
+    /// Runs blocking store work on NIO's thread pool.
+    static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(work)
+    }
+}
+
+extension SyncConnection.Driver {
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await SyncConnection.offload(work)
+    }
+}
+
+/// Progress a client may show while a session runs.
+public enum SyncProgress: Sendable {
+    case received(Int)
+}

@@ -1,0 +1,78 @@
+import GlossCore
+import GlossProtocol
+import GlossStore
+
+/// The store side of a session: a store that exists, or, for `gloss clone`, one that is made
+/// when the server's HELLO names the store to join.
+public final class SyncReplica: @unchecked Sendable {
+    // Mutated only by the one task that drives the session.
+    private(set) var store: GlossStore?
+    private let pendingClone: (path: String, name: String?, key: ReplicaKey)?
+    public let replicaID: ReplicaID
+    public let name: String
+
+    public init(store: GlossStore) {
+        self.store = store
+        pendingClone = nil
+        replicaID = store.identity.replicaID
+        name = store.identity.name ?? ""
+    }
+
+    /// A replica to be created at `path` when the session learns the store id.
+    public init(cloningTo path: String, name: String?) {
+        let key = ReplicaKey()
+        store = nil
+        pendingClone = (path, name, key)
+        replicaID = key.replicaID
+        self.name = name ?? ""
+    }
+
+    public var createdStore: GlossStore? { store }
+
+    func local() throws(GlossStoreError) -> SyncSession.Local {
+        guard let store else {
+            return SyncSession.Local(storeID: SyncMessage.anyStore, replicaID: replicaID, name: name,
+                                     clock: VersionVector(), digest: StateDigest.of(ReplicaState()))
+        }
+        let (clock, digest) = try store.digest()
+        return SyncSession.Local(storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest)
+    }
+
+    func join(_ storeID: StoreID) throws(GlossStoreError) {
+        guard store == nil, let pendingClone else { return }
+        store = try GlossStore.create(at: pendingClone.path, storeID: storeID, name: pendingClone.name, key: pendingClone.key)
+    }
+
+    func feed(since clock: VersionVector) -> ChangeFeed? {
+        store?.feed(since: clock, changeLimit: SyncProtocol.batchChangeLimit, byteLimit: SyncProtocol.batchByteLimit)
+    }
+
+    func apply(_ changes: [Change]) throws(GlossStoreError) -> Int {
+        guard let store else { throw GlossStoreError(.noStore, "no store to apply changes to") }
+        return try store.apply(changes).applied
+    }
+
+    func summary() throws(GlossStoreError) -> (VersionVector, [UInt8]) {
+        guard let store else { return (VersionVector(), StateDigest.of(ReplicaState())) }
+        return try store.digest()
+    }
+
+    func record(_ outcome: SyncSession.Outcome, address: String, time: UInt64) {
+        try? store?.recordPeer(PeerRecord(
+            replicaID: outcome.peer.replicaID, name: outcome.peer.name, address: address, lastSync: time,
+            clock: outcome.peerClock, sent: outcome.sentChanges, received: outcome.receivedChanges
+        ))
+    }
+}
+
+extension GlossStoreError {
+    /// The wire error code that tells the peer why its batch was refused.
+    var wireCode: ProtocolError.Code {
+        switch code {
+        case .missingPredecessors: .missingPredecessors
+        case .equivocation: .equivocation
+        case .invalidChange: .invalidChange
+        default: .internalError
+        }
+    }
+}

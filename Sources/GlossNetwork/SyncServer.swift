@@ -1,0 +1,91 @@
+import GlossProtocol
+import GlossStore
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Serves sync sessions for one store: one task per connection, so a bad or slow connection
+/// never affects another.
+///
+///     let server = try await SyncServer.bind(store: store, to: SyncEndpoint(host: "127.0.0.1", port: 0))
+///     print(server.port)
+///     try await server.run()     // until close()
+public final class SyncServer: Sendable {
+    public typealias Log = @Sendable (String) -> Void
+
+    let listener: NIOAsyncChannel<NIOAsyncChannel<SyncFrame, ByteBuffer>, Never>
+    let store: GlossStore
+    let limits: SyncLimits
+    let log: Log
+    let active = NIOLockedValueBox(0)
+    /// The port actually bound (the one asked for, or the one the system picked for port 0).
+    public let port: Int
+
+    public static func bind(store: GlossStore, to endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(), log: @escaping Log = { _ in }) async throws -> SyncServer {
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: endpoint.host, port: endpoint.port) { channel in
+                SyncPipeline.configure(channel, limits: limits)
+            }
+        return SyncServer(listener: listener, store: store, limits: limits, log: log)
+    }
+
+    private init(listener: NIOAsyncChannel<NIOAsyncChannel<SyncFrame, ByteBuffer>, Never>, store: GlossStore, limits: SyncLimits, log: @escaping Log) {
+        self.listener = listener
+        self.store = store
+        self.limits = limits
+        self.log = log
+        port = listener.channel.localAddress?.port ?? 0
+    }
+
+    /// Accepts connections until `close()`; each session runs in its own task.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            try await listener.executeThenClose { connections in
+                for try await connection in connections {
+                    group.addTask { await self.serve(connection) }
+                }
+            }
+        }
+    }
+
+    public func close() async {
+        try? await listener.channel.close()
+    }
+
+    private func serve(_ connection: NIOAsyncChannel<SyncFrame, ByteBuffer>) async {
+        let address = connection.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+        let admitted = active.withLockedValue { count -> Bool in
+            guard count < limits.maximumSessions else { return false }
+            count += 1
+            return true
+        }
+        guard admitted else {
+            try? await connection.executeThenClose { _, outbound in
+                try await outbound.write(ByteBuffer(bytes: SyncProtocol.magic))
+                try await outbound.write(ByteBuffer(bytes: SyncMessage.error(code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later").framed()))
+            }
+            log("\(address): refused, too many sessions")
+            return
+        }
+        defer { active.withLockedValue { $0 -= 1 } }
+        let report = await SyncConnection.run(connection, role: .server, replica: SyncReplica(store: store), address: address)
+        log(report.logLine)
+    }
+}
+
+extension SyncReport {
+    /// One line for the server's log.
+    public var logLine: String {
+        if let outcome {
+            let name = outcome.peer.name.isEmpty ? "" : " (\(outcome.peer.name))"
+            var line = "\(address): replica \(outcome.peer.replicaID.hex)\(name): sent \(outcome.sentChanges), received \(outcome.receivedChanges)"
+            if outcome.diverged { line += ", DIVERGED: same changes, different state" }
+            return line
+        }
+        let who = peerReportedError ? "peer reported" : "ended"
+        return "\(address): \(who) \(error?.code.name ?? "error"): \(error?.message ?? "unknown")"
+    }
+}

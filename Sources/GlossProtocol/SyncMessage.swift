@@ -1,0 +1,87 @@
+import GlossCore
+
+/// The messages of sync protocol version 1 (SPEC §11), each carried in one frame.
+///
+///     let bytes = SyncMessage.ack(batch: 3).framed()     // length, type, body
+public enum SyncMessage: Hashable, Sendable {
+    /// The first message each side sends: who it is and what it holds.
+    case hello(Hello)
+    /// A batch of changes, numbered from 1 in each direction of a session, in causal order.
+    case changes(batch: UInt64, [Change])
+    /// The receiver applied batch `batch` (and all before it) durably.
+    case ack(batch: UInt64)
+    /// The sender has sent every change it will send in this session.
+    case end
+    /// The sender's version vector and state digest once both directions are done.
+    case summary(clock: VersionVector, digest: [UInt8])
+    /// The sender stops the session; it closes the connection after this.
+    case error(code: ProtocolError.Code, message: String)
+
+    public struct Hello: Hashable, Sendable {
+        /// Protocol versions the sender speaks, inclusive.
+        public var versions: ClosedRange<UInt64>
+        /// The store, or `SyncMessage.anyStore` from a client that is cloning.
+        public var storeID: StoreID
+        public var replicaID: ReplicaID
+        /// The replica's name ("" when it has none), shown to people only.
+        public var name: String
+        public var clock: VersionVector
+        /// SHA-256 state digest (SPEC §8), 32 bytes.
+        public var digest: [UInt8]
+        /// The largest frame the sender accepts.
+        public var maximumFrameSize: UInt64
+        /// Optional features; unknown ones are ignored. Version 1 defines none.
+        public var capabilities: [String]
+
+        public init(
+            versions: ClosedRange<UInt64> = SyncProtocol.versions, storeID: StoreID, replicaID: ReplicaID, name: String,
+            clock: VersionVector, digest: [UInt8], maximumFrameSize: UInt64 = UInt64(SyncProtocol.maximumFrameSize),
+            capabilities: [String] = []
+        ) {
+            self.versions = versions
+            self.storeID = storeID
+            self.replicaID = replicaID
+            self.name = name
+            self.clock = clock
+            self.digest = digest
+            self.maximumFrameSize = maximumFrameSize
+            self.capabilities = capabilities
+        }
+    }
+
+    /// The all-zero store id a cloning client sends: it joins whatever store the server has.
+    public static let anyStore = ID128(high: 0, low: 0)
+
+    public enum Kind: UInt8, Sendable {
+        case hello = 0x01, changes = 0x02, ack = 0x03, end = 0x04, summary = 0x05, error = 0x06
+    }
+
+    public var kind: Kind {
+        switch self {
+        case .hello: .hello
+        case .changes: .changes
+        case .ack: .ack
+        case .end: .end
+        case .summary: .summary
+        case .error: .error
+        }
+    }
+}
+
+/// Constants of the sync protocol, version 1.
+public enum SyncProtocol {
+    /// The versions this implementation speaks.
+    public static let versions: ClosedRange<UInt64> = 1...1
+    /// Each side's byte stream starts with these 8 bytes, before any frame.
+    public static let magic: [UInt8] = Array("GLOSSYNC".utf8)
+    /// The default largest frame (type byte and body), checked before anything is buffered.
+    public static let maximumFrameSize = 16 * 1024 * 1024
+    /// A batch is closed once it holds this many changes...
+    public static let batchChangeLimit = 1000
+    /// ...or this many encoded bytes, whichever comes first (a single larger change goes alone).
+    public static let batchByteLimit = 1024 * 1024
+    /// Unacknowledged batches a sender may have in flight.
+    public static let window = 4
+    /// The default TCP port of `gloss serve`.
+    public static let defaultPort = 7456
+}

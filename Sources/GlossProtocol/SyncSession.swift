@@ -1,0 +1,228 @@
+import GlossCore
+
+/// One sync session between two replicas, as a state machine with no I/O (SPEC §11.6).
+///
+/// Feed it what arrives, carry out the actions it returns. The network driver (or a test) owns
+/// the socket and the store; the session owns the rules: who speaks when, which batch comes
+/// next, when both directions are done, and whether the two replicas diverged.
+///
+///     var session = SyncSession(role: .client, local: me)
+///     perform(session.begin())                       // [.send(.hello)]
+///     perform(try session.receive(message))          // .apply, .send(.ack), .finish, ...
+///     while session.wantsBatch { perform(session.send(batch: page, isLast: done)) }
+public struct SyncSession: Sendable {
+    public enum Role: Sendable { case client, server }
+
+    /// What this side says about itself in its HELLO.
+    public struct Local: Hashable, Sendable {
+        public var storeID: StoreID
+        public var replicaID: ReplicaID
+        public var name: String
+        public var clock: VersionVector
+        public var digest: [UInt8]
+
+        public init(storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8]) {
+            self.storeID = storeID
+            self.replicaID = replicaID
+            self.name = name
+            self.clock = clock
+            self.digest = digest
+        }
+    }
+
+    public enum Action: Hashable, Sendable {
+        case send(SyncMessage)
+        /// A cloning client learned the server's store id: create the local store now, with this
+        /// id (and the replica id the HELLO announced), before anything is applied.
+        case joinStore(StoreID)
+        /// The handshake succeeded. Start sending the changes `peer.clock` lacks, in causal
+        /// order, through `send(batch:isLast:)` while `wantsBatch`.
+        case startSending(peer: SyncMessage.Hello)
+        /// Apply these changes durably, all or none, then call `applied(batch:newChanges:)` (or
+        /// `applyFailed`).
+        case apply(batch: UInt64, [Change])
+        /// Both directions are done: call `summarize(clock:digest:)` with the state now held.
+        case summarize
+        case finish(Outcome)
+        case fail(ProtocolError, peerSaidIt: Bool)
+    }
+
+    /// How a completed session ended.
+    public struct Outcome: Hashable, Sendable {
+        public var peer: SyncMessage.Hello
+        public var sentChanges: Int
+        public var receivedChanges: Int
+        public var localClock: VersionVector
+        public var localDigest: [UInt8]
+        public var peerClock: VersionVector
+        public var peerDigest: [UInt8]
+
+        /// Both hold the same changes yet their states differ: a bug, never ignored.
+        public var diverged: Bool { localClock == peerClock && localDigest != peerDigest }
+    }
+
+    enum Phase: Hashable, Sendable {
+        case idle, awaitingHello, syncing, summarizing, done
+    }
+
+    public let role: Role
+    public private(set) var local: Local
+    public private(set) var peer: SyncMessage.Hello?
+    var phase = Phase.idle
+    var batchesSent: UInt64 = 0
+    var batchesAcknowledged: UInt64 = 0
+    var batchesReceived: UInt64 = 0
+    var sentEnd = false
+    var peerEnded = false
+    var summarySent: (clock: VersionVector, digest: [UInt8])?
+    var peerSummary: (clock: VersionVector, digest: [UInt8])?
+    public private(set) var sentChanges = 0
+    public private(set) var receivedChanges = 0
+
+    /// A client that is cloning passes `SyncMessage.anyStore` as its store id.
+    public init(role: Role, local: Local) {
+        self.role = role
+        self.local = local
+    }
+
+    public var isFinished: Bool { phase == .done }
+
+    /// True while the peer can take another batch: sending has started, the last batch was
+    /// acknowledged (one batch in flight: an interruption re-sends at most that one), and END
+    /// has not been sent.
+    public var wantsBatch: Bool {
+        phase == .syncing && !sentEnd && batchesSent == batchesAcknowledged
+    }
+
+    /// The client speaks first; the server waits for the client's HELLO.
+    public mutating func begin() -> [Action] {
+        guard phase == .idle else { return [] }
+        phase = .awaitingHello
+        return role == .client ? [.send(.hello(hello))] : []
+    }
+
+    var hello: SyncMessage.Hello {
+        SyncMessage.Hello(storeID: local.storeID, replicaID: local.replicaID, name: local.name, clock: local.clock, digest: local.digest)
+    }
+
+    public mutating func receive(_ message: SyncMessage) -> [Action] {
+        if case .error(let code, let text) = message {
+            phase = .done
+            return [.fail(ProtocolError(code, text, at: 0), peerSaidIt: true)]
+        }
+        switch (phase, message) {
+        case (.awaitingHello, .hello(let hello)):
+            return handshake(with: hello)
+        case (.syncing, .changes(let batch, let changes)) where !peerEnded:
+            guard batch == batchesReceived + 1 else {
+                return fail(.unexpectedMessage, "expected batch \(batchesReceived + 1), found batch \(batch)")
+            }
+            batchesReceived = batch
+            return [.apply(batch: batch, changes)]
+        case (.syncing, .ack(let batch)):
+            guard batch == batchesAcknowledged + 1, batch <= batchesSent else {
+                return fail(.unexpectedMessage, "expected an ACK of batch \(batchesAcknowledged + 1), found one of batch \(batch)")
+            }
+            batchesAcknowledged = batch
+            return checkBothDone()
+        case (.syncing, .end) where !peerEnded:
+            peerEnded = true
+            return checkBothDone()
+        case (.summarizing, .summary(let clock, let digest)):
+            peerSummary = (clock, digest)
+            return finishIfSummarized()
+        default:
+            return fail(.unexpectedMessage, "did not expect \(message.kind) \(phase == .awaitingHello ? "before HELLO" : "now")")
+        }
+    }
+
+    private mutating func handshake(with hello: SyncMessage.Hello) -> [Action] {
+        let ours = SyncProtocol.versions
+        let lowest = max(ours.lowerBound, hello.versions.lowerBound)
+        let highest = min(ours.upperBound, hello.versions.upperBound)
+        guard lowest <= highest else {
+            return fail(.unsupportedVersion, "no common protocol version: this side speaks \(ours.lowerBound)–\(ours.upperBound), the peer \(hello.versions.lowerBound)–\(hello.versions.upperBound)")
+        }
+        if role == .server && hello.storeID != local.storeID && hello.storeID != SyncMessage.anyStore {
+            return fail(.storeMismatch, "this is store \(local.storeID.hex); the peer belongs to store \(hello.storeID.hex)")
+        }
+        var actions: [Action] = []
+        if role == .client {
+            if local.storeID == SyncMessage.anyStore {
+                local.storeID = hello.storeID
+                actions.append(.joinStore(hello.storeID))
+            } else if hello.storeID != local.storeID {
+                return fail(.storeMismatch, "this is store \(local.storeID.hex); the server has store \(hello.storeID.hex)")
+            }
+        }
+        peer = hello
+        if role == .server { actions.append(.send(.hello(self.hello))) }
+        if hello.clock == local.clock {
+            // Already in sync: one round trip, and the HELLO digests are the summary.
+            phase = .done
+            actions.append(.finish(outcome(localClock: local.clock, localDigest: local.digest, peerClock: hello.clock, peerDigest: hello.digest)))
+            return actions
+        }
+        phase = .syncing
+        actions.append(.startSending(peer: hello))
+        return actions
+    }
+
+    /// Sends one batch of the changes the peer lacks (none is fine), and END after the last.
+    public mutating func send(batch changes: [Change], isLast: Bool) -> [Action] {
+        guard wantsBatch else { return [] }
+        var actions: [Action] = []
+        if !changes.isEmpty {
+            batchesSent += 1
+            sentChanges += changes.count
+            actions.append(.send(.changes(batch: batchesSent, changes)))
+        }
+        if isLast {
+            sentEnd = true
+            actions.append(.send(.end))
+        }
+        return actions + checkBothDone()
+    }
+
+    /// The driver applied batch `batch`; `newChanges` of its changes were new here.
+    public mutating func applied(batch: UInt64, newChanges: Int) -> [Action] {
+        receivedChanges += newChanges
+        return [.send(.ack(batch: batch))]
+    }
+
+    /// The driver could not apply a batch: tell the peer why and stop.
+    public mutating func applyFailed(_ error: ProtocolError) -> [Action] {
+        fail(error.code, error.message)
+    }
+
+    /// The driver's clock and digest after both directions finished.
+    public mutating func summarize(clock: VersionVector, digest: [UInt8]) -> [Action] {
+        guard phase == .summarizing, summarySent == nil else { return [] }
+        summarySent = (clock, digest)
+        return [.send(.summary(clock: clock, digest: digest))] + finishIfSummarized()
+    }
+
+    /// Fails the session locally (a timeout, a decode error): the peer is told if it can be.
+    public mutating func fail(_ code: ProtocolError.Code, _ message: String) -> [Action] {
+        phase = .done
+        let error = ProtocolError(code, message, at: 0)
+        return [.send(.error(code: code, message: message)), .fail(error, peerSaidIt: false)]
+    }
+
+    private mutating func checkBothDone() -> [Action] {
+        guard phase == .syncing, sentEnd, peerEnded, batchesAcknowledged == batchesSent else { return [] }
+        phase = .summarizing
+        return [.summarize]
+    }
+
+    private mutating func finishIfSummarized() -> [Action] {
+        guard let mine = summarySent, let theirs = peerSummary else { return [] }
+        phase = .done
+        return [.finish(outcome(localClock: mine.clock, localDigest: mine.digest, peerClock: theirs.clock, peerDigest: theirs.digest))]
+    }
+
+    private func outcome(localClock: VersionVector, localDigest: [UInt8], peerClock: VersionVector, peerDigest: [UInt8]) -> Outcome {
+        Outcome(peer: peer!, sentChanges: sentChanges, receivedChanges: receivedChanges, localClock: localClock,
+                localDigest: localDigest, peerClock: peerClock, peerDigest: peerDigest)
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import GRDB
+import GlossCore
+
+/// A replica this one has synced with, as `gloss peers` lists it.
+public struct PeerRecord: Hashable, Sendable {
+    public let replicaID: ReplicaID
+    public let name: String
+    /// Where it was reached, or where it connected from.
+    public let address: String
+    /// Wall-clock milliseconds of the last completed session.
+    public let lastSync: UInt64
+    /// What it held at the end of that session.
+    public let clock: VersionVector
+    /// Changes sent to it and received from it in that session.
+    public let sent: Int
+    public let received: Int
+
+    public init(replicaID: ReplicaID, name: String, address: String, lastSync: UInt64, clock: VersionVector, sent: Int, received: Int) {
+        self.replicaID = replicaID
+        self.name = name
+        self.address = address
+        self.lastSync = lastSync
+        self.clock = clock
+        self.sent = sent
+        self.received = received
+    }
+}
+
+extension GlossStore {
+    /// Remembers a completed session with a peer (replacing the previous record), and the
+    /// peer's name for display beside its id.
+    public func recordPeer(_ peer: PeerRecord) throws(GlossStoreError) {
+        try access {
+            try database.write { db in
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO peer (replica, name, address, last_sync, clock, sent, received) VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Data(peer.replicaID.bytes), peer.name, peer.address, Int64(bitPattern: peer.lastSync),
+                                     peer.clock.storedBlob, peer.sent, peer.received])
+                if !peer.name.isEmpty {
+                    _ = try ReplicaTable.ordinal(of: peer.replicaID, in: db)
+                    try db.execute(sql: "UPDATE replica SET name = ? WHERE id = ?", arguments: [peer.name, Data(peer.replicaID.bytes)])
+                }
+            }
+        }
+    }
+
+    /// Every peer, most recently synced first.
+    public func peers() throws(GlossStoreError) -> [PeerRecord] {
+        try access {
+            try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM peer ORDER BY last_sync DESC").map { row in
+                    let replica: Data = row["replica"]
+                    let clock: Data = row["clock"]
+                    return PeerRecord(
+                        replicaID: ID128(bytes: replica)!, name: row["name"], address: row["address"],
+                        lastSync: UInt64(bitPattern: row["last_sync"]), clock: VersionVector(storedBlob: clock),
+                        sent: row["sent"], received: row["received"]
+                    )
+                }
+            }
+        }
+    }
+}
