@@ -1,22 +1,49 @@
 import ArgumentParser
 import Foundation
+import GlossNetwork
 import GlossStore
 
 struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Create a new replica of a bundle's store and apply the bundle. Prints the new replica id."
+        abstract: "Create a new replica of a store, from a server (HOST:PORT) or a bundle file. Prints the new replica id.",
+        discussion: """
+            From a server, the new store is created as soon as the server names its store, and
+            every batch is kept as it arrives: if the clone is interrupted, 'gloss sync HOST:PORT'
+            on the new store finishes it. From a bundle, the store is made only if the whole
+            bundle applies.
+            """
     )
 
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "The bundle file.") var bundle: String
+    @OptionGroup var output: OutputOptions
+    @Argument(help: ArgumentHelp("A server or a bundle file.", valueName: "host:port | bundle")) var source: String
     @Option(help: "A name for the new replica.") var name: String?
 
     func run() async throws {
-        let decoded = try readBundle(bundle)
         let path = storeOptions.path
+        if FileManager.default.fileExists(atPath: path) {
+            throw CLIError("a store already exists at \(Terminal.singleLine(path))")
+        }
+        if FileManager.default.fileExists(atPath: source) || SyncEndpoint(parsing: source) == nil {
+            return try cloneBundle(at: path)
+        }
+        let replica = SyncReplica(cloningTo: path, name: name)
+        let outcome = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
+        guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
+        let conflicts = try reportingErrors { try store.state().conflicts.count }
+        if output.json {
+            try printSummary(outcome, conflicts: conflicts, newConflicts: conflicts, json: true)
+        } else {
+            print(store.identity.replicaID.hex)
+            Terminal.note("Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) changes.")
+        }
+    }
+
+    private func cloneBundle(at path: String) throws {
+        let decoded = try readBundle(source)
         let store = try reportingErrors { try GlossStore.create(at: path, storeID: decoded.storeID, name: name) }
         do {
-            let report = try applyBundle(decoded, to: store, file: bundle)
+            let report = try applyBundle(decoded, to: store, file: source)
             print(store.identity.replicaID.hex)
             Terminal.note("Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) changes.")
         } catch {

@@ -1,11 +1,12 @@
 import ArgumentParser
 import Foundation
 import GlossCore
+import GlossNetwork
 import GlossStore
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a guided tour in a temporary folder: two replicas annotate, exchange, conflict, resolve and converge."
+        abstract: "Run a guided tour in a temporary folder: two replicas annotate, sync over TCP, conflict, resolve and converge."
     )
 
     @Flag(help: "Keep the temporary folder and print its path, to look around afterwards.") var keep = false
@@ -62,9 +63,15 @@ struct DemoScript {
                         "--note", "HUR is the only source for the date", "--color", "yellow", "--tag", "verify")
         let note = try newestAnnotation(desk)
 
-        say("A field correspondent clones the desk's store from a bundle file.")
-        try await gloss("bundle", "create", "--store", "desk.sqlite", "to-field.bundle")
-        try await gloss("clone", "--store", "field.sqlite", "to-field.bundle", "--name", "field")
+        say("The desk serves its store over TCP (here on loopback, on a port the system picks).")
+        let server = try await SyncServer.bind(store: desk, to: SyncEndpoint(host: "127.0.0.1", port: 0))
+        let serving = Task { try await server.run() }
+        defer { serving.cancel() }
+        let address = "127.0.0.1:\(server.port)"
+        print(Terminal.style("$ gloss serve --store desk.sqlite --listen \(address) &", "1"))
+
+        say("A field correspondent clones the desk's store over the network.")
+        try await gloss("clone", "--store", "field.sqlite", address, "--name", "field")
 
         say("Offline, both edit the same note, and the field adds an annotation of its own.")
         try await gloss("edit", "--store", "desk.sqlite", note, "--note", "HUR is the only source for the late-October date")
@@ -72,13 +79,8 @@ struct DemoScript {
         try await gloss("annotate", "--store", "field.sqlite", article, "--quote", "nearly 12,000 troops",
                         "--note", "Contact at HUR confirms, off the record", "--tag", "source")
 
-        say("They exchange bundles both ways; each sends only what the other lacks.")
-        let fieldClock = try GlossStore.open(at: "field.sqlite").clock()
-        let since = String(decoding: try JSONEncoder().encode(clockJSON(fieldClock)), as: UTF8.self)
-        try await gloss("bundle", "create", "--store", "desk.sqlite", "to-field.bundle", "--since", since)
-        try await gloss("bundle", "create", "--store", "field.sqlite", "to-desk.bundle", "--since", try clockString(desk))
-        try await gloss("bundle", "apply", "--store", "field.sqlite", "to-field.bundle")
-        try await gloss("bundle", "apply", "--store", "desk.sqlite", "to-desk.bundle")
+        say("Back online, the field syncs: one session sends what the desk lacks and fetches what it lacks.")
+        try await gloss("sync", "--store", "field.sqlite", address)
 
         say("Neither edit of the note was lost: both are kept, side by side, as a conflict.")
         try await gloss("conflicts", "--store", "desk.sqlite")
@@ -88,11 +90,11 @@ struct DemoScript {
         try await gloss("resolve", "--store", "desk.sqlite", note, "note", "--merge")
         try await gloss("annotations", "--store", "desk.sqlite")
 
-        say("One more exchange, and both replicas hold the same state: the digests match.")
-        try await gloss("bundle", "create", "--store", "desk.sqlite", "to-field.bundle")
-        try await gloss("bundle", "apply", "--store", "field.sqlite", "to-field.bundle")
+        say("One more sync, and both replicas hold the same state: the digests match.")
+        try await gloss("sync", "--store", "field.sqlite", address)
         try await gloss("status", "--store", "desk.sqlite")
         try await gloss("status", "--store", "field.sqlite")
+        await server.close()
         let digests = try ["desk.sqlite", "field.sqlite"].map { StateDigest.hex(of: try GlossStore.open(at: $0).state()) }
         guard digests[0] == digests[1] else { throw CLIError("the demo's replicas diverged: this is a bug in gloss") }
         say("Converged: both digests are \(digests[0]).")
@@ -102,7 +104,4 @@ struct DemoScript {
         try store.state().annotations.keys.sorted().first!.hex
     }
 
-    private func clockString(_ store: GlossStore) throws -> String {
-        String(decoding: try JSONEncoder().encode(clockJSON(try store.clock())), as: UTF8.self)
-    }
 }

@@ -16,7 +16,8 @@ struct Gloss: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Import.self, Articles.self, Show.self, Annotate.self, Annotations.self, Edit.self,
-            Delete.self, Conflicts.self, Resolve.self, Log.self, Status.self, BundleCommand.self, Clone.self, Demo.self,
+            Delete.self, Conflicts.self, Resolve.self, Log.self, Status.self, BundleCommand.self, Serve.self, Sync.self,
+            Clone.self, Peers.self, Demo.self,
         ]
     )
 

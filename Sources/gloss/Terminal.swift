@@ -42,6 +42,11 @@ enum Terminal {
         usesColor ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
+    /// Rewrites one progress line on stderr (a terminal only); nil clears it.
+    static func progress(_ line: String?) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + (line ?? "")).utf8))
+    }
+
     /// Writes a line to stderr: progress and notes that are not the command's output.
     static func note(_ line: String) {
         fflush(nil)  // stdout first, so output and notes keep their order even when piped
