@@ -71,6 +71,13 @@ let package = Package(
             dependencies: ["GlossProtocol", "GlossCore"]
         ),
         .testTarget(
+            name: "GlossNetworkTests",
+            dependencies: [
+                "GlossNetwork", "GlossStore", "GlossProtocol", "GlossCore", "GlossTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "GlossCLITests",
             dependencies: ["GlossCore", "GlossStore", "GlossProtocol", "GlossTestSupport"]
         ),

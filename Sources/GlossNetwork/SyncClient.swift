@@ -9,6 +9,14 @@ public enum SyncClient {
         _ replica: SyncReplica, with endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(),
         progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async throws -> SyncReport {
+        try await withTaskExecutorPreference(SessionExecutor.shared) {
+            try await connect(replica, to: endpoint, limits: limits, progress: progress)
+        }
+    }
+
+    private static func connect(
+        _ replica: SyncReplica, to endpoint: SyncEndpoint, limits: SyncLimits, progress: (@Sendable (SyncProgress) -> Void)?
+    ) async throws -> SyncReport {
         let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(limits.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)

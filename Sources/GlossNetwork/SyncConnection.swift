@@ -134,7 +134,8 @@ enum SyncConnection {
                     }
                 case .finish(let outcome):
                     self.outcome = outcome
-                    replica.record(outcome, address: address, time: UInt64(Date().timeIntervalSince1970 * 1000))
+                    let (address, time) = (self.address, UInt64(Date().timeIntervalSince1970 * 1000))
+                    try await offload { replica.record(outcome, address: address, time: time) }
                 case .fail(let error, let peerSaidIt):
                     failure = (error, peerSaidIt)
                 }
@@ -142,9 +143,17 @@ enum SyncConnection {
         }
     }
 
-    /// Runs blocking store work on NIO's thread pool.
+    /// Threads for blocking store work. More than the cores: a session waiting on SQLite's
+    /// write lock (a busy timeout) must not hold up another session's reads.
+    static let storeThreads: NIOThreadPool = {
+        let pool = NIOThreadPool(numberOfThreads: 8)
+        pool.start()
+        return pool
+    }()
+
+    /// Runs blocking store work off the event loops and the session executor.
     static func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(work)
+        try await storeThreads.runIfActive(work)
     }
 }
 

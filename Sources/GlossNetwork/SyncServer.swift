@@ -45,7 +45,7 @@ public final class SyncServer: Sendable {
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { connections in
                 for try await connection in connections {
-                    group.addTask { await self.serve(connection) }
+                    group.addTask(executorPreference: SessionExecutor.shared) { await self.serve(connection) }
                 }
             }
         }

@@ -72,6 +72,8 @@ enum SyncPipeline {
     static func configure(_ channel: Channel, limits: SyncLimits) -> EventLoopFuture<NIOAsyncChannel<SyncFrame, ByteBuffer>> {
         channel.eventLoop.makeCompletedFuture {
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 << 20, high: 64 << 20))
+            // A peer that stops writing mid-frame can still be told why it is dropped.
+            try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             let handlers: [ChannelHandler] = [
                 IdleStateHandler(readTimeout: limits.idleTimeout),
                 ByteToMessageHandler(SyncFrameDecoder()),

@@ -1,0 +1,205 @@
+import Foundation
+import GlossCore
+import GlossNetwork
+import GlossProtocol
+import GlossStore
+import GlossTestSupport
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Every kind of bad input on the wire gets an ERROR where one can be sent, the connection is
+/// closed, nothing of an incomplete or refused batch is applied, and the server keeps serving.
+@Suite struct WireBadInputTests {
+    /// A server with some history, and a check that it still serves and is unchanged.
+    final class Fixture: @unchecked Sendable {
+        let folder: TemporaryFolder
+        let store: GlossStore
+        let server: TestServer
+        let before: (clock: VersionVector, digest: [UInt8])
+
+        init(maximumSessions: Int = 64) async throws {
+            folder = try TemporaryFolder()
+            var random = SplitMix64(seed: 31)
+            store = try makeStore(at: folder.file("server.sqlite"), name: "server")
+            try editRandomly(store, count: 6, using: &random)
+            server = try await TestServer(store: store, limits: testLimits(maximumSessions: maximumSessions))
+            before = try store.digest()
+        }
+
+        var hello: SyncMessage.Hello {
+            .init(storeID: store.identity.storeID, replicaID: ID128(high: 9, low: 9), name: "raw", clock: VersionVector(),
+                  digest: StateDigest.of(ReplicaState()))
+        }
+
+        /// Sends `bytes` on a fresh connection and returns the error code the server answered.
+        func errorCode(after bytes: [UInt8], halfClose: Bool = false) async throws -> ProtocolError.Code? {
+            let peer = try RawConnection(port: server.port)
+            peer.send(bytes)
+            if halfClose { shutdown(peer.descriptor, Int32(SHUT_WR)) }
+            return try await peer.messagesUntilClose().compactMap(\.errorCode).first
+        }
+
+        /// The store is as it was, and a real client still syncs.
+        func expectUnharmedAndServing() async throws {
+            #expect(try store.digest() == before)
+            let client = try makeStore(at: folder.file("client-\(UUID().uuidString).sqlite"), storeID: store.identity.storeID, name: "client")
+            let report = try await SyncClient.sync(SyncReplica(store: client), with: server.endpoint, limits: testLimits())
+            #expect(report.outcome != nil, "the server stopped serving: \(report.error?.description ?? "")")
+            await server.stop()
+        }
+    }
+
+    static let magic = SyncProtocol.magic
+
+    @Test func anHTTPRequestGetsBadMagic() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.errorCode(after: Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8)) == .badMagic)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func anUnsupportedVersionNamesBothRanges() async throws {
+        let fixture = try await Fixture()
+        var hello = fixture.hello
+        hello.versions = 2...3
+        let peer = try RawConnection(port: fixture.server.port)
+        peer.send(Self.magic + SyncMessage.hello(hello).framed())
+        let replies = try await peer.messagesUntilClose()
+        guard case .error(let code, let message) = replies.last else { Issue.record("no ERROR: \(replies)"); return }
+        #expect(code == .unsupportedVersion)
+        #expect(message.contains("1–1") && message.contains("2–3"))
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func anotherStoreIsRefused() async throws {
+        let fixture = try await Fixture()
+        var hello = fixture.hello
+        hello.storeID = ID128(high: 1, low: 2)
+        #expect(try await fixture.errorCode(after: Self.magic + SyncMessage.hello(hello).framed()) == .storeMismatch)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func aLengthOverTheLimitIsRefusedBeforeBuffering() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.errorCode(after: Self.magic + [0x7F, 0xFF, 0xFF, 0xFF]) == .frameTooLarge)
+        #expect(try await fixture.errorCode(after: Self.magic + [0, 0, 0, 0]) == .frameTooLarge)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func aTruncatedFrameIsRefused() async throws {
+        let fixture = try await Fixture()
+        let frame = SyncMessage.hello(fixture.hello).framed()
+        #expect(try await fixture.errorCode(after: Self.magic + frame.prefix(frame.count - 3), halfClose: true) == .truncated)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func anUnknownMessageTypeIsRefused() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.errorCode(after: Self.magic + [0, 0, 0, 1, 0x7F]) == .unknownMessage)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func messagesOutOfOrderAreRefused() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.errorCode(after: Self.magic + SyncMessage.ack(batch: 1).framed()) == .unexpectedMessage)
+        #expect(try await fixture.errorCode(after: Self.magic + SyncMessage.end.framed()) == .unexpectedMessage)
+        let twice = SyncMessage.hello(fixture.hello).framed()
+        #expect(try await fixture.errorCode(after: Self.magic + twice + twice) == .unexpectedMessage)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test(arguments: [
+        // A HELLO whose first varint has a redundant zero group.
+        ([0x80, 0x00] as [UInt8], ProtocolError.Code.nonCanonicalVarint),
+        // An ACK whose batch number has 11 bytes.
+        ([UInt8](repeating: 0xFF, count: 10) + [0x01], .varintOverflow),
+    ])
+    func malformedVarintsAreRefused(body: [UInt8], code: ProtocolError.Code) async throws {
+        let fixture = try await Fixture()
+        let type: UInt8 = code == .nonCanonicalVarint ? 1 : 3
+        let frame = [0, 0, 0, UInt8(body.count + 1), type] + body
+        #expect(try await fixture.errorCode(after: Self.magic + frame) == code)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func invalidUTF8AndImpossibleCountsAreRefused() async throws {
+        let fixture = try await Fixture()
+        var writer = WireWriter()
+        writer.writeVarint(1)
+        writer.writeVarint(1)
+        writer.writeID(fixture.store.identity.storeID)
+        writer.writeID(ID128(high: 9, low: 9))
+        var badName = writer
+        badName.writeVarint(2)
+        badName.writeBytes([0xC3, 0x28])  // an invalid two-byte sequence
+        #expect(try await fixture.errorCode(after: Self.magic + Self.frame(type: 1, badName.bytes)) == .invalidUTF8)
+        var hugeCount = writer
+        hugeCount.writeString("raw")
+        hugeCount.writeVarint(1_000_000)  // version vector entries that cannot be there
+        #expect(try await fixture.errorCode(after: Self.magic + Self.frame(type: 1, hugeCount.bytes)) == .countTooLarge)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    static func frame(type: UInt8, _ body: [UInt8]) -> [UInt8] {
+        let length = UInt32(body.count + 1)
+        return [UInt8(length >> 24), UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type] + body
+    }
+
+    /// HELLO as a peer holding exactly what the server holds plus `extra`, then `changes`.
+    func sessionSending(_ changes: [Change], to fixture: Fixture) async throws -> ProtocolError.Code? {
+        var hello = fixture.hello
+        hello.clock = fixture.before.clock.merging(VersionVector([ID128(high: 9, low: 9): 5]))
+        let bytes = Self.magic + SyncMessage.hello(hello).framed() + SyncMessage.changes(batch: 1, changes).framed()
+        return try await fixture.errorCode(after: bytes)
+    }
+
+    @Test func aChangeThatSkipsSequenceNumbersIsRefusedWhole() async throws {
+        let fixture = try await Fixture()
+        let stranger = ID128(high: 9, low: 9)
+        let article = fixture.before.clock
+        let body = "A new article."
+        let first = Change(id: Dot(replica: stranger, seq: 1), dependencies: article, time: 1,
+                           operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
+        let skipping = Change(id: Dot(replica: stranger, seq: 3), dependencies: article, time: 1,
+                              operations: [.addTag(entity: ArticleText.id(of: body), tag: "x")])
+        #expect(try await sessionSending([first, skipping], to: fixture) == .missingPredecessors)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func theSameDotWithOtherContentIsRefusedNeverOverwritten() async throws {
+        let fixture = try await Fixture()
+        let held = try #require(try fixture.store.changes().first)
+        let forged = Change(id: held.id, dependencies: held.dependencies, time: held.time + 1, operations: held.operations)
+        #expect(try await sessionSending([forged], to: fixture) == .equivocation)
+        #expect(try fixture.store.change(held.id) == held)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func aSilentPeerMissesTheHandshakeDeadline() async throws {
+        let fixture = try await Fixture()
+        let started = Date()
+        #expect(try await fixture.errorCode(after: []) == .timeout)
+        #expect(Date().timeIntervalSince(started) < 4)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func aPeerThatGoesIdleMidSessionIsDropped() async throws {
+        let fixture = try await Fixture()
+        // HELLO from a peer that lacks everything: the server starts sending, then hears nothing back.
+        #expect(try await fixture.errorCode(after: Self.magic + SyncMessage.hello(fixture.hello).framed()) == .timeout)
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    @Test func aFloodOfConnectionsIsTurnedAwayAndServingGoesOn() async throws {
+        let fixture = try await Fixture(maximumSessions: 8)
+        var flood: [RawConnection] = []
+        for _ in 0..<40 { flood.append(try RawConnection(port: fixture.server.port)) }
+        var codes: [ProtocolError.Code?] = []
+        for connection in flood { codes.append(try await connection.messagesUntilClose().compactMap(\.errorCode).first) }
+        #expect(codes.filter { $0 == .busy }.count >= 30)
+        #expect(codes.allSatisfy { $0 == .busy || $0 == .timeout })
+        flood.removeAll()
+        try await fixture.expectUnharmedAndServing()
+    }
+}
