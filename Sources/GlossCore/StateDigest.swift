@@ -9,53 +9,111 @@ import Crypto
 /// another implementation can compute the same digest.
 public enum StateDigest {
     public static func of(_ state: ReplicaState) -> [UInt8] {
-        Array(SHA256.hash(data: canonicalBytes(of: state)))
+        var builder = Builder(articleCount: state.articles.count)
+        for article in state.articles.values.sorted(by: { $0.id < $1.id }) { builder.add(article) }
+        builder.startAnnotations(count: state.annotations.count)
+        for annotation in state.annotations.values.sorted(by: { $0.id < $1.id }) { builder.add(annotation) }
+        return builder.finish()
     }
 
-    public static func hex(of state: ReplicaState) -> String {
-        of(state).map { byte in
-            let digits = Array("0123456789abcdef")
-            return String([digits[Int(byte >> 4)], digits[Int(byte & 0xf)]])
-        }.joined()
+    public static func hex(of state: ReplicaState) -> String { hex(of(state)) }
+
+    public static func hex(_ digest: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef")
+        return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xf)]] })
     }
 
+    /// The canonical serialization itself (what the digest hashes), for tests and other
+    /// implementations to compare against.
     public static func canonicalBytes(of state: ReplicaState) -> [UInt8] {
         var out = CanonicalWriter()
-        out.string("gloss-state-v1")
-        let articles = state.articles.values.sorted { $0.id < $1.id }
-        out.count(articles.count)
-        for article in articles {
-            out.id(article.id)
-            out.string(article.body)
-            out.registers(article.registers)
-            out.tags(article.tags)
-        }
-        let annotations = state.annotations.values.sorted { $0.id < $1.id }
-        out.count(annotations.count)
-        for annotation in annotations {
-            out.id(annotation.id)
-            out.id(annotation.article)
-            out.string(annotation.anchor.exact)
-            out.string(annotation.anchor.prefix)
-            out.string(annotation.anchor.suffix)
-            out.number(annotation.anchor.start)
-            out.number(annotation.anchor.end)
-            out.registers(annotation.registers)
-            out.tags(annotation.tags)
-            out.count(annotation.presence.entries.count)
-            for entry in annotation.presence.entries {
-                out.dot(entry.dot)
-                out.number(entry.mark == .alive ? 1 : 2)
-                out.number(entry.time)
-            }
-        }
+        out.header(articleCount: state.articles.count)
+        for article in state.articles.values.sorted(by: { $0.id < $1.id }) { out.article(article) }
+        out.count(state.annotations.count)
+        for annotation in state.annotations.values.sorted(by: { $0.id < $1.id }) { out.annotation(annotation) }
         return out.bytes
+    }
+
+    /// Computes the digest from entities streamed in id order, so a store can hash a state far
+    /// larger than memory, a page at a time.
+    ///
+    ///     var builder = StateDigest.Builder(articleCount: 2)
+    ///     builder.add(first); builder.add(second)          // ascending ids
+    ///     builder.startAnnotations(count: 0)
+    ///     let digest = builder.finish()
+    public struct Builder {
+        private var hasher = SHA256()
+        private var out = CanonicalWriter()
+        private var last: EntityID?
+
+        public init(articleCount: Int) {
+            out.header(articleCount: articleCount)
+        }
+
+        public mutating func add(_ article: ArticleState) {
+            precondition(last.map { $0 < article.id } ?? true, "articles must be added in ascending id order")
+            last = article.id
+            out.article(article)
+            flush()
+        }
+
+        public mutating func startAnnotations(count: Int) {
+            last = nil
+            out.count(count)
+        }
+
+        public mutating func add(_ annotation: AnnotationState) {
+            precondition(last.map { $0 < annotation.id } ?? true, "annotations must be added in ascending id order")
+            last = annotation.id
+            out.annotation(annotation)
+            flush()
+        }
+
+        public mutating func finish() -> [UInt8] {
+            flush()
+            return Array(hasher.finalize())
+        }
+
+        private mutating func flush() {
+            hasher.update(data: out.bytes)
+            out.bytes.removeAll(keepingCapacity: true)
+        }
     }
 }
 
 /// Fixed-width big-endian numbers and length-prefixed UTF-8: simple to reproduce exactly.
 struct CanonicalWriter {
     var bytes: [UInt8] = []
+
+    mutating func header(articleCount: Int) {
+        string("gloss-state-v1")
+        count(articleCount)
+    }
+
+    mutating func article(_ article: ArticleState) {
+        id(article.id)
+        string(article.body)
+        registers(article.registers)
+        tags(article.tags)
+    }
+
+    mutating func annotation(_ annotation: AnnotationState) {
+        id(annotation.id)
+        id(annotation.article)
+        string(annotation.anchor.exact)
+        string(annotation.anchor.prefix)
+        string(annotation.anchor.suffix)
+        number(annotation.anchor.start)
+        number(annotation.anchor.end)
+        registers(annotation.registers)
+        tags(annotation.tags)
+        count(annotation.presence.entries.count)
+        for entry in annotation.presence.entries {
+            dot(entry.dot)
+            number(entry.mark == .alive ? 1 : 2)
+            number(entry.time)
+        }
+    }
 
     mutating func number(_ value: UInt64) {
         for shift in stride(from: 56, through: 0, by: -8) { bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift))) }

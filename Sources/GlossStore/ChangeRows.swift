@@ -12,6 +12,10 @@ enum ChangeRows {
             sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)",
             arguments: [author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival]
         )
+        try db.execute(
+            sql: "INSERT INTO clock (replica, seq) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq",
+            arguments: [author, Int64(bitPattern: change.id.seq)]
+        )
         let statement = try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -77,7 +81,7 @@ enum ChangeRows {
     /// The version vector: the highest sequence number held for each replica.
     static func clock(in db: Database) throws -> VersionVector {
         var clock = VersionVector()
-        for row in try Row.fetchAll(db, sql: "SELECT r.id AS id, max(c.seq) AS seq FROM change c JOIN replica r ON r.ordinal = c.replica GROUP BY c.replica") {
+        for row in try Row.fetchAll(db, sql: "SELECT r.id AS id, k.seq AS seq FROM clock k JOIN replica r ON r.ordinal = k.replica") {
             let bytes: Data = row["id"]
             clock[ID128(bytes: bytes)!] = UInt64(bitPattern: row["seq"])
         }

@@ -58,6 +58,22 @@ enum EntityRows {
         return (articles, annotations)
     }
 
+    /// Calls `body` with the entities of `table` ("article" or "annotation") a page at a time, in
+    /// ascending id order, and the page's ids in that order.
+    static func forEachPage(
+        of table: String, size: Int, in db: Database,
+        _ body: ((articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]), [EntityID]) throws -> Void
+    ) throws {
+        var after = Data()
+        while true {
+            let ids = try Data.fetchAll(db, sql: "SELECT id FROM \(table) WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, size])
+            guard let last = ids.last else { return }
+            let entityIDs = ids.map { ID128(bytes: $0)! }
+            try body(try load(Set(entityIDs), in: db), entityIDs)
+            after = last
+        }
+    }
+
     /// Replaces the stored state of each entity in `ids` with its state in `state`.
     static func save(_ ids: Set<EntityID>, from state: ReplicaState, in db: Database) throws {
         for entity in ids.sorted() {

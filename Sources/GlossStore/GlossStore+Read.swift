@@ -18,10 +18,42 @@ extension GlossStore {
         }
     }
 
-    /// The SHA-256 state digest (SPEC §8) and the version vector, read together.
-    public func digest() throws(GlossStoreError) -> (clock: VersionVector, digest: [UInt8]) {
-        let state = try state()
-        return (state.clock, StateDigest.of(state))
+    /// The SHA-256 state digest (SPEC §8) and the version vector, read together from one
+    /// snapshot. Entities are hashed a page at a time, so memory does not grow with the store.
+    public func digest(pageSize: Int = 500) throws(GlossStoreError) -> (clock: VersionVector, digest: [UInt8]) {
+        try access {
+            try database.read { db in
+                let clock = try ChangeRows.clock(in: db)
+                var builder = StateDigest.Builder(articleCount: try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0)
+                try EntityRows.forEachPage(of: "article", size: pageSize, in: db) { page, ids in
+                    for id in ids { builder.add(page.articles[id]!) }
+                }
+                builder.startAnnotations(count: try Int.fetchOne(db, sql: "SELECT count(*) FROM annotation") ?? 0)
+                try EntityRows.forEachPage(of: "annotation", size: pageSize, in: db) { page, ids in
+                    for id in ids { builder.add(page.annotations[id]!) }
+                }
+                return (clock, builder.finish())
+            }
+        }
+    }
+
+    /// How many fields are in conflict (as `ReplicaState.conflicts` counts them), by a query
+    /// rather than by loading the state.
+    public func conflictCount() throws(GlossStoreError) -> Int {
+        try access {
+            try database.read { db in
+                try Int.fetchOne(db, sql: """
+                    SELECT
+                      (SELECT count(*) FROM (
+                         SELECT v.entity FROM register_value v
+                         LEFT JOIN annotation a ON a.id = v.entity
+                         WHERE a.id IS NULL OR a.alive = 1
+                         GROUP BY v.entity, v.field HAVING count(DISTINCT CAST(v.value AS BLOB)) > 1))
+                    + (SELECT count(*) FROM annotation a WHERE a.alive = 1
+                         AND EXISTS (SELECT 1 FROM presence_mark m WHERE m.entity = a.id AND m.mark = 'deleted'))
+                    """) ?? 0
+            }
+        }
     }
 
     /// The merged state of some entities only (with the full version vector).

@@ -9,7 +9,7 @@ import GRDB
 /// Both are written in the same transaction, so they never disagree.
 enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
-    static let migrations = ["v1-op-log-and-state", "v2-peers"]
+    static let migrations = ["v1-op-log-and-state", "v2-peers-and-clock"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -117,6 +117,15 @@ enum Schema {
                     sent INTEGER NOT NULL,
                     received INTEGER NOT NULL
                 ) STRICT, WITHOUT ROWID;
+
+                -- The version vector, kept beside the log so reading it costs one row per
+                -- replica, not a scan of every change. Written in the same transaction as
+                -- each change.
+                CREATE TABLE clock (
+                    replica INTEGER PRIMARY KEY REFERENCES replica(ordinal),
+                    seq INTEGER NOT NULL CHECK (seq >= 1)
+                ) STRICT;
+                INSERT INTO clock (replica, seq) SELECT replica, max(seq) FROM change GROUP BY replica;
                 """)
         }
         return migrator

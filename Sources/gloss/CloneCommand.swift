@@ -30,7 +30,7 @@ struct Clone: AsyncParsableCommand {
         let replica = SyncReplica(cloningTo: path, name: name)
         let outcome = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
-        let conflicts = try reportingErrors { try store.state().conflicts.count }
+        let conflicts = try reportingErrors { try store.conflictCount() }
         if output.json {
             try printSummary(outcome, conflicts: conflicts, newConflicts: conflicts, json: true)
         } else {

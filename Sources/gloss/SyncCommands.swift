@@ -50,10 +50,10 @@ struct Sync: AsyncParsableCommand {
     func run() async throws {
         let endpoint = try parseEndpoint(server)
         let store = try storeOptions.open()
-        let before = try reportingErrors { try store.state().conflicts.count }
+        let before = try reportingErrors { try store.conflictCount() }
         let report = try await runSession(SyncReplica(store: store), endpoint: endpoint, json: output.json)
-        let after = try reportingErrors { try store.state() }
-        try printSummary(report, conflicts: after.conflicts.count, newConflicts: after.conflicts.count - before, json: output.json)
+        let after = try reportingErrors { try store.conflictCount() }
+        try printSummary(report, conflicts: after, newConflicts: after - before, json: output.json)
     }
 }
 
@@ -119,7 +119,7 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
         throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")
     }
     if outcome.diverged {
-        throw CLIError("DIVERGENCE: this replica and \(endpoint) hold the same changes but their states differ (digest \(hexString(outcome.localDigest)) vs \(hexString(outcome.peerDigest))); this is a bug in gloss, please report it")
+        throw CLIError("DIVERGENCE: this replica and \(endpoint) hold the same changes but their states differ (digest \(StateDigest.hex(outcome.localDigest)) vs \(StateDigest.hex(outcome.peerDigest))); this is a bug in gloss, please report it")
     }
     return outcome
 }
@@ -141,7 +141,6 @@ struct SyncSummary: Encodable {
     let clock: [String: UInt64]
 }
 
-func hexString(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 func describeConnectionError(_ error: any Error) -> String {
     let text = "\(error)"

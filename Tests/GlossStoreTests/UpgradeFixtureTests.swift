@@ -24,6 +24,7 @@ import Testing
         #expect(Set(annotation.registers[.note]?.values.map(\.value) ?? []) == ["desk note", "field note"])
         #expect(annotation.tags.elements == ["café", "verify"])
         #expect(try store.changes().count == 4)
+        #expect(try store.clock().total == 4, "the clock table is filled from the log on upgrade")
         #expect(try store.integrityCheck() == "ok")
     }
 }
