@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "gloss", targets: ["gloss"]),
+        .executable(name: "gloss-bench", targets: ["GlossBench"]),
         .library(name: "GlossCore", targets: ["GlossCore"]),
         .library(name: "GlossStore", targets: ["GlossStore"]),
         .library(name: "GlossProtocol", targets: ["GlossProtocol"]),
@@ -61,6 +62,14 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             resources: [.copy("Resources/sample-article.txt")]
+        ),
+        // The peer benchmark (shared/bench/PEERS.md) run through Gloss: a measurement, not a test.
+        .executableTarget(
+            name: "GlossBench",
+            dependencies: [
+                "GlossCore", "GlossStore", "GlossNetwork", "GlossTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         // Seeded generators and simulated replicas shared by the test targets; not shipped.
         .target(name: "GlossTestSupport", dependencies: ["GlossCore"]),

@@ -12,6 +12,9 @@ public struct SyncReport: Sendable {
     /// True when the error came from the peer's ERROR message rather than from this side.
     public let peerReportedError: Bool
     public let address: String
+    /// Bytes this side wrote and read on the connection, magic and frame headers included.
+    public let bytesSent: Int
+    public let bytesReceived: Int
 }
 
 /// Drives a `SyncSession` over one connection: reads frames, carries out the session's actions,
@@ -30,7 +33,7 @@ enum SyncConnection {
             }
         } catch {
             return SyncReport(outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
-                              peerReportedError: false, address: address)
+                              peerReportedError: false, address: address, bytesSent: 0, bytesReceived: 0)
         }
     }
 
@@ -43,6 +46,8 @@ enum SyncConnection {
         var session: SyncSession!
         var outcome: SyncSession.Outcome?
         var failure: (ProtocolError, Bool)?
+        var bytesSent = 0
+        var bytesReceived = 0
 
         init(replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
              progress: (@Sendable (SyncProgress) -> Void)?) {
@@ -53,7 +58,7 @@ enum SyncConnection {
         }
 
         mutating func run(role: SyncSession.Role, inbound: NIOAsyncChannelInboundStream<SyncFrame>) async throws -> SyncReport {
-            try await outbound.write(ByteBuffer(bytes: SyncProtocol.magic))
+            try await write(SyncProtocol.magic)
             let replica = self.replica
             do {
                 session = SyncSession(role: role, local: try await offload { try replica.local() })
@@ -82,6 +87,7 @@ enum SyncConnection {
                     try await perform(session.fail(error.code, error.message))
                     break
                 }
+                bytesReceived += frame.map { 5 + $0.body.count } ?? 0
                 guard let frame else {
                     let error = ProtocolError(.truncated, "the peer closed the connection mid-session", at: 0)
                     failure = (error, false)
@@ -99,8 +105,14 @@ enum SyncConnection {
             return report()
         }
 
+        mutating func write(_ bytes: [UInt8]) async throws {
+            bytesSent += bytes.count
+            try await outbound.write(ByteBuffer(bytes: bytes))
+        }
+
         func report() -> SyncReport {
-            SyncReport(outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address)
+            SyncReport(outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
+                       bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0))
         }
 
         mutating func perform(_ actions: [SyncSession.Action]) async throws {
@@ -108,7 +120,7 @@ enum SyncConnection {
                 let replica = self.replica
                 switch action {
                 case .send(let message):
-                    try await outbound.write(ByteBuffer(bytes: message.framed()))
+                    try await write(message.framed())
                 case .joinStore(let storeID):
                     do {
                         try await offload { () throws in try replica.join(storeID) }

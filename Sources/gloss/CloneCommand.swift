@@ -28,11 +28,12 @@ struct Clone: AsyncParsableCommand {
             return try cloneBundle(at: path)
         }
         let replica = SyncReplica(cloningTo: path, name: name)
-        let outcome = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
+        let report = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
+        let outcome = report.outcome!
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
         let conflicts = try reportingErrors { try store.conflictCount() }
         if output.json {
-            try printSummary(outcome, conflicts: conflicts, newConflicts: conflicts, json: true)
+            try printSummary(report, conflicts: conflicts, newConflicts: conflicts, json: true)
         } else {
             print(store.identity.replicaID.hex)
             Terminal.note("Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) changes.")

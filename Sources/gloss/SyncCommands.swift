@@ -100,7 +100,7 @@ func parseEndpoint(_ text: String) throws -> SyncEndpoint {
 }
 
 /// Runs one client session; any failure becomes one line naming the server.
-func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) async throws -> SyncSession.Outcome {
+func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) async throws -> SyncReport {
     let showProgress = !json && isatty(STDERR_FILENO) == 1
     let received = ProgressCounter()
     let report: SyncReport
@@ -121,12 +121,14 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
     if outcome.diverged {
         throw CLIError("DIVERGENCE: this replica and \(endpoint) hold the same changes but their states differ (digest \(StateDigest.hex(outcome.localDigest)) vs \(StateDigest.hex(outcome.peerDigest))); this is a bug in gloss, please report it")
     }
-    return outcome
+    return report
 }
 
-func printSummary(_ outcome: SyncSession.Outcome, conflicts: Int, newConflicts: Int, json: Bool) throws {
+func printSummary(_ report: SyncReport, conflicts: Int, newConflicts: Int, json: Bool) throws {
+    let outcome = report.outcome!
     if json {
-        return try printJSON(SyncSummary(sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts, clock: clockJSON(outcome.localClock)))
+        return try printJSON(SyncSummary(sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts,
+                                         clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived))
     }
     let peer = outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
     var line = "Synced with \(peer): sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
@@ -134,11 +136,21 @@ func printSummary(_ outcome: SyncSession.Outcome, conflicts: Int, newConflicts: 
     print(line + ".")
 }
 
+/// `gloss sync --json`: changes sent and received, conflicts now, the clock after, and the
+/// bytes this side wrote and read on the wire.
 struct SyncSummary: Encodable {
     let sent: Int
     let received: Int
     let conflicts: Int
     let clock: [String: UInt64]
+    let bytesSent: Int
+    let bytesReceived: Int
+
+    enum CodingKeys: String, CodingKey {
+        case sent, received, conflicts, clock
+        case bytesSent = "bytes_sent"
+        case bytesReceived = "bytes_received"
+    }
 }
 
 
