@@ -11,6 +11,9 @@ struct ArticleFile {
     var id: EntityID { ArticleText.id(of: body) }
 
     static let extensions: Set<String> = ["txt", "md"]
+    /// The largest article imported: far above any news article, and well inside one sync
+    /// frame (SPEC §11), so every change can travel.
+    static let maximumSize = 8 << 20
 
     init(path: String) throws {
         let shown = Terminal.singleLine(path)
@@ -25,6 +28,9 @@ struct ArticleFile {
         }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CLIError("cannot import \(shown): the file cannot be read")
+        }
+        if data.count > Self.maximumSize {
+            throw CLIError("cannot import \(shown): it is \(data.count / (1 << 20)) MiB; articles are limited to 8 MiB")
         }
         if data.contains(0) { throw CLIError("cannot import \(shown): it looks binary (it contains NUL bytes)") }
         guard let text = String(validatingUTF8Data: data) else {
