@@ -47,9 +47,8 @@ final class RunningProcess: @unchecked Sendable {
     private let process = Process()
     private let stdoutPath: String
     private let stderrPath: String
-    private let lock = NSLock()
-    private var exited = false
-    private var waiters: [CheckedContinuation<Void, Never>] = []
+    /// Shared with the termination handler, which must not hold the process's owner.
+    private let exit = ExitState()
 
     init(binary: String, arguments: [String], environment: [String: String], directory: String,
          stdoutPath: String, stderrPath: String) throws {
@@ -74,39 +73,27 @@ final class RunningProcess: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = output
         process.standardError = errors
-        process.terminationHandler = { [self] _ in markExited() }
+        process.terminationHandler = { [exit] _ in exit.markExited() }
         try process.run()
     }
 
-    var pid: Int32 { process.processIdentifier }
+    /// A process nobody waited for (a test that threw half-way) does not outlive its test.
+    deinit { kill() }
 
-    var isRunning: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return !exited
-    }
+    var pid: Int32 { process.processIdentifier }
 
     /// Sends SIGKILL if the process has not exited yet; true when it did send it.
     @discardableResult
     func kill() -> Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        guard !exited else { return false }
-        return Foundation.kill(pid, SIGKILL) == 0
+        // Never signal pid 0 (the whole process group): a process that failed to launch has it.
+        let pid = pid
+        guard pid > 0 else { return false }
+        return exit.unlessExited { Foundation.kill(pid, SIGKILL) == 0 } ?? false
     }
 
     /// Waits for the process to end, then reads what it printed.
     func finish() async -> CommandResult {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            lock.lock()
-            if exited {
-                lock.unlock()
-                continuation.resume()
-            } else {
-                waiters.append(continuation)
-                lock.unlock()
-            }
-        }
+        await exit.wait()
         let read = { (path: String) in [UInt8](FileManager.default.contents(atPath: path) ?? Data()) }
         return CommandResult(
             arguments: arguments, status: process.terminationStatus,
@@ -114,13 +101,39 @@ final class RunningProcess: @unchecked Sendable {
             stdoutBytes: read(stdoutPath), stderrBytes: read(stderrPath))
     }
 
-    private func markExited() {
-        lock.lock()
-        exited = true
-        let waiting = waiters
-        waiters = []
-        lock.unlock()
-        for waiter in waiting { waiter.resume() }
+    private final class ExitState: @unchecked Sendable {
+        private let lock = NSLock()
+        private var exited = false
+        private var waiters: [CheckedContinuation<Void, Never>] = []
+
+        func markExited() {
+            lock.lock()
+            exited = true
+            let waiting = waiters
+            waiters = []
+            lock.unlock()
+            for waiter in waiting { waiter.resume() }
+        }
+
+        /// Runs `body` under the lock unless the process has exited (then nil).
+        func unlessExited<T>(_ body: () -> T) -> T? {
+            lock.lock()
+            defer { lock.unlock() }
+            return exited ? nil : body()
+        }
+
+        func wait() async {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                lock.lock()
+                if exited {
+                    lock.unlock()
+                    continuation.resume()
+                } else {
+                    waiters.append(continuation)
+                    lock.unlock()
+                }
+            }
+        }
     }
 }
 
