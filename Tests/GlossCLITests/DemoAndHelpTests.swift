@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// `gloss demo`, `--help`, `help <command>` and `--version`.
+@Suite struct DemoAndHelpTests {
+    static let commands = ["init", "import", "articles", "show", "annotate", "annotations", "edit", "delete",
+                           "conflicts", "resolve", "log", "status", "bundle", "clone", "demo"]
+
+    @Test func demoRunsTheTourAndTheDigestsMatch() async throws {
+        let sandbox = try Sandbox()
+        let result = try await sandbox.run(["demo"])
+        #expect(result.succeeded, "\(result)")
+        let digests = result.stdoutLines.filter { $0.hasPrefix("digest      ") }.map { $0.dropFirst(12) }
+        #expect(digests.count == 2 && digests[0] == digests[1], "\(result)")
+        let converged = try #require(result.stdoutLines.last)
+        #expect(converged == "# Converged: both digests are \(digests.first ?? "?").", "\(result)")
+        #expect(result.stdout.contains("$ gloss resolve --store desk.sqlite"))
+        #expect(!result.stdout.contains("\u{1B}"), "NO_COLOR is set")
+        // It cleans up after itself (its folder is under TMPDIR, the sandbox's tmp).
+        #expect(try FileManager.default.contentsOfDirectory(atPath: sandbox.path("tmp")).isEmpty)
+        #expect(!sandbox.exists("xdg"), "the demo touched no default store")
+    }
+
+    @Test func demoKeepLeavesItsFilesAndSaysWhere() async throws {
+        let sandbox = try Sandbox()
+        let result = try await sandbox.run(["demo", "--keep"])
+        #expect(result.succeeded, "\(result)")
+        let line = try #require(result.stdoutLines.first { $0.hasPrefix("The demo's files are in ") })
+        let folder = String(line.dropFirst("The demo's files are in ".count))
+        #expect(folder.hasPrefix(sandbox.path("tmp")))
+        let status = try await sandbox.run(["status", "--json", "--store", folder + "/desk.sqlite"])
+        #expect(try jsonObject(status)["annotations"] as? Int == 2)
+    }
+
+    @Test func helpListsEveryCommand() async throws {
+        let sandbox = try Sandbox()
+        let help = try await sandbox.run(["--help"])
+        #expect(help.succeeded && help.stdout.contains("USAGE: gloss <subcommand>"), "\(help)")
+        for command in Self.commands {
+            #expect(help.stdoutLines.contains { $0.hasPrefix("  \(command) ") }, "--help lists \(command)")
+        }
+        let version = try await sandbox.run(["--version"])
+        #expect(version.succeeded && version.stdoutLines == ["0.1.0"], "\(version)")
+    }
+
+    @Test(arguments: commands + ["bundle create", "bundle apply"])
+    func helpForEachCommandShowsItsUsage(_ command: String) async throws {
+        let sandbox = try Sandbox()
+        let words = command.split(separator: " ").map(String.init)
+        let result = try await sandbox.run(["help"] + words)
+        #expect(result.succeeded, "\(result)")
+        #expect(result.stdout.contains("OVERVIEW: "), "\(result)")
+        #expect(result.stdout.contains("USAGE: gloss \(command)"), "\(result)")
+        let flag = try await sandbox.run(words + ["--help"])
+        #expect(flag.succeeded && flag.stdout == result.stdout, "\(flag)")
+    }
+}
