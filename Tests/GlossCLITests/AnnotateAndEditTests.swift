@@ -138,7 +138,7 @@ import Testing
         let result = try await fixture.sandbox.gloss("edit", fixture.annotation)
         #expect(result.status == 64, "\(result)")
         #expect(result.stdout.isEmpty)
-        #expect(result.stderrLines.first == "Error: say what to change: --note, --color, --title, --source, --add-tag or --remove-tag")
+        #expect(result.stderrLines == ["gloss: say what to change: --note, --color, --title, --source, --add-tag or --remove-tag (see 'gloss help')"])
     }
 
     @Test func deleteRemovesAnAnnotationEverywhereItIsShown() async throws {
