@@ -39,13 +39,15 @@ public enum ArticleText {
     }
 
     /// The first line, or its first sentence when that is shorter, trimmed and cut to 200
-    /// characters: a reasonable title for text that has none of its own.
-    public static func defaultTitle(of body: String) -> String {
+    /// characters: a reasonable title for text that has none of its own. In Markdown, a
+    /// heading's `#` marks are dropped.
+    public static func defaultTitle(of body: String, markdown: Bool = false) -> String {
         let firstLine = body.split(separator: "\n", omittingEmptySubsequences: true)
             .first { !$0.allSatisfy(\.isWhitespace) } ?? ""
         var line = String(firstLine).trimmingWhitespace()
-        while line.hasPrefix("#") { line.removeFirst() }  // a Markdown heading
-        line = line.trimmingWhitespace()
+        if markdown, let heading = line.firstIndex(where: { $0 != "#" }), heading > line.startIndex, line[heading] == " " {
+            line = String(line[heading...]).trimmingWhitespace()  // "## Heading" -> "Heading"
+        }
         if let end = sentenceEnd(in: line) { line = String(line[..<end]) }
         return line.count > 200 ? String(line.prefix(199)) + "…" : line
     }

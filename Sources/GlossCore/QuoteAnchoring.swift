@@ -16,13 +16,22 @@ public enum QuoteAnchoring {
     }
 
     /// Start offsets (in scalars) of every occurrence of `quote` in `body`, overlapping ones too.
+    /// An occurrence must begin and end between characters: "cafe" does not match inside
+    /// "cafe\u{301}" (café with a combining accent), whose last character is "é".
     public static func occurrences(of quote: String, in body: String) -> [Int] {
         let haystack = Array(body.unicodeScalars)
         let needle = Array(quote.unicodeScalars)
         guard !needle.isEmpty, needle.count <= haystack.count else { return [] }
+        var boundaries = Set([0])
+        var offset = 0
+        for character in body {
+            offset += character.unicodeScalars.count
+            boundaries.insert(offset)
+        }
         var starts: [Int] = []
         for start in 0...(haystack.count - needle.count)
-        where haystack[start] == needle[0] && haystack[start..<start + needle.count].elementsEqual(needle) {
+        where haystack[start] == needle[0] && boundaries.contains(start) && boundaries.contains(start + needle.count)
+            && haystack[start..<start + needle.count].elementsEqual(needle) {
             starts.append(start)
         }
         return starts

@@ -17,12 +17,13 @@ public enum SyncClient {
     private static func connect(
         _ replica: SyncReplica, to endpoint: SyncEndpoint, limits: SyncLimits, progress: (@Sendable (SyncProgress) -> Void)?
     ) async throws -> SyncReport {
+        let local = try await SyncConnection.offload { try replica.local() }
         let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(limits.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: endpoint.host, port: endpoint.port) { channel in
                 SyncPipeline.configure(channel, limits: limits)
             }
-        return await SyncConnection.run(connection, role: .client, replica: replica, address: endpoint.description, progress: progress)
+        return await SyncConnection.run(connection, role: .client, replica: replica, local: local, address: endpoint.description, progress: progress)
     }
 }

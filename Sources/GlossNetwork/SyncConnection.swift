@@ -22,14 +22,17 @@ public struct SyncReport: Sendable {
 enum SyncConnection {
     typealias Channel = NIOAsyncChannel<SyncFrame, ByteBuffer>
 
+    /// `local` is what this side says in its HELLO; a client computes it before connecting, so
+    /// its own store work does not eat into the handshake deadline. A server passes nil and
+    /// computes it only once a HELLO has arrived, so a stranger's garbage costs no store work.
     static func run(
-        _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, address: String,
+        _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, local: SyncSession.Local?, address: String,
         progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async -> SyncReport {
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 var driver = Driver(replica: replica, outbound: outbound, address: address, progress: progress)
-                return try await driver.run(role: role, inbound: inbound)
+                return try await driver.run(role: role, local: local, inbound: inbound)
             }
         } catch {
             return SyncReport(outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
@@ -57,18 +60,32 @@ enum SyncConnection {
             self.progress = progress
         }
 
-        mutating func run(role: SyncSession.Role, inbound: NIOAsyncChannelInboundStream<SyncFrame>) async throws -> SyncReport {
+        mutating func run(role: SyncSession.Role, local: SyncSession.Local?, inbound: NIOAsyncChannelInboundStream<SyncFrame>) async throws -> SyncReport {
             try await write(SyncProtocol.magic)
+            var frames = inbound.makeAsyncIterator()
+            var first: SyncMessage?
+            if role == .server {
+                // Nothing is read from the store until the peer has said a well-formed HELLO.
+                session = SyncSession(role: role, local: .stranger)
+                _ = session.begin()
+                guard let message = try await nextMessage(&frames) else { return report() }
+                guard case .hello = message else {
+                    try await perform(session.receive(message))
+                    return report()
+                }
+                first = message
+            }
             let replica = self.replica
             do {
-                session = SyncSession(role: role, local: try await offload { try replica.local() })
+                let known = local
+                session = SyncSession(role: role, local: try await offload { try known ?? replica.local() })
             } catch let error as GlossStoreError {
                 try await perform([.send(.error(code: .internalError, message: error.message)),
                                    .fail(ProtocolError(.internalError, error.message, at: 0), peerSaidIt: false)])
                 return report()
             }
             try await perform(session.begin())
-            var frames = inbound.makeAsyncIterator()
+            if let first { try await perform(session.receive(first)) }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
                     let current = feed
@@ -80,29 +97,34 @@ enum SyncConnection {
                     try await perform(session.send(batch: next.0, isLast: next.1))
                 }
                 if session.isFinished { break }
-                let frame: SyncFrame?
-                do {
-                    frame = try await frames.next()
-                } catch let error as ProtocolError {
-                    try await perform(session.fail(error.code, error.message))
-                    break
-                }
-                bytesReceived += frame.map { 5 + $0.body.count } ?? 0
-                guard let frame else {
-                    let error = ProtocolError(.truncated, "the peer closed the connection mid-session", at: 0)
-                    failure = (error, false)
-                    break
-                }
-                let message: SyncMessage
-                do {
-                    message = try frame.message()
-                } catch {
-                    try await perform(session.fail(error.code, "malformed \(SyncMessage.Kind(rawValue: frame.type).map { "\($0)" } ?? "unknown") message: \(error.message)"))
-                    break
-                }
+                guard let message = try await nextMessage(&frames) else { break }
                 try await perform(session.receive(message))
             }
             return report()
+        }
+
+        /// The next message, or nil when the session is over: the peer closed the connection,
+        /// or sent something unreadable (then the peer has been told why).
+        mutating func nextMessage(_ frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator) async throws -> SyncMessage? {
+            let frame: SyncFrame?
+            do {
+                frame = try await frames.next()
+            } catch let error as ProtocolError {
+                try await perform(session.fail(error.code, error.message))
+                return nil
+            }
+            guard let frame else {
+                failure = (ProtocolError(.truncated, "the peer closed the connection mid-session", at: 0), false)
+                return nil
+            }
+            bytesReceived += 5 + frame.body.count
+            do {
+                return try frame.message()
+            } catch {
+                let kind = SyncMessage.Kind(rawValue: frame.type).map { "\($0)" } ?? "unknown"
+                try await perform(session.fail(error.code, "malformed \(kind) message: \(error.message)"))
+                return nil
+            }
         }
 
         mutating func write(_ bytes: [UInt8]) async throws {
@@ -178,4 +200,12 @@ extension SyncConnection.Driver {
 /// Progress a client may show while a session runs.
 public enum SyncProgress: Sendable {
     case received(Int)
+}
+
+extension SyncSession.Local {
+    /// What a server says before it knows the peer is a Gloss replica: nothing at all. Used
+    /// only to answer a connection whose first message is not a HELLO.
+    static let stranger = SyncSession.Local(
+        storeID: SyncMessage.anyStore, replicaID: SyncMessage.anyStore, name: "", clock: VersionVector(), digest: [UInt8](repeating: 0, count: 32)
+    )
 }

@@ -71,7 +71,7 @@ public final class SyncServer: Sendable {
             return
         }
         defer { active.withLockedValue { $0 -= 1 } }
-        let report = await SyncConnection.run(connection, role: .server, replica: SyncReplica(store: store), address: address)
+        let report = await SyncConnection.run(connection, role: .server, replica: SyncReplica(store: store), local: nil, address: address)
         log(report.logLine)
     }
 }

@@ -15,23 +15,47 @@ import GlossCore
 public final class GlossStore: Sendable {
     public let path: String
     public let identity: StoreIdentity
-    let database: DatabasePool
+    /// A read-write pool (WAL), or a read-only connection for commands that only look.
+    let database: any DatabaseWriter
+
+    /// How a store is opened.
+    public enum Access: Sendable {
+        /// For looking only: nothing is written, not even SQLite's bookkeeping, so backup and
+        /// sync tools do not see the file change on every `gloss status`.
+        case read
+        /// One connection for a command that edits; the file changes only if it does.
+        case write
+        /// A writer and a pool of concurrent readers, for `gloss serve`: one session's
+        /// reads do not wait for another session's batch to commit.
+        case serve
+    }
 
     /// Opens an existing store, upgrading its schema if it is older than this build.
-    public static func open(at path: String) throws(GlossStoreError) -> GlossStore {
+    ///
+    /// The file is checked before anything can write to it: it must be an SQLite database
+    /// holding Gloss's tables, so a wrong `--store` never touches someone else's file.
+    public static func open(at path: String, access: Access = .write) throws(GlossStoreError) -> GlossStore {
+        let readOnly = access == .read
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
         guard fileManager.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw GlossStoreError(.noStore, "no store at \(path) (create one with 'gloss init')")
         }
         guard !isDirectory.boolValue else { throw GlossStoreError(.notAGlossStore, "\(path) is a directory, not a store") }
+        guard let header = FileHandle(forReadingAtPath: path)?.readData(ofLength: 16), header == Data("SQLite format 3\0".utf8) else {
+            throw GlossStoreError(.notAGlossStore, "\(path) is not a Gloss store")
+        }
         let directory = (path as NSString).deletingLastPathComponent
-        guard fileManager.isWritableFile(atPath: path), fileManager.isWritableFile(atPath: directory.isEmpty ? "." : directory) else {
+        let writable = fileManager.isWritableFile(atPath: path) && fileManager.isWritableFile(atPath: directory.isEmpty ? "." : directory)
+        guard writable || readOnly else {
             throw GlossStoreError(.notWritable, "the store at \(path) is not writable")
         }
-        let database = try connect(path)
         do {
-            let identity = try database.write { db in
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            let (identity, upToDate) = try probe.read { db in
                 guard try db.tableExists("meta") else {
                     throw GlossStoreError(.notAGlossStore, "\(path) is not a Gloss store")
                 }
@@ -39,8 +63,12 @@ public final class GlossStore: Sendable {
                 if let unknown = applied.subtracting(Schema.migrations).first {
                     throw GlossStoreError(.newerSchema, "the store at \(path) was written by a newer gloss (schema \(unknown))")
                 }
-                return try StoreIdentity.read(db)
+                return (try StoreIdentity.read(db), applied == Set(Schema.migrations))
             }
+            if readOnly && upToDate { return GlossStore(path: path, identity: identity, database: probe) }
+            try probe.close()
+            guard writable else { throw GlossStoreError(.notWritable, "the store at \(path) needs an upgrade and is not writable") }
+            let database = try connect(path, pooled: access == .serve)
             try Schema.migrator.migrate(database)
             return GlossStore(path: path, identity: identity, database: database)
         } catch let error as GlossStoreError {
@@ -53,6 +81,9 @@ public final class GlossStore: Sendable {
     /// Creates a new store file with a fresh replica (a new Ed25519 signing key) of `storeID`,
     /// or of a new store when `storeID` is nil. The file is readable by its owner only: it
     /// holds the private key and notes that may name sources.
+    ///
+    /// The store is built complete in a hidden file beside `path` and then linked into place,
+    /// so an interrupted `init` or `clone` leaves no half-made store in the way of a retry.
     public static func create(at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey()) throws(GlossStoreError) -> GlossStore {
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: path) else {
@@ -64,40 +95,57 @@ public final class GlossStore: Sendable {
         } catch {
             throw GlossStoreError(.notWritable, "cannot create the folder \(directory): \(describe(error))")
         }
-        let descriptor = Foundation.open(path, O_CREAT | O_EXCL | O_WRONLY, 0o600)
+        let fileName = (path as NSString).lastPathComponent
+        let building = (directory.isEmpty ? "" : directory + "/") + ".\(fileName).gloss-init-\(getpid())-\(randomID().hex.prefix(8))"
+        let descriptor = Foundation.open(building, O_CREAT | O_EXCL | O_WRONLY, 0o600)
         guard descriptor >= 0 else {
             throw GlossStoreError(.notWritable, "cannot create \(path): \(String(cString: strerror(errno)))")
         }
         close(descriptor)
+        defer { for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: building + suffix) } }
         do {
-            let database = try connect(path)
+            let database = try connect(building, pooled: false)
+            try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try Schema.migrator.migrate(database)
             let identity = StoreIdentity(storeID: storeID ?? randomID(), replicaID: key.replicaID, name: name)
             try database.write { db in try identity.write(db, signingKey: key.privateKeyBytes) }
-            return GlossStore(path: path, identity: identity, database: database)
+            try database.close()  // checkpoints: the file alone now holds the whole store
         } catch {
-            for suffix in ["", "-wal", "-shm"] { try? fileManager.removeItem(atPath: path + suffix) }
-            if let error = error as? GlossStoreError { throw error }
             throw GlossStoreError(.notWritable, "cannot create a store at \(path): \(describe(error))")
         }
+        // link() refuses to replace an existing file; where hard links are not supported,
+        // rename() after the existence check above is the next best thing.
+        if link(building, path) != 0 {
+            let linkError = errno
+            if linkError == EEXIST { throw GlossStoreError(.storeExists, "a store already exists at \(path)") }
+            guard (linkError == EPERM || linkError == ENOTSUP || linkError == EXDEV), rename(building, path) == 0 else {
+                throw GlossStoreError(.notWritable, "cannot create \(path): \(String(cString: strerror(linkError)))")
+            }
+        }
+        return try open(at: path)
     }
 
-    private init(path: String, identity: StoreIdentity, database: DatabasePool) {
+    private init(path: String, identity: StoreIdentity, database: any DatabaseWriter) {
         self.path = path
         self.identity = identity
         self.database = database
     }
 
-    /// WAL for readers beside a writer, a busy timeout so a concurrent writer waits instead of
-    /// failing, and `synchronous = FULL`: a committed note survives power loss, not only a crash.
-    private static func connect(_ path: String) throws(GlossStoreError) -> DatabasePool {
+    /// A busy timeout, so a concurrent writer (another gloss process) waits instead of
+    /// failing, and `synchronous = FULL`: a committed note survives power loss, not only a
+    /// crash. The file is in WAL mode from its creation, so readers never block the writer.
+    private static func connect(_ path: String, pooled: Bool) throws(GlossStoreError) -> any DatabaseWriter {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
         do {
-            return try DatabasePool(path: path, configuration: configuration)
+            guard pooled else { return try DatabaseQueue(path: path, configuration: configuration) }
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB's pool set-up switches its writer to synchronous = NORMAL; put FULL back.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            return pool
         } catch {
             throw GlossStoreError(.notAGlossStore, "cannot open \(path): \(describe(error))")
         }

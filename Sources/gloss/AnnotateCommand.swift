@@ -16,7 +16,7 @@ struct Annotate: AsyncParsableCommand {
     @Option(name: .customLong("tag"), help: "A tag to add (repeatable).") var tags: [String] = []
 
     func validate() throws {
-        if tags.contains(where: \.isEmpty) { throw ValidationError("--tag needs a non-empty tag") }
+        if tags.contains(where: { $0.allSatisfy(\.isWhitespace) }) { throw ValidationError("--tag needs a tag with some text in it") }
     }
 
     func run() async throws {

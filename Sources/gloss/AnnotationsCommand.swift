@@ -10,7 +10,7 @@ struct Annotations: AsyncParsableCommand {
     @Option(help: "Only annotations with this tag.") var tag: String?
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForReading()
         var articleID: EntityID?
         if let article {
             let id = try reportingErrors { try store.resolve(prefix: article) }
@@ -23,8 +23,8 @@ struct Annotations: AsyncParsableCommand {
         if annotations.isEmpty { Terminal.note("No annotations.") }
         for annotation in annotations {
             var line = "\(annotation.id)  \"\(Terminal.singleLine(annotation.exact))\""
-            if let note = annotation.note, !note.isEmpty { line += " — \(Terminal.singleLine(note))" }
-            if let color = annotation.color { line += " (\(Terminal.singleLine(color)))" }
+            if let note = annotation.note.value, !note.isEmpty { line += " — \(Terminal.singleLine(note))" }
+            if let color = annotation.color.value { line += " (\(Terminal.singleLine(color)))" }
             if !annotation.tags.isEmpty { line += " " + annotation.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
             if !annotation.conflicts.isEmpty { line += " [conflict: \(annotation.conflicts.joined(separator: ", "))]" }
             print(line)

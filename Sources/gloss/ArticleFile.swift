@@ -7,6 +7,7 @@ struct ArticleFile {
     let path: String
     /// The normalized text (see `ArticleText.normalized`), which is what is stored.
     let body: String
+    let isMarkdown: Bool
 
     var id: EntityID { ArticleText.id(of: body) }
 
@@ -42,6 +43,7 @@ struct ArticleFile {
         }
         self.path = path
         self.body = body
+        isMarkdown = fileExtension == "md"
     }
 }
 

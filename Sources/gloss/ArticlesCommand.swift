@@ -9,7 +9,7 @@ struct Articles: AsyncParsableCommand {
     @Option(help: "Only articles with this tag.") var tag: String?
 
     func run() async throws {
-        let state = try reportingErrors { try storeOptions.open().state() }
+        let state = try reportingErrors { try storeOptions.openForReading().state() }
         let articles = state.articles.values
             .filter { tag == nil || $0.tags.contains(tag!) }
             .sorted { ($0.value(of: .title) ?? "", $0.id) < ($1.value(of: .title) ?? "", $1.id) }
@@ -18,7 +18,7 @@ struct Articles: AsyncParsableCommand {
         if articles.isEmpty { Terminal.note(tag == nil ? "No articles yet: add one with 'gloss import FILE'." : "No article has that tag.") }
         for article in articles {
             var line = "\(article.id)  \(Terminal.singleLine(article.title))"
-            if let source = article.source { line += "  (\(Terminal.singleLine(source)))" }
+            if let source = article.source.value { line += "  (\(Terminal.singleLine(source)))" }
             if !article.tags.isEmpty { line += "  " + article.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
             line += "  [\(article.annotations) annotation\(article.annotations == 1 ? "" : "s")]"
             print(line)

@@ -23,7 +23,8 @@ struct BundleCommand: AsyncParsableCommand {
 
         func run() async throws {
             let clock = try since.map(parseClock) ?? VersionVector()
-            let store = try storeOptions.open()
+            let store = try storeOptions.openForReading()
+            try refuseToOverwriteNonBundle(file, store: store)
             let changes = try reportingErrors { try store.changes(since: clock) }
             let bytes = ChangeBundle(storeID: store.identity.storeID, changes: changes).encoded()
             try writeAtomically(Data(bytes), to: file)
@@ -66,9 +67,27 @@ struct BundleReport: Encodable {
     let clock: [String: UInt64]
 }
 
+/// `bundle create` replaces an older bundle at FILE, but never the store or any other file.
+func refuseToOverwriteNonBundle(_ file: String, store: GlossStore) throws {
+    guard FileManager.default.fileExists(atPath: file) else { return }
+    let shown = Terminal.singleLine(file)
+    let target = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+    if target == URL(fileURLWithPath: store.path).resolvingSymlinksInPath().path {
+        throw CLIError("\(shown) is the store itself; write the bundle to another file")
+    }
+    let start = FileHandle(forReadingAtPath: file)?.readData(ofLength: ChangeBundle.magic.count)
+    guard start == Data(ChangeBundle.magic) else {
+        throw CLIError("\(shown) exists and is not a Gloss bundle; refusing to overwrite it")
+    }
+}
+
 /// Reads and decodes a bundle file; any fault is one line naming the file.
 func readBundle(_ file: String) throws -> ChangeBundle {
     let shown = Terminal.singleLine(file)
+    var isDirectory: ObjCBool = false
+    if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw CLIError("cannot read bundle \(shown): it is a directory")
+    }
     guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read bundle \(shown): no such file") }
     do {
         return try ChangeBundle(decoding: [UInt8](data))

@@ -25,7 +25,7 @@ struct Conflicts: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForReading()
         let conflicts = try reportingErrors { try store.state() }.conflicts
         if output.json {
             return try printJSON(conflicts.map { conflict in

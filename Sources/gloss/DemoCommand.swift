@@ -55,7 +55,7 @@ struct DemoScript {
         say("The desk (a reporter's laptop) creates a store and imports an article.")
         try await gloss("init", "--store", "desk.sqlite", "--name", "desk")
         try await gloss("import", "--store", "desk.sqlite", "kursk.txt", "--source", "kyivindependent.com", "--tag", "ukraine")
-        let desk = try GlossStore.open(at: "desk.sqlite")
+        let desk = try GlossStore.open(at: "desk.sqlite", access: .serve)
         let article = try desk.state().articles.keys.first!.hex
 
         say("\"Kursk Oblast\" appears twice, so the desk says which occurrence it means.")

@@ -21,7 +21,7 @@ struct Edit: AsyncParsableCommand {
         if [note, color, title, source].allSatisfy({ $0 == nil }) && addTags.isEmpty && removeTags.isEmpty {
             throw ValidationError("say what to change: --note, --color, --title, --source, --add-tag or --remove-tag")
         }
-        if (addTags + removeTags).contains(where: \.isEmpty) { throw ValidationError("tags cannot be empty") }
+        if (addTags + removeTags).contains(where: { $0.allSatisfy(\.isWhitespace) }) { throw ValidationError("tags need some text in them") }
         if let both = Set(addTags.map(ExactText.init)).intersection(removeTags.map(ExactText.init)).first?.string {
             throw ValidationError("tag '\(Terminal.singleLine(both))' is both added and removed")
         }

@@ -27,7 +27,7 @@ struct Import: AsyncParsableCommand {
 
     func validate() throws {
         if title != nil && files.count > 1 { throw ValidationError("--title applies to one file; import the files one at a time") }
-        if tags.contains(where: \.isEmpty) { throw ValidationError("--tag needs a non-empty tag") }
+        if tags.contains(where: { $0.allSatisfy(\.isWhitespace) }) { throw ValidationError("--tag needs a tag with some text in it") }
     }
 
     func run() async throws {
@@ -47,16 +47,20 @@ struct Import: AsyncParsableCommand {
     /// One change for all the files: new articles are created with their fields; an article
     /// already held only gets the --title, --source and --tag values that differ.
     func importArticles(_ files: [ArticleFile], into store: GlossStore) throws -> [Imported] {
-        var unique: [ArticleFile] = []
-        for file in files where !unique.contains(where: { $0.id == file.id }) { unique.append(file) }
-        let existing = try store.state(of: Set(unique.map(\.id))).articles
+        let existing = try store.state(of: Set(files.map(\.id))).articles
         var operations: [Operation] = []
         var results: [Imported] = []
-        for file in unique {
+        var titles: [EntityID: String] = [:]  // articles this import already handled
+        for file in files {
             let id = file.id
+            if let title = titles[id] {
+                // The same text twice in one import: one article, reported for each file.
+                results.append(Imported(id: id.hex, title: title, created: false))
+                continue
+            }
             let current = existing[id]
             if current == nil { operations.append(.createArticle(id: id, body: file.body)) }
-            let newTitle = title ?? (current == nil ? ArticleText.defaultTitle(of: file.body) : nil)
+            let newTitle = title ?? (current == nil ? ArticleText.defaultTitle(of: file.body, markdown: file.isMarkdown) : nil)
             if let newTitle, current?.value(of: .title)?.isByteEqual(to: newTitle) != true || current?.registers[.title]?.isInConflict == true {
                 operations.append(.set(entity: id, field: .title, value: newTitle))
             }
@@ -66,7 +70,9 @@ struct Import: AsyncParsableCommand {
             for tag in Set(tags.map(ExactText.init)).sorted().map(\.string) where current?.tags.contains(tag) != true {
                 operations.append(.addTag(entity: id, tag: tag))
             }
-            results.append(Imported(id: id.hex, title: newTitle ?? current?.value(of: .title) ?? "", created: current == nil))
+            let shownTitle = newTitle ?? current?.value(of: .title) ?? ""
+            titles[id] = shownTitle
+            results.append(Imported(id: id.hex, title: shownTitle, created: current == nil))
         }
         if !operations.isEmpty { try store.commit(time: currentTime()) { _ in operations } }
         return results

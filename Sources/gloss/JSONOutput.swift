@@ -35,3 +35,16 @@ func parseClock(_ text: String) throws -> VersionVector {
     }
     return clock
 }
+
+/// An optional that JSON-encodes as `null` instead of being left out, so every `--json` object
+/// always has the same keys.
+struct OrNull<Wrapped: Encodable>: Encodable {
+    let value: Wrapped?
+
+    init(_ value: Wrapped?) { self.value = value }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
+    }
+}

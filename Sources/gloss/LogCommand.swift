@@ -17,7 +17,7 @@ struct Log: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForReading()
         let entity = try id.map { prefix in try reportingErrors { try store.resolve(prefix: prefix).id } }
         let changes = try reportingErrors { try store.log(of: entity) }
         if output.json {

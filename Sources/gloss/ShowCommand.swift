@@ -12,7 +12,7 @@ struct Show: AsyncParsableCommand {
     @Argument(help: "The article id (or a unique prefix).") var articleID: String
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForReading()
         let id = try reportingErrors { try store.resolve(prefix: articleID) }
         guard id.kind == .article else { throw CLIError("\(id.id.hex) is an annotation; 'gloss show' takes an article") }
         let state = try reportingErrors { try store.state() }
@@ -21,7 +21,7 @@ struct Show: AsyncParsableCommand {
         if output.json {
             let conflicts = article.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
             return try printJSON(ArticleDetail(
-                id: article.id.hex, title: article.value(of: .title) ?? "", source: article.value(of: .source),
+                id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
                 tags: article.tags.elements, body: article.body, conflicts: conflicts,
                 annotations: annotations.map(AnnotationSummary.init)
             ))
@@ -38,8 +38,8 @@ struct Show: AsyncParsableCommand {
         for (number, annotation) in annotations.enumerated() {
             let summary = AnnotationSummary(annotation)
             var line = "[\(number + 1)] \"\(Terminal.singleLine(summary.exact))\""
-            if let note = summary.note, !note.isEmpty { line += " — \(Terminal.singleLine(note))" }
-            if let color = summary.color { line += " (\(Terminal.singleLine(color)))" }
+            if let note = summary.note.value, !note.isEmpty { line += " — \(Terminal.singleLine(note))" }
+            if let color = summary.color.value { line += " (\(Terminal.singleLine(color)))" }
             if !summary.tags.isEmpty { line += " " + summary.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
             if !summary.conflicts.isEmpty { line += Terminal.style(" [conflict: \(summary.conflicts.joined(separator: ", "))]", "31") }
             print(line)

@@ -12,7 +12,7 @@ struct Status: AsyncParsableCommand {
     struct Report: Encodable {
         let store: String
         let replica: String
-        let name: String?
+        let name: OrNull<String>
         let clock: [String: UInt64]
         let digest: String
         let articles: Int
@@ -21,10 +21,10 @@ struct Status: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try storeOptions.open()
+        let store = try storeOptions.openForReading()
         let state = try reportingErrors { try store.state() }
         let report = Report(
-            store: store.identity.storeID.hex, replica: store.identity.replicaID.hex, name: store.identity.name,
+            store: store.identity.storeID.hex, replica: store.identity.replicaID.hex, name: OrNull(store.identity.name),
             clock: clockJSON(state.clock), digest: StateDigest.hex(of: state), articles: state.articles.count,
             annotations: state.liveAnnotations().count, conflicts: state.conflicts.count
         )

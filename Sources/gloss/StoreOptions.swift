@@ -19,8 +19,14 @@ struct StoreOptions: ParsableArguments {
         return dataHome + "/gloss/store.sqlite"
     }
 
-    func open() throws -> GlossStore {
-        try reportingErrors { try GlossStore.open(at: path) }
+    /// Opens the store to edit it.
+    func open(access: GlossStore.Access = .write) throws -> GlossStore {
+        try reportingErrors { try GlossStore.open(at: path, access: access) }
+    }
+
+    /// Opens the store to look only: nothing is written to the file.
+    func openForReading() throws -> GlossStore {
+        try reportingErrors { try GlossStore.open(at: path, access: .read) }
     }
 }
 

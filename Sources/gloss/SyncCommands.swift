@@ -21,7 +21,7 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         guard let endpoint = SyncEndpoint(parsing: listen) else { throw CLIError("--listen takes HOST:PORT, e.g. 127.0.0.1:\(SyncProtocol.defaultPort)") }
-        let store = try storeOptions.open()
+        let store = try storeOptions.open(access: .serve)
         let server: SyncServer
         do {
             server = try await SyncServer.bind(store: store, to: endpoint) { line in
@@ -79,7 +79,7 @@ struct Peers: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let peers = try reportingErrors { try storeOptions.open().peers() }
+        let peers = try reportingErrors { try storeOptions.openForReading().peers() }
         if output.json {
             return try printJSON(peers.map {
                 Listed(replica: $0.replicaID.hex, name: $0.name, address: $0.address, lastSync: formatTime($0.lastSync),

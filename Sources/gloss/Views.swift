@@ -4,14 +4,14 @@ import GlossCore
 struct ArticleSummary: Encodable {
     let id: String
     let title: String
-    let source: String?
+    let source: OrNull<String>
     let tags: [String]
     let annotations: Int
 
     init(_ article: ArticleState, in state: ReplicaState) {
         id = article.id.hex
         title = article.value(of: .title) ?? ""
-        source = article.value(of: .source)
+        source = OrNull(article.value(of: .source))
         tags = article.tags.elements
         annotations = state.annotations.values.filter { $0.article == article.id && $0.presence.isAlive }.count
     }
@@ -27,8 +27,8 @@ struct AnnotationSummary: Encodable {
     let suffix: String
     let start: UInt64
     let end: UInt64
-    let note: String?
-    let color: String?
+    let note: OrNull<String>
+    let color: OrNull<String>
     let tags: [String]
     let conflicts: [String]
 
@@ -40,8 +40,8 @@ struct AnnotationSummary: Encodable {
         suffix = annotation.anchor.suffix
         start = annotation.anchor.start
         end = annotation.anchor.end
-        note = annotation.value(of: .note)
-        color = annotation.value(of: .color)
+        note = OrNull(annotation.value(of: .note))
+        color = OrNull(annotation.value(of: .color))
         tags = annotation.tags.elements
         var conflicts = annotation.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
         if annotation.presence.isInConflict { conflicts.append(Conflict.deletedField) }
@@ -53,7 +53,7 @@ struct AnnotationSummary: Encodable {
 struct ArticleDetail: Encodable {
     let id: String
     let title: String
-    let source: String?
+    let source: OrNull<String>
     let tags: [String]
     let body: String
     let conflicts: [String]

@@ -109,7 +109,7 @@ import Testing
         case .nonGlossFileAsStore:
             let notes = try sandbox.write("notes.txt", String(repeating: "Not a database, just notes about the war.\n", count: 40))
             return Scenario(arguments: ["annotate", article, "--quote", "three generals", "--store", notes],
-                            fragments: [notes, "not a database"], untouched: [notes, notes + "-wal", notes + "-shm"])
+                            fragments: [notes, "not a Gloss store"], untouched: [notes, notes + "-wal", notes + "-shm"])
         case .initOverExistingStore:
             return Scenario(arguments: ["init", "--name", "again"] + store, fragments: ["a store already exists at \(sandbox.store)"],
                             untouched: [sandbox.store])

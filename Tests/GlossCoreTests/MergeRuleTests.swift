@@ -108,7 +108,9 @@ import Testing
     }
 
     @Test func defaultTitleIsTheFirstLineOrSentence() {
-        #expect(ArticleText.defaultTitle(of: "# Heading\nbody") == "Heading")
+        #expect(ArticleText.defaultTitle(of: "# Heading\nbody", markdown: true) == "Heading")
+        #expect(ArticleText.defaultTitle(of: "#1 priority: the bridge.\nbody", markdown: true) == "#1 priority: the bridge.")
+        #expect(ArticleText.defaultTitle(of: "# Not markdown\nbody") == "# Not markdown")
         #expect(ArticleText.defaultTitle(of: "\n  First one. Second one.\nMore") == "First one.")
         #expect(ArticleText.defaultTitle(of: "U.S. troops moved. Dr. Who said so.") == "U.S. troops moved.")
         #expect(ArticleText.defaultTitle(of: "Said on Oct. 31 by Mr. Blinken") == "Said on Oct. 31 by Mr. Blinken")
@@ -127,6 +129,11 @@ import Testing
         #expect(anchor.start == 26 && anchor.end == 38)
         #expect(anchor.prefix == "Kursk Oblast 🇺🇦 and again ")
         #expect(anchor.suffix == ".")
+    }
+
+    @Test func quotesBeginAndEndBetweenCharacters() {
+        #expect(QuoteAnchoring.occurrences(of: "cafe", in: "a cafe\u{301} and a cafe.") == [14])
+        #expect(QuoteAnchoring.occurrences(of: "cafe\u{301}", in: "a cafe\u{301} and a cafe.") == [2])
     }
 
     @Test(arguments: [

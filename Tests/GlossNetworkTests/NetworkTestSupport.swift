@@ -22,11 +22,12 @@ final class TemporaryFolder: @unchecked Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-/// Short limits so timeout tests finish quickly.
-func testLimits(maximumSessions: Int = 64) -> SyncLimits {
+/// Limits for tests: generous by default (the suite runs many processes at once on a small
+/// machine), short where a test is about the timeouts themselves.
+func testLimits(maximumSessions: Int = 64, short: Bool = false) -> SyncLimits {
     var limits = SyncLimits()
-    limits.handshakeTimeout = .seconds(2)
-    limits.idleTimeout = .seconds(3)
+    limits.handshakeTimeout = .seconds(short ? 1 : 15)
+    limits.idleTimeout = .seconds(short ? 2 : 30)
     limits.connectTimeout = .seconds(5)
     limits.maximumSessions = maximumSessions
     return limits
@@ -118,7 +119,7 @@ final class RawConnection: @unchecked Sendable {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -130,7 +131,7 @@ final class RawConnection: @unchecked Sendable {
         _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
     }
 
-    /// Everything the server sends until it closes the connection (or 5 s pass).
+    /// Everything the server sends until it closes the connection (or 20 s of silence).
     func readToEnd() -> [UInt8] {
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
