@@ -20,9 +20,17 @@ struct SyncTestReplica: Sendable {
     var reportedDigestOverride: [UInt8]?
 
     init(number: UInt64, storeID: StoreID = SyncFixtures.store, name: String? = nil) {
-        id = ID128(high: number, low: number &* 0x9E37_79B9)
-        self.name = name ?? "replica \(number)"
+        self.init(id: ID128(high: number, low: number &* 0x9E37_79B9), storeID: storeID, name: name ?? "replica \(number)")
+    }
+
+    /// A replica holding `log`, in that arrival order (each change must be ready in turn).
+    init(id: ReplicaID, storeID: StoreID, name: String, log: [Change] = []) {
+        self.id = id
+        self.name = name
         self.storeID = storeID
+        for change in log {
+            _ = try! apply(batch: [change])
+        }
     }
 
     var clock: VersionVector { state.clock }

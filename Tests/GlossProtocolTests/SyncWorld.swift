@@ -47,6 +47,8 @@ struct SyncWorld {
 
     var replicas: [SyncTestReplica]
     var links: [Link] = []
+    /// Every message sent on any link, in the order sent.
+    private(set) var sendLog: [(link: Int, side: Int, message: SyncMessage)] = []
     /// The most changes a feed puts in one batch.
     var batchChangeLimit = SyncProtocol.batchChangeLimit
     private var sendCounter = 0
@@ -83,24 +85,41 @@ struct SyncWorld {
         guard links[link].isOpen, !links[link].sides[side].outbox.isEmpty else { return }
         let (_, message) = links[link].sides[side].outbox.removeFirst()
         let peer = 1 - side
-        guard !links[link].sides[peer].isFinished else { return }
-        let decoded: SyncMessage
+        let before = links[link].sides[peer].received.count
+        receive(message.framed(), link: link, side: peer)
+        if links[link].sides[peer].received.count > before {
+            precondition(links[link].sides[peer].received.last == message, "the frame round trip changed \(message.kind)")
+        }
+    }
+
+    /// Hands bytes to one side as if its peer had sent them, through that side's frame decoder:
+    /// each frame they complete is decoded and received. A decoding error fails the session, as
+    /// the driver does; a side whose session has ended reads nothing more.
+    mutating func receive(_ bytes: [UInt8], link: Int, side: Int) {
+        guard !links[link].sides[side].isFinished else { return }
+        var feeder = links[link].sides[side].inbound
+        let before = feeder.frames.count
         do {
-            var feeder = links[link].sides[peer].inbound
-            let before = feeder.frames.count
-            try feeder.feed(message.framed())
-            links[link].sides[peer].inbound = feeder
-            precondition(feeder.frames.count == before + 1, "one message is one frame")
-            decoded = try feeder.frames.last!.message()
+            try feeder.feed(bytes)
         } catch {
+            links[link].sides[side].inbound = feeder
             let error = error as? ProtocolError ?? ProtocolError(.internalError, "\(error)", at: 0)
-            perform(links[link].sides[peer].session.fail(error.code, error.message), link: link, side: peer)
+            perform(links[link].sides[side].session.fail(error.code, error.message), link: link, side: side)
             return
         }
-        precondition(decoded == message, "the frame round trip changed \(message.kind)")
-        links[link].sides[peer].received.append(decoded)
-        links[link].sides[peer].events.append((false, decoded))
-        perform(links[link].sides[peer].session.receive(decoded), link: link, side: peer)
+        links[link].sides[side].inbound = feeder
+        for frame in feeder.frames.dropFirst(before) where !links[link].sides[side].isFinished {
+            let message: SyncMessage
+            do {
+                message = try frame.message()
+            } catch {
+                perform(links[link].sides[side].session.fail(error.code, error.message), link: link, side: side)
+                return
+            }
+            links[link].sides[side].received.append(message)
+            links[link].sides[side].events.append((false, message))
+            perform(links[link].sides[side].session.receive(message), link: link, side: side)
+        }
     }
 
     /// Delivers the message sent first, whichever side sent it.
@@ -151,6 +170,7 @@ struct SyncWorld {
                 links[link].sides[side].sent.append(message)
                 links[link].sides[side].events.append((true, message))
                 links[link].sides[side].bytesSent += message.framed()
+                sendLog.append((link, side, message))
             case .joinStore(let store):
                 replicas[replica].storeID = store
             case .startSending(let peer):
