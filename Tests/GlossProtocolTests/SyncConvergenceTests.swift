@@ -3,7 +3,7 @@ import GlossProtocol
 import Testing
 
 /// Replicas that sync pairwise through connections that are cut mid-session must lose nothing
-/// and converge (SPEC §11.12). Inside one connection messages keep their order and are never
+/// and converge (SPEC §11.10). Inside one connection messages keep their order and are never
 /// repeated, as TCP's are; across connections batches are re-sent and changes reach a replica
 /// by several paths, which is where dropping, duplication and reordering happen.
 @Suite("Sync convergence and resumption")

@@ -2,7 +2,7 @@ import GlossCore
 import GlossProtocol
 import Testing
 
-/// Sync messages (SPEC §11.5): seeded round trips of every type, the exact layout of the
+/// Sync messages (SPEC §11.4): seeded round trips of every type, the exact layout of the
 /// small ones, and one test per way a frame's body can be refused.
 @Suite("Sync messages")
 struct SyncMessageTests {

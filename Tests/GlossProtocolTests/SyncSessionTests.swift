@@ -2,7 +2,7 @@ import GlossCore
 import GlossProtocol
 import Testing
 
-/// The sync session's state machine (SPEC §11.7–§11.11), driven with no sockets: two sessions
+/// The sync session's state machine (SPEC §11.5–§11.9), driven with no sockets: two sessions
 /// wired to each other through `SyncWorld`, or one session fed messages by hand.
 @Suite("Sync session")
 struct SyncSessionTests {
