@@ -1,0 +1,362 @@
+#!/usr/bin/env python3
+"""Writes the Gloss sync test vectors: frames, byte streams and scripted exchanges.
+
+A second, independent implementation of the sync protocol's encoding (Protocol/SPEC.md §11),
+in plain Python, written from the SPEC rather than from the Swift code. It reuses the change
+encoding and state digest of ../make_vectors.py, which were written the same way. The Swift
+tests replay every file against the real SyncFrameDecoder, SyncMessage and SyncSession, so two
+implementations agree on each byte. The committed files are the reference; running this again
+must reproduce them byte for byte:
+
+    python3 Protocol/test-vectors/sync/make_sync_vectors.py && git diff --exit-code Protocol/test-vectors
+
+Needs only the Python standard library.
+"""
+
+import json
+import os
+import sys
+
+sys.dont_write_bytecode = True
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+import make_vectors as bundle  # noqa: E402  (the bundle vectors' encoder and merge rules)
+from make_vectors import varint, string, change_batch, replica_id, content, json_value  # noqa: E402
+
+# ---------------------------------------------------------------------------------------------
+# The protocol (SPEC §11)
+
+MAGIC = b"GLOSSYNC"
+HELLO, CHANGES, ACK, END, SUMMARY, ERROR = 1, 2, 3, 4, 5, 6
+TYPE_NAMES = {HELLO: "HELLO", CHANGES: "CHANGES", ACK: "ACK", END: "END", SUMMARY: "SUMMARY", ERROR: "ERROR"}
+MAXIMUM_FRAME_SIZE = 16 * 1024 * 1024
+ANY_STORE = bytes(16)
+ERROR_CODES = {"unsupportedVersion": 3, "storeMismatch": 33, "busy": 40}
+
+
+def frame(type_, body):
+    """u32 big-endian length of the type byte and the body, the type byte, the body."""
+    return (len(body) + 1).to_bytes(4, "big") + bytes([type_]) + body
+
+
+def version_vector(clock):
+    out = varint(len(clock))
+    for replica in sorted(clock):
+        out += replica + varint(clock[replica])
+    return out
+
+
+def hello_body(h):
+    out = varint(h["low"]) + varint(h["high"]) + h["store"] + h["replica"] + string(h["name"])
+    out += version_vector(h["clock"]) + h["digest"] + varint(h["maximumFrameSize"])
+    out += varint(len(h["capabilities"])) + b"".join(string(c) for c in h["capabilities"])
+    return out
+
+
+def encode(message):
+    kind = message["type"]
+    if kind == HELLO:
+        return frame(HELLO, hello_body(message))
+    if kind == CHANGES:
+        return frame(CHANGES, varint(message["batch"]) + change_batch(message["changes"]))
+    if kind == ACK:
+        return frame(ACK, varint(message["batch"]))
+    if kind == END:
+        return frame(END, b"")
+    if kind == SUMMARY:
+        return frame(SUMMARY, version_vector(message["clock"]) + message["digest"])
+    if kind == ERROR:
+        return frame(ERROR, varint(message["code"]) + string(message["message"]))
+    raise ValueError(kind)
+
+
+def hello(store, replica, name, changes, low=1, high=1, capabilities=()):
+    return {"type": HELLO, "low": low, "high": high, "store": store, "replica": replica, "name": name,
+            "clock": clock_of(changes), "digest": digest_of(changes), "maximumFrameSize": MAXIMUM_FRAME_SIZE,
+            "capabilities": list(capabilities)}
+
+
+def clock_of(changes):
+    clock = {}
+    for change in changes:
+        clock[change["replica"]] = max(clock.get(change["replica"], 0), change["seq"])
+    return clock
+
+
+def digest_of(changes):
+    return bytes.fromhex(bundle.state_digest(changes))
+
+
+def lacking(log, clock):
+    """The changes of `log` (in arrival order) a replica holding `clock` lacks, in that order."""
+    return [c for c in log if c["seq"] > clock.get(c["replica"], 0)]
+
+
+def describe(message):
+    """The JSON description of a message: its type and decoded fields."""
+    kind = message["type"]
+    out = {"type": TYPE_NAMES[kind], "code": kind}
+    if kind == HELLO:
+        out["fields"] = {
+            "versions": {"low": message["low"], "high": message["high"]}, "store": message["store"].hex(),
+            "replica": message["replica"].hex(), "name": message["name"], "clock": json_value(message["clock"]),
+            "digest": message["digest"].hex(), "maximumFrameSize": message["maximumFrameSize"],
+            "capabilities": message["capabilities"]}
+    elif kind == CHANGES:
+        out["fields"] = {"batch": message["batch"], "changes": content(ANY_STORE, message["changes"])["changes"]}
+    elif kind == ACK:
+        out["fields"] = {"batch": message["batch"]}
+    elif kind == END:
+        out["fields"] = {}
+    elif kind == SUMMARY:
+        out["fields"] = {"clock": json_value(message["clock"]), "digest": message["digest"].hex()}
+    else:
+        out["fields"] = {"code": message["code"], "message": message["message"]}
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The replicas and their changes
+
+STORE, ALICE, BOB, T0 = bundle.STORE, bundle.ALICE, bundle.BOB, bundle.T0
+CAROL = replica_id(bytes([0xC0]) * 32)
+OTHER_STORE = bytes.fromhex("0be1d5e0000000000000000000000002")
+GLACIER_ID = bundle.GLACIER_ID
+
+# Both replicas hold Alice's import of the article (the first change of bundle-one-article.bin).
+A1 = bundle.ONE_ARTICLE[0]
+# Then, apart: Alice retitles it; Bob, having seen only A1, tags it.
+A2 = {"replica": ALICE, "seq": 2, "time": T0 + 60_000, "dependencies": {}, "operations": [
+    {"kind": "set", "entity": GLACIER_ID, "field": "title", "value": "4% of Swiss glacier ice, gone in 2023"}]}
+B1 = {"replica": BOB, "seq": 1, "time": T0 + 120_000, "dependencies": {ALICE: 1}, "operations": [
+    {"kind": "addTag", "entity": GLACIER_ID, "tag": "glaciology"}]}
+
+ALICE_LOG = [A1, A2]
+BOB_LOG = [A1, B1]
+UNION = [A1, A2, B1]
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing the files
+
+
+def main():
+    vectors = []
+    files = []
+
+    def write(name, data):
+        files.append(name)
+        with open(os.path.join(HERE, name), "wb") as f:
+            f.write(data)
+
+    def valid(name, description, message, extra=b""):
+        write(name, encode(message) if not extra else with_extra(message, extra))
+        entry = {"file": name, "description": description, "valid": True, "message": describe(message)}
+        if extra:
+            entry["canonical"] = False
+        vectors.append(entry)
+
+    def with_extra(message, extra):
+        data = encode(message)
+        body = data[4:] + extra
+        return len(body).to_bytes(4, "big") + body
+
+    def invalid(name, description, error, data, stream=False):
+        write(name, data)
+        vectors.append({"file": name, "description": description, "valid": False,
+                        "stream": stream, "error": error})
+
+    alice_hello = hello(STORE, ALICE, "alice", ALICE_LOG)
+
+    # Valid frames, one or more of every type.
+    valid("frame-hello.bin", "Alice's HELLO: version 1 only, her store, id and name, her clock {Alice: 2}, "
+          "the digest of her state, the default maximum frame size (16 MiB), no capabilities.", alice_hello)
+    valid("frame-hello-cloning.bin", "A cloning client's HELLO: the all-zero store id, an empty clock, the digest "
+          "of the empty state, no name.", hello(ANY_STORE, CAROL, "", []))
+    valid("frame-hello-extended.bin", "A HELLO from a later version: versions 1 to 3, an unknown capability, and "
+          "5 bytes of a field version 1 does not know (07 03 66 6f 6f) after the capabilities. A version 1 reader "
+          "decodes it to the fields shown and ignores the rest, so it does not re-encode to the same bytes.",
+          hello(STORE, BOB, "bob", BOB_LOG, high=3, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
+    valid("frame-changes.bin", "CHANGES batch 1 from Alice: her retitling of the article.",
+          {"type": CHANGES, "batch": 1, "changes": [A2]})
+    valid("frame-changes-two-replicas.bin", "CHANGES batch 3 holding the five changes of "
+          "bundle-two-replicas.bin, in the same causal order: a replica table of two, and dependencies.",
+          {"type": CHANGES, "batch": 3, "changes": bundle.TWO_REPLICAS})
+    valid("frame-ack.bin", "ACK of batch 300 (a two-byte varint, ac 02).", {"type": ACK, "batch": 300})
+    valid("frame-end.bin", "END: no body, so the length is 1.", {"type": END})
+    valid("frame-summary.bin", "SUMMARY after Alice and Bob synced: the clock {Alice: 2, Bob: 1} and the digest of "
+          "the state both then hold.", {"type": SUMMARY, "clock": clock_of(UNION), "digest": digest_of(UNION)})
+    valid("frame-error.bin", "ERROR busy (40) from a server at its session limit.",
+          {"type": ERROR, "code": ERROR_CODES["busy"], "message": "the server is serving 64 sessions; try again later"})
+
+    # Invalid byte streams and frames, one reason each.
+    invalid("stream-bad-magic-http.bin", "An HTTP request sent to a sync port. The stream starts with G, as the "
+            "magic does, so a reader fails on the second byte, E.", "badMagic",
+            b"GET / HTTP/1.1\r\nHost: localhost:7456\r\n\r\n", stream=True)
+    invalid("stream-bad-magic-bundle.bin", "A bundle file (bundle-empty.bin) sent to a sync port: GLOSS matches, "
+            "the 6th byte B does not.", "badMagic",
+            open(os.path.join(HERE, "..", "bundle-empty.bin"), "rb").read(), stream=True)
+    invalid("frame-length-zero.bin", "A length prefix of 0: a frame holds at least its type byte.",
+            "frameTooLarge", bytes(4) + bytes([END]))
+    invalid("frame-length-over-maximum.bin", "A length prefix of 16 MiB + 1 (01 00 00 01) and one byte: a reader "
+            "with the default maximum refuses on reading the length, before buffering any of the body.",
+            "frameTooLarge", (MAXIMUM_FRAME_SIZE + 1).to_bytes(4, "big") + bytes([CHANGES]))
+    invalid("frame-truncated.bin", "The first 40 bytes of frame-hello.bin, then the connection closes.",
+            "truncated", encode(alice_hello)[:40])
+    invalid("frame-unknown-type.bin", "A frame of type 7, which version 1 does not define.", "unknownMessage",
+            frame(7, b""))
+    invalid("frame-ack-noncanonical-varint.bin", "An ACK whose batch number 1 is written 81 00.",
+            "nonCanonicalVarint", frame(ACK, b"\x81\x00"))
+    invalid("frame-ack-varint-overflow.bin", "An ACK whose batch number is ff ff ff ff ff ff ff ff ff 02: more "
+            "than 64 bits.", "varintOverflow", frame(ACK, b"\xff" * 9 + b"\x02"))
+    invalid("frame-error-code-too-large.bin", "An ERROR with code 65536: codes are below 65536.",
+            "varintOverflow", frame(ERROR, varint(65536) + string("")))
+    invalid("frame-error-invalid-utf8.bin", "An ERROR whose message is the bytes 63 c3 28, not UTF-8.",
+            "invalidUTF8", frame(ERROR, varint(40) + string(b"c\xc3(")))
+    invalid("frame-summary-count-too-large.bin", "A SUMMARY whose clock count is 3, with one entry and the "
+            "digest after it: the 49 bytes left cannot hold 3 entries of at least 17 bytes.", "countTooLarge",
+            frame(SUMMARY, varint(3) + ALICE + varint(2) + digest_of(UNION)))
+    invalid("frame-summary-unsorted-clock.bin", "A SUMMARY whose clock lists Bob before Alice (ids descending).",
+            "unsortedReplicaTable",
+            frame(SUMMARY, varint(2) + max(ALICE, BOB) + varint(1) + min(ALICE, BOB) + varint(1) + digest_of(UNION)))
+    invalid("frame-end-trailing-bytes.bin", "An END with one byte of body: only HELLO may carry more than its "
+            "fields.", "trailingBytes", frame(END, b"\x00"))
+    invalid("frame-ack-trailing-bytes.bin", "An ACK of batch 1 followed by a 00 byte.", "trailingBytes",
+            frame(ACK, b"\x01\x00"))
+    reversed_hello = dict(alice_hello, low=2, high=1)
+    invalid("frame-hello-reversed-versions.bin", "Alice's HELLO with versions from 2 to 1: the lowest is above "
+            "the highest.", "unsupportedVersion", encode(reversed_hello))
+    invalid("frame-hello-version-zero.bin", "Alice's HELLO with versions from 0 to 1: versions start at 1.",
+            "unsupportedVersion", encode(dict(alice_hello, low=0)))
+    invalid("frame-changes-bad-replica-index.bin", "CHANGES batch 1 whose one change names author index 1 in a "
+            "replica table of one: the change batch's own rules apply inside CHANGES.", "badReplicaIndex",
+            frame(CHANGES, varint(1) + replace_once(change_batch([A2]), varint(1) + ALICE + varint(1) + b"\x00",
+                                                    varint(1) + ALICE + varint(1) + b"\x01")))
+
+    # Scripted exchanges: the frames each side sends, in one order they can be sent in.
+    exchanges = []
+
+    def exchange(name, description, client, server, lines, reference, outcome):
+        text = ["# " + line for line in wrap(description)]
+        text.append("# side    message   frame (hex): one order the frames can go in; each side's own order is fixed")
+        for side, message in lines:
+            data = MAGIC if message == "MAGIC" else encode(message)
+            label = "MAGIC" if message == "MAGIC" else TYPE_NAMES[message["type"]]
+            text.append(f"{side:<7} {label:<8} {data.hex()}")
+        files.append(name)
+        with open(os.path.join(HERE, name), "w", encoding="utf-8") as f:
+            f.write("\n".join(text) + "\n")
+        exchanges.append({"file": name, "description": description, "client": client, "server": server,
+                          "reference": reference, "outcome": outcome})
+
+    def replica(store, replica_, name, log):
+        return {"store": store.hex(), "replica": replica_.hex(), "name": name,
+                "changes": content(store, log)["changes"]}
+
+    def synced(changes):
+        return {"clock": json_value(clock_of(changes)), "digest": digest_of(changes).hex()}
+
+    bob_hello = hello(STORE, BOB, "bob", BOB_LOG)
+    summary = {"type": SUMMARY, "clock": clock_of(UNION), "digest": digest_of(UNION)}
+    exchange(
+        "exchange-two-replicas.txt",
+        "Alice (client) and Bob (server) both hold A1, Alice's import of an article. Apart, Alice retitled it (A2) "
+        "and Bob tagged it (B1). Their HELLOs differ, so each sends the other what its clock lacks, one batch "
+        "each, then END; each ACKs the other's batch once applied; both then send SUMMARY with equal clocks and "
+        "digests.",
+        replica(STORE, ALICE, "alice", ALICE_LOG), replica(STORE, BOB, "bob", BOB_LOG),
+        [("client", "MAGIC"), ("server", "MAGIC"),
+         ("client", alice_hello),
+         ("server", bob_hello),
+         ("server", {"type": CHANGES, "batch": 1, "changes": lacking(BOB_LOG, alice_hello["clock"])}),
+         ("server", {"type": END}),
+         ("client", {"type": CHANGES, "batch": 1, "changes": lacking(ALICE_LOG, bob_hello["clock"])}),
+         ("client", {"type": END}),
+         ("client", {"type": ACK, "batch": 1}),
+         ("server", {"type": ACK, "batch": 1}),
+         ("server", summary),
+         ("client", summary)],
+        ["client", "server"], synced(UNION))
+
+    exchange(
+        "exchange-in-sync.txt",
+        "Alice and Bob both hold exactly A1: their HELLOs carry equal clocks, so the session ends after one round "
+        "trip, and the HELLO digests (equal) are the summary.",
+        replica(STORE, ALICE, "alice", [A1]), replica(STORE, BOB, "bob", [A1]),
+        [("client", "MAGIC"), ("server", "MAGIC"),
+         ("client", hello(STORE, ALICE, "alice", [A1])),
+         ("server", hello(STORE, BOB, "bob", [A1]))],
+        ["client", "server"], synced([A1]))
+
+    carol_hello = hello(ANY_STORE, CAROL, "laptop", [])
+    clone_summary = {"type": SUMMARY, "clock": clock_of(BOB_LOG), "digest": digest_of(BOB_LOG)}
+    exchange(
+        "exchange-clone.txt",
+        "Carol clones Bob's store: her HELLO names the all-zero store, so she joins the store Bob's HELLO names. "
+        "Her clock is empty, so Bob sends everything he holds; she has nothing to send and ends at once.",
+        replica(ANY_STORE, CAROL, "laptop", []), replica(STORE, BOB, "bob", BOB_LOG),
+        [("client", "MAGIC"), ("server", "MAGIC"),
+         ("client", carol_hello),
+         ("server", bob_hello),
+         ("server", {"type": CHANGES, "batch": 1, "changes": BOB_LOG}),
+         ("server", {"type": END}),
+         ("client", {"type": END}),
+         ("client", {"type": ACK, "batch": 1}),
+         ("client", clone_summary),
+         ("server", clone_summary)],
+        ["client", "server"], synced(BOB_LOG))
+
+    exchange(
+        "exchange-version-mismatch.txt",
+        "A later client that speaks only versions 2 and 3 meets a version 1 server: no common version, so the "
+        "server answers ERROR unsupportedVersion (naming both ranges; the text is informative) instead of HELLO, "
+        "and closes. Only the server's side is version 1 behaviour.",
+        replica(STORE, ALICE, "alice", ALICE_LOG), replica(STORE, BOB, "bob", BOB_LOG),
+        [("client", "MAGIC"), ("server", "MAGIC"),
+         ("client", hello(STORE, ALICE, "alice", ALICE_LOG, low=2, high=3)),
+         ("server", {"type": ERROR, "code": ERROR_CODES["unsupportedVersion"],
+                     "message": "no common protocol version: this side speaks 1–1, the peer 2–3"})],
+        ["server"], {"error": "unsupportedVersion"})
+
+    exchange(
+        "exchange-store-mismatch.txt",
+        "Alice, a replica of another store, connects to Bob: Bob answers ERROR storeMismatch instead of HELLO, "
+        "and closes.",
+        replica(OTHER_STORE, ALICE, "alice", ALICE_LOG), replica(STORE, BOB, "bob", BOB_LOG),
+        [("client", "MAGIC"), ("server", "MAGIC"),
+         ("client", hello(OTHER_STORE, ALICE, "alice", ALICE_LOG)),
+         ("server", {"type": ERROR, "code": ERROR_CODES["storeMismatch"],
+                     "message": f"this is store {STORE.hex()}; the peer belongs to store {OTHER_STORE.hex()}"})],
+        ["client", "server"], {"error": "storeMismatch"})
+
+    document = {
+        "description": "Gloss sync protocol test vectors, version 1. See README.md and Protocol/SPEC.md §11.",
+        "vectors": vectors,
+        "exchanges": exchanges,
+    }
+    with open(os.path.join(HERE, "vectors.json"), "w", encoding="utf-8") as f:
+        json.dump(document, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+    stale = set(os.listdir(HERE)) - set(files) - {"vectors.json", os.path.basename(__file__), "spec_client.py", "__pycache__"}
+    assert not stale, f"files this script no longer writes: {sorted(stale)}"
+
+
+def replace_once(data, old, new):
+    assert data.count(old) == 1, (old, data.count(old))
+    return data.replace(old, new)
+
+
+def wrap(text, width=96):
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + [line]
+
+
+if __name__ == "__main__":
+    main()
