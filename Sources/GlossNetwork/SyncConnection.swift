@@ -51,6 +51,7 @@ enum SyncConnection {
         var failure: (ProtocolError, Bool)?
         var bytesSent = 0
         var bytesReceived = 0
+        var writeFailed = false
 
         init(replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
              progress: (@Sendable (SyncProgress) -> Void)?) {
@@ -127,9 +128,16 @@ enum SyncConnection {
             }
         }
 
+        /// Writes bytes; a failed write (the peer closed) is only noted: what the peer said
+        /// before closing, often an ERROR, is still read and reported.
         mutating func write(_ bytes: [UInt8]) async throws {
-            bytesSent += bytes.count
-            try await outbound.write(ByteBuffer(bytes: bytes))
+            guard !writeFailed else { return }
+            do {
+                try await outbound.write(ByteBuffer(bytes: bytes))
+                bytesSent += bytes.count
+            } catch {
+                writeFailed = true
+            }
         }
 
         func report() -> SyncReport {
@@ -142,7 +150,13 @@ enum SyncConnection {
                 let replica = self.replica
                 switch action {
                 case .send(let message):
-                    try await write(message.framed())
+                    let frame = message.framed()
+                    if let limit = session.peer?.maximumFrameSize, UInt64(frame.count - 4) > limit, case .changes(_, let changes) = message {
+                        let what = changes.count == 1 ? "change \(changes[0].id)" : "a batch of \(changes.count) changes"
+                        try await perform(session.fail(.internalError, "\(what) is \(frame.count) bytes, more than the peer accepts in one frame (\(limit)); it cannot be synced"))
+                        return
+                    }
+                    try await write(frame)
                 case .joinStore(let storeID):
                     do {
                         try await offload { () throws in try replica.join(storeID) }

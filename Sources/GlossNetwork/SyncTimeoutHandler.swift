@@ -80,7 +80,12 @@ enum SyncPipeline {
                 SyncTimeoutHandler(handshakeTimeout: limits.handshakeTimeout),
             ]
             try channel.pipeline.syncOperations.addHandlers(handlers)
-            return try NIOAsyncChannel<SyncFrame, ByteBuffer>(wrappingChannelSynchronously: channel)
+            // Read ahead at most two frames: a hostile peer cannot make the server hold many
+            // maximum-size frames per connection.
+            let configuration = NIOAsyncChannel<SyncFrame, ByteBuffer>.Configuration(
+                backPressureStrategy: .init(lowWatermark: 1, highWatermark: 2)
+            )
+            return try NIOAsyncChannel<SyncFrame, ByteBuffer>(wrappingChannelSynchronously: channel, configuration: configuration)
         }
     }
 }

@@ -80,8 +80,6 @@ public enum SyncProtocol {
     public static let batchChangeLimit = 1000
     /// ...or this many encoded bytes, whichever comes first (a single larger change goes alone).
     public static let batchByteLimit = 1024 * 1024
-    /// Unacknowledged batches a sender may have in flight.
-    public static let window = 4
     /// The default TCP port of `gloss serve`.
     public static let defaultPort = 7456
 }

@@ -67,6 +67,8 @@ public struct SyncSession: Sendable {
 
     public let role: Role
     public private(set) var local: Local
+    /// The protocol version both sides speak, once the handshake agreed on one.
+    public private(set) var version: UInt64?
     public private(set) var peer: SyncMessage.Hello?
     var phase = Phase.idle
     var batchesSent: UInt64 = 0
@@ -128,7 +130,7 @@ public struct SyncSession: Sendable {
         case (.syncing, .end) where !peerEnded:
             peerEnded = true
             return checkBothDone()
-        case (.summarizing, .summary(let clock, let digest)):
+        case (.summarizing, .summary(let clock, let digest)) where peerSummary == nil:
             peerSummary = (clock, digest)
             return finishIfSummarized()
         default:
@@ -143,12 +145,17 @@ public struct SyncSession: Sendable {
         guard lowest <= highest else {
             return fail(.unsupportedVersion, "no common protocol version: this side speaks \(ours.lowerBound)–\(ours.upperBound), the peer \(hello.versions.lowerBound)–\(hello.versions.upperBound)")
         }
+        if hello.replicaID == local.replicaID {
+            return fail(.unexpectedMessage, "the peer claims to be this replica (\(hello.replicaID.hex))")
+        }
         if role == .server && hello.storeID != local.storeID && hello.storeID != SyncMessage.anyStore {
             return fail(.storeMismatch, "this is store \(local.storeID.hex); the peer belongs to store \(hello.storeID.hex)")
         }
         var actions: [Action] = []
         if role == .client {
-            if local.storeID == SyncMessage.anyStore {
+            if hello.storeID == SyncMessage.anyStore {
+                return fail(.storeMismatch, "the server names no store (the all-zero id); there is nothing to join")
+            } else if local.storeID == SyncMessage.anyStore {
                 local.storeID = hello.storeID
                 actions.append(.joinStore(hello.storeID))
             } else if hello.storeID != local.storeID {
@@ -156,6 +163,7 @@ public struct SyncSession: Sendable {
             }
         }
         peer = hello
+        version = highest
         if role == .server { actions.append(.send(.hello(self.hello))) }
         if hello.clock == local.clock {
             // Already in sync: one round trip, and the HELLO digests are the summary.
@@ -186,6 +194,7 @@ public struct SyncSession: Sendable {
 
     /// The driver applied batch `batch`; `newChanges` of its changes were new here.
     public mutating func applied(batch: UInt64, newChanges: Int) -> [Action] {
+        guard phase == .syncing else { return [] }
         receivedChanges += newChanges
         return [.send(.ack(batch: batch))]
     }

@@ -12,8 +12,8 @@ struct ArticleFile {
     var id: EntityID { ArticleText.id(of: body) }
 
     static let extensions: Set<String> = ["txt", "md"]
-    /// The largest article imported: far above any news article, and well inside one sync
-    /// frame (SPEC §11), so every change can travel.
+    /// The largest article, and the most text one import takes: far above any news article,
+    /// and well inside one sync frame (SPEC §11), so every change can travel.
     static let maximumSize = 8 << 20
 
     init(path: String) throws {

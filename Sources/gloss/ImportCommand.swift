@@ -33,6 +33,10 @@ struct Import: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.open()
         let articles = try files.map(ArticleFile.init(path:))
+        let total = articles.reduce(0) { $0 + $1.body.utf8.count }
+        guard total <= ArticleFile.maximumSize else {
+            throw CLIError("these files hold \(total / (1 << 20)) MiB of text; one import takes at most 8 MiB (it is one change, and must fit in one sync frame): import them in several goes")
+        }
         let results = try reportingErrors { try importArticles(articles, into: store) }
         if output.json {
             try printJSON(results)

@@ -26,8 +26,8 @@ final class TemporaryFolder: @unchecked Sendable {
 /// machine), short where a test is about the timeouts themselves.
 func testLimits(maximumSessions: Int = 64, short: Bool = false) -> SyncLimits {
     var limits = SyncLimits()
-    limits.handshakeTimeout = .seconds(short ? 1 : 15)
-    limits.idleTimeout = .seconds(short ? 2 : 30)
+    limits.handshakeTimeout = .seconds(short ? 3 : 15)
+    limits.idleTimeout = .seconds(short ? 4 : 30)
     limits.connectTimeout = .seconds(5)
     limits.maximumSessions = maximumSessions
     return limits
