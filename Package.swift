@@ -74,7 +74,10 @@ let package = Package(
         // Seeded generators and simulated replicas shared by the test targets; not shipped.
         .target(name: "GlossTestSupport", dependencies: ["GlossCore"]),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore", "GlossTestSupport"]),
-        .testTarget(name: "GlossStoreTests", dependencies: ["GlossStore", "GlossCore", "GlossTestSupport"]),
+        .testTarget(
+            name: "GlossStoreTests",
+            dependencies: ["GlossStore", "GlossCore", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(
             name: "GlossProtocolTests",
             dependencies: ["GlossProtocol", "GlossCore"]
