@@ -80,7 +80,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GlossProtocolTests",
-            dependencies: ["GlossProtocol", "GlossCore"]
+            dependencies: ["GlossProtocol", "GlossCore", "GlossTestSupport"]
         ),
         .testTarget(
             name: "GlossNetworkTests",

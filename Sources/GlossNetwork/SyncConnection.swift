@@ -32,7 +32,10 @@ enum SyncConnection {
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 var driver = Driver(replica: replica, outbound: outbound, address: address, progress: progress)
-                return try await driver.run(role: role, local: local, inbound: inbound)
+                var frames = inbound.makeAsyncIterator()
+                let report = try await driver.run(role: role, local: local, frames: &frames)
+                await closeGracefully(channel.channel, draining: &frames)
+                return report
             }
         } catch {
             return SyncReport(outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
@@ -61,9 +64,10 @@ enum SyncConnection {
             self.progress = progress
         }
 
-        mutating func run(role: SyncSession.Role, local: SyncSession.Local?, inbound: NIOAsyncChannelInboundStream<SyncFrame>) async throws -> SyncReport {
+        mutating func run(
+            role: SyncSession.Role, local: SyncSession.Local?, frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator
+        ) async throws -> SyncReport {
             try await write(SyncProtocol.magic)
-            var frames = inbound.makeAsyncIterator()
             var first: SyncMessage?
             if role == .server {
                 // Nothing is read from the store until the peer has said a well-formed HELLO.
@@ -189,6 +193,17 @@ enum SyncConnection {
                 }
             }
         }
+    }
+
+    /// Makes sure the last bytes sent (a HELLO, a SUMMARY, an ERROR) reach the peer: shuts down
+    /// output once everything queued is written, then reads and drops whatever the peer still
+    /// sends until it closes too, for at most two seconds. Closing with unread input would
+    /// reset the connection, and a reset can destroy data the peer has not read yet.
+    static func closeGracefully(_ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator) async {
+        try? await channel.close(mode: .output).get()
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        while (try? await frames.next()) != nil {}
+        deadline.cancel()
     }
 
     /// Threads for blocking store work. More than the cores: a session waiting on SQLite's

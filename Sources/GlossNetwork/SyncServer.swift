@@ -63,9 +63,11 @@ public final class SyncServer: Sendable {
             return true
         }
         guard admitted else {
-            try? await connection.executeThenClose { _, outbound in
+            try? await connection.executeThenClose { inbound, outbound in
                 try await outbound.write(ByteBuffer(bytes: SyncProtocol.magic))
                 try await outbound.write(ByteBuffer(bytes: SyncMessage.error(code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later").framed()))
+                var frames = inbound.makeAsyncIterator()
+                await SyncConnection.closeGracefully(connection.channel, draining: &frames)
             }
             log("\(address): refused, too many sessions")
             return

@@ -1,11 +1,10 @@
 import GlossCore
 import GlossProtocol
+import GlossTestSupport
 
 /// The store side of a sync session, without SQLite: a `ReplicaState` and its log in arrival
 /// order, applying each received batch all or none as `GlossStore.apply` does.
-///
-/// (GlossTestSupport's `SimulatedReplica` would do, but this test target may not import that
-/// module: Package.swift lists only GlossProtocol and GlossCore for it.)
+/// Its random edits are GlossTestSupport's `RandomEdits`, as `SimulatedReplica`'s are.
 struct SyncTestReplica: Sendable {
     let id: ReplicaID
     var name: String
@@ -94,52 +93,7 @@ struct SyncTestReplica: Sendable {
         return change
     }
 
-    static let texts = [
-        "Swiss glaciers lost 4% of their volume in 2023.",
-        "The first soldiers were deployed to Kursk Oblast in late October, according to HUR.",
-        "Zürich council votes on the \u{1F4F0} budget; the mayor said \"soon\" twice: soon.",
-    ]
-    static let values = ["urgent", "check source", "verified", "", "follow up\nwith desk", "ok", "e\u{301}", "é"]
-    static let tags = ["politics", "todo", "europe", "quote"]
-
     private func randomOperations(at dot: Dot, using random: inout SeededGenerator) -> [Operation]? {
-        let articles = state.articles.keys.sorted()
-        let alive = state.annotations.values.filter(\.presence.isAlive).map(\.id).sorted()
-        func pick(_ choices: [String]) -> String { choices.randomElement(using: &random)! }
-        switch Int.random(in: 0..<10, using: &random) {
-        case 0:
-            let body = pick(Self.texts)
-            let id = ArticleText.id(of: body)
-            return [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: pick(Self.values))]
-        case 1, 2:
-            guard let articleID = articles.randomElement(using: &random), let article = state.articles[articleID] else { return nil }
-            let scalars = Array(article.body.unicodeScalars)
-            let start = Int.random(in: 0..<scalars.count - 1, using: &random)
-            let end = start + 1 + Int.random(in: 0..<min(12, scalars.count - start), using: &random)
-            let anchor = Anchor(exact: String(String.UnicodeScalarView(scalars[start..<end])), prefix: "", suffix: "",
-                                start: UInt64(start), end: UInt64(end))
-            let id = ID128.annotation(createdAt: dot, index: 0)
-            return [.createAnnotation(id: id, article: articleID, anchor: anchor), .set(entity: id, field: .note, value: pick(Self.values))]
-        case 3, 4:
-            guard let id = alive.randomElement(using: &random) else { return nil }
-            return [.set(entity: id, field: Bool.random(using: &random) ? .note : .color, value: pick(Self.values))]
-        case 5:
-            guard let id = articles.randomElement(using: &random) else { return nil }
-            return [.set(entity: id, field: Bool.random(using: &random) ? .title : .source, value: pick(Self.values))]
-        case 6:
-            guard let id = (alive + articles).randomElement(using: &random) else { return nil }
-            let tag = pick(Self.tags)
-            return [Bool.random(using: &random) ? .addTag(entity: id, tag: tag) : .removeTag(entity: id, tag: tag)]
-        case 7:
-            guard let id = alive.randomElement(using: &random) else { return nil }
-            return [.deleteAnnotation(id: id)]
-        default:
-            guard let conflict = state.conflicts.randomElement(using: &random) else { return nil }
-            if conflict.field == Conflict.deletedField {
-                return [Bool.random(using: &random) ? .keepAnnotation(id: conflict.entity) : .deleteAnnotation(id: conflict.entity)]
-            }
-            let value = conflict.values.randomElement(using: &random)!.value
-            return [.set(entity: conflict.entity, field: Field(rawValue: conflict.field)!, value: value)]
-        }
+        RandomEdits.operations(on: state, at: dot, using: &random)
     }
 }
