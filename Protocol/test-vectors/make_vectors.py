@@ -212,18 +212,23 @@ def state_digest(changes):
     state = {"articles": {}, "annotations": {}}
     for change in changes:
         apply_change(state, change)
-    out = text("gloss-state-v1") + u64(len(state["articles"]))
+    # Two levels (SPEC §8): each entity's canonical bytes are hashed on their own; the digest
+    # hashes the ids and entity hashes in id order.
+    def entity(canonical):
+        return hashlib.sha256(canonical).digest()
+    out = text("gloss-state-v2") + u64(len(state["articles"]))
     for id_, article in sorted(state["articles"].items()):
-        out += id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"])
+        out += id_ + entity(id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"]))
     out += u64(len(state["annotations"]))
     for id_, annotation in sorted(state["annotations"].items()):
         anchor = annotation["anchor"]
-        out += (id_ + annotation["article"] + text(anchor["exact"]) + text(anchor["prefix"])
-                + text(anchor["suffix"]) + u64(anchor["start"]) + u64(anchor["end"])
-                + registers_bytes(annotation["registers"]) + tags_bytes(annotation["tags"]))
-        out += u64(len(annotation["presence"]))
+        canonical = (id_ + annotation["article"] + text(anchor["exact"]) + text(anchor["prefix"])
+                     + text(anchor["suffix"]) + u64(anchor["start"]) + u64(anchor["end"])
+                     + registers_bytes(annotation["registers"]) + tags_bytes(annotation["tags"]))
+        canonical += u64(len(annotation["presence"]))
         for dot, mark, time in annotation["presence"]:
-            out += dot_bytes(dot) + u64(1 if mark == "alive" else 2) + u64(time)
+            canonical += dot_bytes(dot) + u64(1 if mark == "alive" else 2) + u64(time)
+        out += id_ + entity(canonical)
     return hashlib.sha256(out).hexdigest()
 
 

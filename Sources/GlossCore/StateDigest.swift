@@ -1,12 +1,13 @@
 import Crypto
 
-/// SHA-256 over the canonical serialization of a whole `ReplicaState`.
+/// SHA-256 over a canonical, two-level serialization of a whole `ReplicaState`.
 ///
 /// Two replicas that hold the same changes have the same digest whatever order the changes
-/// arrived in: the serialization sorts everything (articles and annotations by id, fields by
-/// name, values and dots by dot, tags by their UTF-8 bytes) and includes every live sibling,
-/// every surviving tag add and every presence mark. Protocol/SPEC.md gives the byte layout so
-/// another implementation can compute the same digest.
+/// arrived in. Each entity has a canonical serialization (everything it holds: body or anchor,
+/// every live sibling, every surviving tag add, every presence mark, sorted), hashed on its own;
+/// the state digest hashes the entities' ids and hashes in id order. So a store can keep each
+/// entity's hash beside it, updated when the entity changes, and compute the digest of any size
+/// of state from 48 bytes per entity. Protocol/SPEC.md §8 gives the byte layout.
 public enum StateDigest {
     public static func of(_ state: ReplicaState) -> [UInt8] {
         var builder = Builder(articleCount: state.articles.count)
@@ -23,19 +24,21 @@ public enum StateDigest {
         return String(digest.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0xf)]] })
     }
 
-    /// The canonical serialization itself (what the digest hashes), for tests and other
-    /// implementations to compare against.
-    public static func canonicalBytes(of state: ReplicaState) -> [UInt8] {
+    /// SHA-256 of an article's canonical serialization.
+    public static func hash(of article: ArticleState) -> [UInt8] {
         var out = CanonicalWriter()
-        out.header(articleCount: state.articles.count)
-        for article in state.articles.values.sorted(by: { $0.id < $1.id }) { out.article(article) }
-        out.count(state.annotations.count)
-        for annotation in state.annotations.values.sorted(by: { $0.id < $1.id }) { out.annotation(annotation) }
-        return out.bytes
+        out.article(article)
+        return Array(SHA256.hash(data: out.bytes))
     }
 
-    /// Computes the digest from entities streamed in id order, so a store can hash a state far
-    /// larger than memory, a page at a time.
+    /// SHA-256 of an annotation's canonical serialization.
+    public static func hash(of annotation: AnnotationState) -> [UInt8] {
+        var out = CanonicalWriter()
+        out.annotation(annotation)
+        return Array(SHA256.hash(data: out.bytes))
+    }
+
+    /// Computes the digest from entities (or their stored hashes) streamed in id order.
     ///
     ///     var builder = StateDigest.Builder(articleCount: 2)
     ///     builder.add(first); builder.add(second)          // ascending ids
@@ -47,14 +50,12 @@ public enum StateDigest {
         private var last: EntityID?
 
         public init(articleCount: Int) {
-            out.header(articleCount: articleCount)
+            out.string("gloss-state-v2")
+            out.count(articleCount)
         }
 
         public mutating func add(_ article: ArticleState) {
-            precondition(last.map { $0 < article.id } ?? true, "articles must be added in ascending id order")
-            last = article.id
-            out.article(article)
-            flush()
+            add(entity: article.id, hash: StateDigest.hash(of: article))
         }
 
         public mutating func startAnnotations(count: Int) {
@@ -63,10 +64,17 @@ public enum StateDigest {
         }
 
         public mutating func add(_ annotation: AnnotationState) {
-            precondition(last.map { $0 < annotation.id } ?? true, "annotations must be added in ascending id order")
-            last = annotation.id
-            out.annotation(annotation)
-            flush()
+            add(entity: annotation.id, hash: StateDigest.hash(of: annotation))
+        }
+
+        /// Adds an entity by its id and the hash `StateDigest.hash(of:)` gave it.
+        public mutating func add(entity id: EntityID, hash: [UInt8]) {
+            precondition(last.map { $0 < id } ?? true, "entities must be added in ascending id order")
+            precondition(hash.count == 32, "an entity hash is 32 bytes")
+            last = id
+            out.id(id)
+            out.bytes += hash
+            if out.bytes.count >= 1 << 16 { flush() }
         }
 
         public mutating func finish() -> [UInt8] {
@@ -84,11 +92,6 @@ public enum StateDigest {
 /// Fixed-width big-endian numbers and length-prefixed UTF-8: simple to reproduce exactly.
 struct CanonicalWriter {
     var bytes: [UInt8] = []
-
-    mutating func header(articleCount: Int) {
-        string("gloss-state-v1")
-        count(articleCount)
-    }
 
     mutating func article(_ article: ArticleState) {
         id(article.id)

@@ -7,15 +7,11 @@ enum ChangeRows {
     static func insert(_ change: Change, in db: Database) throws {
         let author = try ReplicaTable.ordinal(of: change.id.replica, in: db)
         for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaTable.ordinal(of: replica, in: db) }
-        let arrival = (try Int64.fetchOne(db, sql: "SELECT max(arrival) FROM change") ?? 0) + 1
-        try db.execute(
-            sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)",
-            arguments: [author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival]
-        )
-        try db.execute(
-            sql: "INSERT INTO clock (replica, seq) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq",
-            arguments: [author, Int64(bitPattern: change.id.seq)]
-        )
+        let arrival = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(arrival) FROM change")) ?? 0) + 1
+        try db.cachedStatement(sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival])
+        try db.cachedStatement(sql: "INSERT INTO clock (replica, seq) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq")
+            .execute(arguments: [author, Int64(bitPattern: change.id.seq)])
         let statement = try db.cachedStatement(sql: """
             INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -34,22 +30,22 @@ enum ChangeRows {
     static func fetch(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false) throws -> [Change] {
         let replicas = try ReplicaTable.all(in: db)
         let order = newestFirst ? "DESC" : "ASC"
-        let rows = try Row.fetchCursor(db, sql: """
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
             SELECT c.replica AS author, c.seq AS changeSeq, c.time AS time, c.dependencies AS dependencies,
                    o.kind, o.entity, o.name, o.value, o.article, o.prefix, o.suffix, o.start, o."end"
             FROM change c JOIN operation o ON o.replica = c.replica AND o.seq = c.seq
             WHERE \(condition)
             ORDER BY c.arrival \(order), o.position
-            """, arguments: arguments)
+            """), arguments: arguments)
         var changes: [Change] = []
         var current: (dot: Dot, dependencies: VersionVector, time: UInt64, operations: [Operation])?
         while let row = try rows.next() {
-            let author: Int64 = row["author"]
-            let dot = Dot(replica: replicas[author]!, seq: UInt64(bitPattern: row["changeSeq"]))
+            let author: Int64 = row[0]
+            let dot = Dot(replica: replicas[author]!, seq: UInt64(bitPattern: row[1]))
             if current?.dot != dot {
                 if let current { changes.append(Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations)) }
-                let blob: Data = row["dependencies"]
-                current = (dot, VersionVector(storedBlob: blob), UInt64(bitPattern: row["time"]), [])
+                let blob: Data = row[3]
+                current = (dot, VersionVector(storedBlob: blob), UInt64(bitPattern: row[2]), [])
             }
             current!.operations.append(try OperationColumns.operation(from: row))
         }
@@ -81,9 +77,10 @@ enum ChangeRows {
     /// The version vector: the highest sequence number held for each replica.
     static func clock(in db: Database) throws -> VersionVector {
         var clock = VersionVector()
-        for row in try Row.fetchAll(db, sql: "SELECT r.id AS id, k.seq AS seq FROM clock k JOIN replica r ON r.ordinal = k.replica") {
-            let bytes: Data = row["id"]
-            clock[ID128(bytes: bytes)!] = UInt64(bitPattern: row["seq"])
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT r.id, k.seq FROM clock k JOIN replica r ON r.ordinal = k.replica"))
+        while let row = try rows.next() {
+            let bytes: Data = row[0]
+            clock[ID128(bytes: bytes)!] = UInt64(bitPattern: row[1])
         }
         return clock
     }
@@ -130,28 +127,30 @@ struct OperationColumns {
         }
     }
 
+    /// Reads the operation columns of a `fetch` row (kind at index 4, then entity, name, value,
+    /// article, prefix, suffix, start, end).
     static func operation(from row: Row) throws -> Operation {
-        let entityBytes: Data = row["entity"]
+        let entityBytes: Data = row[5]
         let entity = ID128(bytes: entityBytes)!
-        let kind: String = row["kind"]
+        let kind: String = row[4]
         switch kind {
         case "create-article":
-            return .createArticle(id: entity, body: row["value"])
+            return .createArticle(id: entity, body: row[7])
         case "create-annotation":
-            let articleBytes: Data = row["article"]
+            let articleBytes: Data = row[8]
             let anchor = Anchor(
-                exact: row["value"], prefix: row["prefix"], suffix: row["suffix"],
-                start: UInt64(bitPattern: row["start"]), end: UInt64(bitPattern: row["end"])
+                exact: row[7], prefix: row[9], suffix: row[10],
+                start: UInt64(bitPattern: row[11]), end: UInt64(bitPattern: row[12])
             )
             return .createAnnotation(id: entity, article: ID128(bytes: articleBytes)!, anchor: anchor)
         case "set":
-            let name: String = row["name"]
+            let name: String = row[6]
             guard let field = Field(rawValue: name) else { throw GlossStoreError(.notAGlossStore, "unknown field \(name) in the log") }
-            return .set(entity: entity, field: field, value: row["value"])
+            return .set(entity: entity, field: field, value: row[7])
         case "add-tag":
-            return .addTag(entity: entity, tag: row["name"])
+            return .addTag(entity: entity, tag: row[6])
         case "remove-tag":
-            return .removeTag(entity: entity, tag: row["name"])
+            return .removeTag(entity: entity, tag: row[6])
         case "delete":
             return .deleteAnnotation(id: entity)
         case "keep":

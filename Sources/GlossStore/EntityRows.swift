@@ -8,28 +8,33 @@ import GlossCore
 /// merge, and saves those entities again: the store has no merge rules of its own.
 enum EntityRows {
     /// The articles and annotations with the given ids, or all of them when `ids` is nil.
+    /// (Statements are cached and columns read by position: this runs once per applied change.)
     static func load(_ ids: Set<EntityID>?, in db: Database) throws -> (articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]) {
         let replicas = try ReplicaTable.all(in: db)
         let (filter, arguments) = condition(ids)
+        func rows(_ sql: String, _ arguments: StatementArguments) throws -> RowCursor {
+            try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+        }
         var registers: [EntityID: [Field: [RegisterValue]]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM register_value WHERE \(filter)", arguments: arguments) {
-            let entity = id(row, "entity")
-            let fieldName: String = row["field"]
+        let registerRows = try rows("SELECT entity, field, replica, seq, time, rank, value FROM register_value WHERE \(filter)", arguments)
+        while let row = try registerRows.next() {
+            let fieldName: String = row[1]
             let value = RegisterValue(
-                dot: dot(row, replicas), value: row["value"], time: UInt64(bitPattern: row["time"]),
-                rank: UInt64(bitPattern: row["rank"])
+                dot: dot(row, at: 2, replicas), value: row[6], time: UInt64(bitPattern: row[4]), rank: UInt64(bitPattern: row[5])
             )
-            registers[entity, default: [:]][Field(rawValue: fieldName)!, default: []].append(value)
+            registers[id(row, at: 0), default: [:]][Field(rawValue: fieldName)!, default: []].append(value)
         }
         var tags: [EntityID: [ExactText: Set<Dot>]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM tag_add WHERE \(filter)", arguments: arguments) {
-            tags[id(row, "entity"), default: [:]][ExactText(row["tag"]), default: []].insert(dot(row, replicas))
+        let tagRows = try rows("SELECT entity, tag, replica, seq FROM tag_add WHERE \(filter)", arguments)
+        while let row = try tagRows.next() {
+            tags[id(row, at: 0), default: [:]][ExactText(row[1]), default: []].insert(dot(row, at: 2, replicas))
         }
         var marks: [EntityID: [PresenceRegister.Entry]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM presence_mark WHERE \(filter)", arguments: arguments) {
-            let mark: String = row["mark"]
-            marks[id(row, "entity"), default: []].append(
-                PresenceRegister.Entry(dot: dot(row, replicas), mark: PresenceRegister.Mark(rawValue: mark)!, time: UInt64(bitPattern: row["time"]))
+        let markRows = try rows("SELECT entity, replica, seq, mark, time FROM presence_mark WHERE \(filter)", arguments)
+        while let row = try markRows.next() {
+            let mark: String = row[3]
+            marks[id(row, at: 0), default: []].append(
+                PresenceRegister.Entry(dot: dot(row, at: 1, replicas), mark: PresenceRegister.Mark(rawValue: mark)!, time: UInt64(bitPattern: row[4]))
             )
         }
         func registerMap(_ entity: EntityID) -> [Field: MultiValueRegister] {
@@ -37,21 +42,20 @@ enum EntityRows {
         }
         let (idFilter, idArguments) = condition(ids, column: "id")
         var articles: [EntityID: ArticleState] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, body FROM article WHERE \(idFilter)", arguments: idArguments) {
-            let articleID = id(row, "id")
+        let articleRows = try rows("SELECT id, body FROM article WHERE \(idFilter)", idArguments)
+        while let row = try articleRows.next() {
+            let articleID = id(row, at: 0)
             articles[articleID] = ArticleState(
-                id: articleID, body: row["body"], registers: registerMap(articleID), tags: AddWinsSet(adds: tags[articleID] ?? [:])
+                id: articleID, body: row[1], registers: registerMap(articleID), tags: AddWinsSet(adds: tags[articleID] ?? [:])
             )
         }
         var annotations: [EntityID: AnnotationState] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM annotation WHERE \(idFilter)", arguments: idArguments) {
-            let annotationID = id(row, "id")
-            let anchor = Anchor(
-                exact: row["exact"], prefix: row["prefix"], suffix: row["suffix"],
-                start: UInt64(bitPattern: row["start"]), end: UInt64(bitPattern: row["end"])
-            )
+        let annotationRows = try rows("SELECT id, article, exact, prefix, suffix, start, \"end\" FROM annotation WHERE \(idFilter)", idArguments)
+        while let row = try annotationRows.next() {
+            let annotationID = id(row, at: 0)
+            let anchor = Anchor(exact: row[2], prefix: row[3], suffix: row[4], start: UInt64(bitPattern: row[5]), end: UInt64(bitPattern: row[6]))
             annotations[annotationID] = AnnotationState(
-                id: annotationID, article: id(row, "article"), anchor: anchor, registers: registerMap(annotationID),
+                id: annotationID, article: id(row, at: 1), anchor: anchor, registers: registerMap(annotationID),
                 tags: AddWinsSet(adds: tags[annotationID] ?? [:]), presence: PresenceRegister(entries: marks[annotationID] ?? [])
             )
         }
@@ -74,29 +78,45 @@ enum EntityRows {
         }
     }
 
+    /// Writes the `StateDigest.hash` of each of `ids` found in `entities` beside its row.
+    static func storeHashes(
+        of ids: Set<EntityID>, in entities: (articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]), db: Database
+    ) throws {
+        for id in ids {
+            if let article = entities.articles[id] {
+                try db.cachedStatement(sql: "UPDATE article SET hash = ? WHERE id = ?")
+                    .execute(arguments: [Data(StateDigest.hash(of: article)), Data(id.bytes)])
+            } else if let annotation = entities.annotations[id] {
+                try db.cachedStatement(sql: "UPDATE annotation SET hash = ? WHERE id = ?")
+                    .execute(arguments: [Data(StateDigest.hash(of: annotation)), Data(id.bytes)])
+            }
+        }
+    }
+
     /// Replaces the stored state of each entity in `ids` with its state in `state`.
     static func save(_ ids: Set<EntityID>, from state: ReplicaState, in db: Database) throws {
         for entity in ids.sorted() {
             let key = Data(entity.bytes)
             for table in ["register_value", "tag_add", "presence_mark"] {
-                try db.execute(sql: "DELETE FROM \(table) WHERE entity = ?", arguments: [key])
+                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [key])
             }
             if let article = state.articles[entity] {
-                try db.execute(sql: "INSERT OR IGNORE INTO article (id, body) VALUES (?, ?)", arguments: [key, article.body])
+                try db.cachedStatement(sql: "INSERT INTO article (id, body, hash) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash")
+                    .execute(arguments: [key, article.body, Data(StateDigest.hash(of: article))])
                 try saveRegisters(article.registers, tags: article.tags, of: key, in: db)
             } else if let annotation = state.annotations[entity] {
                 let anchor = annotation.anchor
-                try db.execute(sql: """
-                    INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET alive = excluded.alive
-                    """, arguments: [
+                try db.cachedStatement(sql: """
+                    INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash
+                    """).execute(arguments: [
                         key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
                         Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
+                        Data(StateDigest.hash(of: annotation)),
                     ])
                 try saveRegisters(annotation.registers, tags: annotation.tags, of: key, in: db)
                 for entry in annotation.presence.entries {
-                    try db.execute(
-                        sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)",
+                    try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)").execute(
                         arguments: [key, try ReplicaTable.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
                                     entry.mark.rawValue, Int64(bitPattern: entry.time)]
                     )
@@ -108,8 +128,7 @@ enum EntityRows {
     private static func saveRegisters(_ registers: [Field: MultiValueRegister], tags: AddWinsSet, of key: Data, in db: Database) throws {
         for (field, register) in registers {
             for value in register.values {
-                try db.execute(
-                    sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                try db.cachedStatement(sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
                     arguments: [key, field.rawValue, try ReplicaTable.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
                                 Int64(bitPattern: value.time), Int64(bitPattern: value.rank), value.value]
                 )
@@ -117,8 +136,7 @@ enum EntityRows {
         }
         for (tag, dots) in tags.adds {
             for dot in dots {
-                try db.execute(
-                    sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)",
+                try db.cachedStatement(sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)").execute(
                     arguments: [key, tag.string, try ReplicaTable.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
                 )
             }
@@ -132,13 +150,14 @@ enum EntityRows {
         return ("\(column) IN (\(placeholders))", StatementArguments(ids.sorted().map { Data($0.bytes) }))
     }
 
-    private static func id(_ row: Row, _ column: String) -> EntityID {
-        let bytes: Data = row[column]
+    private static func id(_ row: Row, at index: Int) -> EntityID {
+        let bytes: Data = row[index]
         return ID128(bytes: bytes)!
     }
 
-    private static func dot(_ row: Row, _ replicas: [Int64: ReplicaID]) -> Dot {
-        let ordinal: Int64 = row["replica"]
-        return Dot(replica: replicas[ordinal]!, seq: UInt64(bitPattern: row["seq"]))
+    /// The dot in columns `index` (replica ordinal) and `index + 1` (seq).
+    private static func dot(_ row: Row, at index: Int, _ replicas: [Int64: ReplicaID]) -> Dot {
+        let ordinal: Int64 = row[index]
+        return Dot(replica: replicas[ordinal]!, seq: UInt64(bitPattern: row[index + 1]))
     }
 }

@@ -6,19 +6,20 @@ import GlossCore
 enum ReplicaTable {
     static func ordinal(of replica: ReplicaID, in db: Database) throws -> Int64 {
         let bytes = Data(replica.bytes)
-        if let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [bytes]) {
+        if let ordinal = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ordinal FROM replica WHERE id = ?"), arguments: [bytes]) {
             return ordinal
         }
-        try db.execute(sql: "INSERT INTO replica (id) VALUES (?)", arguments: [bytes])
+        try db.cachedStatement(sql: "INSERT INTO replica (id) VALUES (?)").execute(arguments: [bytes])
         return db.lastInsertedRowID
     }
 
     /// Every replica this store has heard of, by ordinal.
     static func all(in db: Database) throws -> [Int64: ReplicaID] {
         var replicas: [Int64: ReplicaID] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT ordinal, id FROM replica") {
-            let bytes: Data = row["id"]
-            replicas[row["ordinal"]] = ID128(bytes: bytes)
+        let rows = try Row.fetchCursor(db.cachedStatement(sql: "SELECT ordinal, id FROM replica"))
+        while let row = try rows.next() {
+            let bytes: Data = row[1]
+            replicas[row[0]] = ID128(bytes: bytes)
         }
         return replicas
     }
