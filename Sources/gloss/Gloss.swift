@@ -25,6 +25,7 @@ struct Gloss: AsyncParsableCommand {
     /// Runs the command; any failure is one line on stderr and a non-zero exit (64 for a
     /// usage mistake, 1 otherwise). Help and --version print as usual.
     static func main() async {
+        limitMallocArenas()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -41,5 +42,18 @@ struct Gloss: AsyncParsableCommand {
             Terminal.note("gloss: " + Terminal.singleLine(message.prefix(1) == "E" && message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message))
             Foundation.exit(code.rawValue)
         }
+    }
+
+    /// glibc gives each thread that allocates an arena of its own and keeps what it freed there;
+    /// with the event loops and store threads of a sync that roughly doubled peak memory on a
+    /// large clone (89 MB, against 37 MB with fewer arenas) without holding any more data.
+    /// `mallopt` lives in malloc.h, which the Glibc module does not import, so it is looked up.
+    static func limitMallocArenas() {
+        #if os(Linux)
+        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+        _ = mallopt(-8, 2)  // M_ARENA_MAX
+        #endif
     }
 }
