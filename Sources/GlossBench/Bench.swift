@@ -47,11 +47,13 @@ struct Bench {
         }
         started = clock.now
         let client = try Child(gloss, ["clone", String(address), "--store", out + "/B.sqlite", "--name", "B", "--json"])
+        let clientPeak = client.watchPeakMemory()
         let cloneOutput = client.readAll()
         let clientUsage = client.wait()
         let fullSync = clock.now - started
+        let serverPeak = server.peakMemory() ?? 0
         server.terminate()
-        let serverUsage = server.wait()
+        _ = server.wait()
         guard clientUsage.status == 0, let summary = try JSONSerialization.jsonObject(with: cloneOutput) as? [String: Any],
               let wireBytes = summary["bytes_received"] as? Int, let sentBytes = (summary["bytes_sent"] as? Int)
         else { throw BenchError("gloss clone failed: \(String(decoding: cloneOutput, as: UTF8.self))") }
@@ -102,7 +104,7 @@ struct Bench {
             | local edits: one change per article/annotation/update, each its own transaction | \(seconds(localEdits)) s (\(microseconds(localEdits, per: operations)) µs/op) |
             | full sync A → empty B over loopback TCP (gloss serve + gloss clone, wall) | \(seconds(fullSync)) s |
             | bytes on the wire A → B (B/op) | \(wireBytes) (\(String(format: "%.1f", Double(wireBytes) / Double(operations)))); B → A \(sentBytes) |
-            | peak RSS: server A / client B | \(serverUsage.maxRSS / 1024) MB / \(clientUsage.maxRSS / 1024) MB |
+            | peak RSS (VmHWM): server A / client B | \(serverPeak / 1024) MB / \(clientPeak.value / 1024) MB |
             | store file A after the edits (B/op) | \(disk) (\(String(format: "%.1f", Double(disk) / Double(operations)))) |
             | A and B digests equal after the full sync | \(converged ? "yes" : "NO") |
             | workload state SHA-256 from B | \(expected)\(defaults ? (expected == ExpectedState.referenceDigest ? " (matches PEERS.md)" : " (DIFFERS from PEERS.md)") : "") |
@@ -176,7 +178,7 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 /// A child process started with posix_spawn, so its own peak memory can be read with wait4.
-final class Child {
+final class Child: @unchecked Sendable {  // immutable after init
     let pid: pid_t
     let stdout: Int32
 
@@ -221,11 +223,41 @@ final class Child {
 
     func terminate() { kill(pid, SIGTERM) }
 
-    /// Exit status and peak resident memory (KiB) of the child.
-    func wait() -> (status: Int32, maxRSS: Int) {
+    /// Exit status of the child.
+    func wait() -> (status: Int32, ()) {
         var status: Int32 = 0
-        var usage = rusage()
-        wait4(pid, &status, 0, &usage)
-        return ((status >> 8) & 0xff, usage.ru_maxrss)
+        waitpid(pid, &status, 0)
+        return ((status >> 8) & 0xff, ())
+    }
+
+    /// The child's peak resident memory so far (VmHWM, KiB), read from /proc. (Not wait4's
+    /// ru_maxrss: a spawned child's starts at the spawning process's size, which here is the
+    /// whole workload.)
+    func peakMemory() -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+        else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+
+    /// Samples `peakMemory` every 20 ms until the child exits; `value` is the last reading.
+    func watchPeakMemory() -> PeakWatch {
+        let watch = PeakWatch()
+        Thread {
+            while let peak = self.peakMemory(), kill(self.pid, 0) == 0 {
+                watch.value = max(watch.value, peak)
+                usleep(20_000)
+            }
+        }.start()
+        return watch
+    }
+}
+
+final class PeakWatch: @unchecked Sendable {
+    private let lock = NSLock()
+    private var peak = 0
+    var value: Int {
+        get { lock.lock(); defer { lock.unlock() }; return peak }
+        set { lock.lock(); peak = newValue; lock.unlock() }
     }
 }
