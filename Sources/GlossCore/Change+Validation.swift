@@ -1,7 +1,8 @@
 extension Change {
     /// Checks the rules a change must follow whatever state it meets: a sequence number from 1,
-    /// at least one operation, at most one write per field and per tag, ids derived as the model
-    /// says, and no delete mixed with other edits of the same annotation.
+    /// at least one operation, no U+0000 in any text (SQLite's text columns, and C strings
+    /// everywhere, would cut it short), at most one write per field and per tag, ids derived as
+    /// the model says, and no delete mixed with other edits of the same annotation.
     public func validateShape() throws(GlossCoreError) {
         guard id.seq >= 1 else { throw invalid("sequence numbers start at 1") }
         guard !operations.isEmpty else { throw invalid("a change needs at least one operation") }
@@ -10,6 +11,9 @@ extension Change {
         var deleted: Set<EntityID> = []
         var edited: Set<EntityID> = []
         for (index, operation) in operations.enumerated() {
+            if let text = operation.texts.first(where: { $0.utf8.contains(0) }) {
+                throw invalid("text may not contain U+0000 (found in \"\(text.prefix(20))…\")")
+            }
             switch operation {
             case .createArticle(let articleID, let body):
                 guard ArticleText.id(of: body) == articleID else {
@@ -62,5 +66,18 @@ struct TagKey: Hashable {
     init(entity: EntityID, tag: String) {
         self.entity = entity
         self.tag = ExactText(tag)
+    }
+}
+
+extension Operation {
+    /// Every string the operation carries.
+    var texts: [String] {
+        switch self {
+        case .createArticle(_, let body): [body]
+        case .createAnnotation(_, _, let anchor): [anchor.exact, anchor.prefix, anchor.suffix]
+        case .set(_, _, let value): [value]
+        case .addTag(_, let tag), .removeTag(_, let tag): [tag]
+        case .deleteAnnotation, .keepAnnotation: []
+        }
     }
 }

@@ -55,6 +55,9 @@ enum SyncConnection {
         var bytesSent = 0
         var bytesReceived = 0
         var writeFailed = false
+        /// Changes read from the feed and not yet sent.
+        var pending: [Change] = []
+        var feedFinished = false
 
         init(replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
              progress: (@Sendable (SyncProgress) -> Void)?) {
@@ -93,19 +96,37 @@ enum SyncConnection {
             if let first { try await perform(session.receive(first)) }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
-                    let current = feed
-                    let (next, advanced) = try await offload { () throws -> (([Change], Bool), ChangeFeed?) in
-                        guard var page = current, let batch = try page.next() else { return (([], true), current) }
-                        return ((batch.changes, batch.isLast), page)
-                    }
-                    feed = advanced  // the feed is a value: keep the advanced cursor
-                    try await perform(session.send(batch: next.0, isLast: next.1))
+                    let (batch, isLast) = try await nextBatch()
+                    try await perform(session.send(batch: batch, isLast: isLast))
                 }
                 if session.isFinished { break }
                 guard let message = try await nextMessage(&frames) else { break }
                 try await perform(session.receive(message))
             }
             return report()
+        }
+
+        /// The next batch to send and whether it is the last: a page from the feed, cut so its
+        /// frame fits the peer's limit (the feed sizes pages by an estimate). What is cut off
+        /// waits in `pending` for the next batch.
+        mutating func nextBatch() async throws -> ([Change], Bool) {
+            if pending.isEmpty && !feedFinished {
+                let current = feed
+                let (page, advanced) = try await offload { () throws -> (([Change], Bool), ChangeFeed?) in
+                    guard var cursor = current, let page = try cursor.next() else { return (([], true), current) }
+                    return ((page.changes, page.isLast), cursor)
+                }
+                feed = advanced  // the feed is a value: keep the advanced cursor
+                pending = page.0
+                feedFinished = page.1
+            }
+            let limit = Int(min(session.peer?.maximumFrameSize ?? UInt64(SyncProtocol.maximumFrameSize), UInt64(Int32.max)))
+            var count = pending.count
+            // Frame = type byte, batch number (at most 10 bytes), the batch.
+            while count > 1 && 11 + ChangeBatch.encoded(Array(pending[..<count])).count > limit { count /= 2 }
+            let batch = Array(pending[..<count])
+            pending.removeFirst(count)
+            return (batch, pending.isEmpty && feedFinished)
         }
 
         /// The next message, or nil when the session is over: the peer closed the connection,
@@ -116,6 +137,9 @@ enum SyncConnection {
                 frame = try await frames.next()
             } catch let error as ProtocolError {
                 try await perform(session.fail(error.code, error.message))
+                return nil
+            } catch {
+                failure = (ProtocolError(.truncated, "the connection was reset mid-session (\(error))", at: 0), false)
                 return nil
             }
             guard let frame else {
@@ -166,6 +190,7 @@ enum SyncConnection {
                         try await offload { () throws in try replica.join(storeID) }
                     } catch let error as GlossStoreError {
                         try await perform(session.fail(.internalError, error.message))
+                        return  // nothing after a failed join may run (no finish, no apply)
                     }
                 case .startSending(let peer):
                     feed = replica.feed(since: peer.clock)

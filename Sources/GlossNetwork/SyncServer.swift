@@ -24,6 +24,9 @@ public final class SyncServer: Sendable {
     public static func bind(store: GlossStore, to endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(), log: @escaping Log = { _ in }) async throws -> SyncServer {
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(AcceptErrorHandler(log: log)) }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .bind(host: endpoint.host, port: endpoint.port) { channel in
@@ -89,5 +92,23 @@ extension SyncReport {
         }
         let who = peerReportedError ? "peer reported" : "ended"
         return "\(address): \(who) \(error?.code.name ?? "error"): \(error?.message ?? "unknown")"
+    }
+}
+
+/// Keeps the listener alive through errors on it: a failed accept (out of file descriptors, a
+/// client that reset before it was accepted) is logged and dropped, never passed on to end the
+/// stream of connections, which would stop `gloss serve`.
+final class AcceptErrorHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = Any
+    let log: SyncServer.Log
+
+    init(log: @escaping SyncServer.Log) { self.log = log }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.fireChannelRead(data)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        log("accept failed: \(error) (still serving)")
     }
 }

@@ -22,8 +22,9 @@ public struct ChangeFeed: Sendable {
         self.byteLimit = byteLimit
     }
 
-    /// The next page: at most `changeLimit` changes and about `byteLimit` bytes of text (one
-    /// larger change goes alone). Nil after the page marked `isLast`.
+    /// The next page: at most `changeLimit` changes and about `byteLimit` bytes (an estimate
+    /// from the text and dependency sizes; one larger change goes alone). Nil after the page
+    /// marked `isLast`.
     public mutating func next() throws(GlossStoreError) -> (changes: [Change], isLast: Bool)? {
         guard !finished else { return nil }
         let (changes, lastArrival, exhausted) = try store.page(since: since, after: arrival, changeLimit: changeLimit, byteLimit: byteLimit)
@@ -45,8 +46,10 @@ extension GlossStore {
                 let (lacking, lackingArguments) = try ChangeRows.lacking(since, in: db)
                 // Pick the page by arrival first, then size it by the text it carries.
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT c.arrival AS arrival, (SELECT coalesce(sum(length(CAST(o.value AS BLOB))), 0) + 32 * count(*)
-                        FROM operation o WHERE o.replica = c.replica AND o.seq = c.seq) AS size
+                    SELECT c.arrival AS arrival, length(c.dependencies) + (SELECT coalesce(sum(
+                            coalesce(length(CAST(o.value AS BLOB)), 0) + coalesce(length(CAST(o.name AS BLOB)), 0)
+                            + coalesce(length(CAST(o.prefix AS BLOB)), 0) + coalesce(length(CAST(o.suffix AS BLOB)), 0)), 0)
+                        + 40 * count(*) FROM operation o WHERE o.replica = c.replica AND o.seq = c.seq) AS size
                     FROM change c WHERE c.arrival > ? AND \(lacking) ORDER BY c.arrival LIMIT \(changeLimit + 1)
                     """, arguments: [arrival] + lackingArguments)
                 var taken = 0

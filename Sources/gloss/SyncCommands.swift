@@ -113,7 +113,7 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
         throw CLIError("cannot sync with \(endpoint): \(describeConnectionError(error))")
     }
     if showProgress { Terminal.progress(nil) }
-    guard let outcome = report.outcome else {
+    guard let outcome = report.outcome, report.error == nil else {
         let error = report.error ?? ProtocolError(.internalError, "unknown failure", at: 0)
         let who = report.peerReportedError ? "the server refused: " : ""
         throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")

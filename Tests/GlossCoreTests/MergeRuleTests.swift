@@ -183,3 +183,21 @@ import Testing
         #expect(throws: GlossCoreError.self) { try state.apply(zero) }
     }
 }
+
+@Suite struct TextWithNULTests {
+    @Test func aChangeWithUPlus0000InItsTextIsInvalid() throws {
+        let body = "An article."
+        let id = ArticleText.id(of: body)
+        let replica = ID128(high: 1, low: 1)
+        var state = ReplicaState()
+        try state.apply(Change(id: Dot(replica: replica, seq: 1), dependencies: [:], time: 1, operations: [.createArticle(id: id, body: body)]))
+        for operation in [Operation.set(entity: id, field: .title, value: "a\u{0}b"), .addTag(entity: id, tag: "t\u{0}")] {
+            let change = Change(id: Dot(replica: replica, seq: 2), dependencies: [:], time: 2, operations: [operation])
+            #expect(throws: GlossCoreError.self) { try state.apply(change) }
+        }
+        let withNUL = "Body\u{0}text."
+        let article = Change(id: Dot(replica: replica, seq: 2), dependencies: [:], time: 2,
+                             operations: [.createArticle(id: ArticleText.id(of: withNUL), body: withNUL)])
+        #expect(throws: GlossCoreError.self) { try state.apply(article) }
+    }
+}

@@ -217,3 +217,38 @@ import Glibc
         try await fixture.expectUnharmedAndServing()
     }
 }
+
+/// Fixes from the review of the network code.
+@Suite struct SyncReviewRegressionTests {
+    @Test func batchesAreCutToFitThePeersFrameLimit() async throws {
+        let fixture = try await WireBadInputTests.Fixture(shortTimeouts: true)
+        var random = SplitMix64(seed: 52)
+        try editRandomly(fixture.store, count: 80, using: &random)
+        var hello = fixture.hello
+        hello.maximumFrameSize = 2048
+        let peer = try RawConnection(port: fixture.server.port)
+        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
+        let replies = try await peer.messagesUntilClose()
+        let batches = replies.compactMap { message -> (Int, Int)? in
+            if case .changes(_, let changes) = message { return (message.framed().count - 4, changes.count) }
+            return nil
+        }
+        #expect(!batches.isEmpty, "\(replies.map(\.kind))")
+        #expect(batches.allSatisfy { $0.0 <= 2048 }, "\(batches)")
+        #expect(try fixture.store.changes().count > batches.first?.1 ?? 0, "the first batch should have been cut")
+        await fixture.server.stop()
+    }
+
+    @Test func aCloneWhoseStoreCannotBeCreatedSaysWhy() async throws {
+        let folder = try TemporaryFolder()
+        var random = SplitMix64(seed: 51)
+        let desk = try makeStore(at: folder.file("desk.sqlite"), name: "desk")
+        try editRandomly(desk, count: 3, using: &random)
+        let server = try await TestServer(store: desk)
+        let clone = SyncReplica(cloningTo: "/dev/null/cannot/store.sqlite", name: nil)
+        let report = try await SyncClient.sync(clone, with: server.endpoint, limits: testLimits())
+        #expect(report.outcome == nil || report.error != nil)
+        #expect(report.error?.message.contains("cannot create") == true, "\(report.error?.description ?? "no error")")
+        await server.stop()
+    }
+}
