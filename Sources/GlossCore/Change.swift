@@ -34,7 +34,10 @@ public struct Change: Hashable, Sendable {
 
     /// A Lamport-like rank: every change that saw another has a strictly larger rank. Siblings
     /// are ordered by it (then by replica id) to pick the same provisional winner everywhere.
-    public var rank: UInt64 { dependencies.total + id.seq }
+    public var rank: UInt64 {
+        let (rank, overflow) = dependencies.total.addingReportingOverflow(id.seq)
+        return overflow ? .max : rank
+    }
 
     /// True when a state with version vector `clock` can apply this change now: it is the next
     /// change of its author, and everything its author had seen is there.

@@ -16,9 +16,9 @@ public enum ThreeWayMerge {
     public static let maximumTableSize = 4_000_000
 
     public static func merge(base: String, ours: String, theirs: String) -> Outcome {
-        if ours == theirs { return .merged(ours) }
-        if ours == base { return .merged(theirs) }
-        if theirs == base { return .merged(ours) }
+        if ours.isByteEqual(to: theirs) { return .merged(ours) }
+        if ours.isByteEqual(to: base) { return .merged(theirs) }
+        if theirs.isByteEqual(to: base) { return .merged(ours) }
         let baseTokens = tokens(base)
         let ourTokens = tokens(ours)
         let theirTokens = tokens(theirs)
@@ -35,9 +35,9 @@ public enum ThreeWayMerge {
             let baseChunk = baseTokens[baseIndex..<stable]
             let ourChunk = ourTokens[ourIndex..<ourEnd]
             let theirChunk = theirTokens[theirIndex..<theirEnd]
-            if ourChunk.elementsEqual(baseChunk) {
+            if ourChunk.elementsEqual(baseChunk, by: sameBytes) {
                 output += theirChunk
-            } else if theirChunk.elementsEqual(baseChunk) || ourChunk.elementsEqual(theirChunk) {
+            } else if theirChunk.elementsEqual(baseChunk, by: sameBytes) || ourChunk.elementsEqual(theirChunk, by: sameBytes) {
                 output += ourChunk
             } else {
                 return .overlapping
@@ -50,6 +50,9 @@ public enum ThreeWayMerge {
         }
         return .merged(output.joined())
     }
+
+    /// Tokens are compared by their bytes (SPEC §3): a change of Unicode normalization is an edit.
+    static func sameBytes(_ a: Substring, _ b: Substring) -> Bool { a.utf8.elementsEqual(b.utf8) }
 
     /// Runs of white space and runs of anything else, so a merge never splits a word.
     static func tokens(_ text: String) -> [Substring] {
@@ -77,13 +80,13 @@ public enum ThreeWayMerge {
         var lengths = [[Int]](repeating: [Int](repeating: 0, count: columns + 1), count: rows + 1)
         for i in stride(from: rows - 1, through: 0, by: -1) {
             for j in stride(from: columns - 1, through: 0, by: -1) {
-                lengths[i][j] = base[i] == other[j] ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
+                lengths[i][j] = sameBytes(base[i], other[j]) ? lengths[i + 1][j + 1] + 1 : max(lengths[i + 1][j], lengths[i][j + 1])
             }
         }
         var result = [Int?](repeating: nil, count: rows)
         var i = 0, j = 0
         while i < rows && j < columns {
-            if base[i] == other[j] {
+            if sameBytes(base[i], other[j]) {
                 result[i] = j
                 i += 1
                 j += 1
@@ -98,20 +101,24 @@ public enum ThreeWayMerge {
 }
 
 extension ThreeWayMerge {
-    /// The value the siblings of `field` of `entity` both grew from: among the writes of that
-    /// field in `history`, the latest (by rank, then replica) that every sibling's change had
-    /// seen; "" when they share none (both added a value to an empty field).
-    public static func commonAncestor(of field: Field, of entity: EntityID, siblings: [Dot], history: [Change]) -> String {
+    /// The value the siblings of `field` of `entity` grew from: the latest write of that field
+    /// in `history` that every sibling's change had seen; "" when they share none (both added a
+    /// value to an empty field). Nil when there are several such latest writes that no one of
+    /// them saw the others (a criss-cross history) and they differ: there is no one ancestor,
+    /// and guessing one could silently undo a resolution.
+    public static func commonAncestor(of field: Field, of entity: EntityID, siblings: [Dot], history: [Change]) -> String? {
         let changes = Dictionary(history.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let siblingChanges = siblings.compactMap { changes[$0] }
-        var best: (rank: UInt64, replica: ReplicaID, value: String)?
+        var candidates: [(change: Change, value: String)] = []
         for change in history where siblingChanges.allSatisfy({ $0.covers(change.id) }) {
-            for case .set(entity, field, let value) in change.operations {
-                if best == nil || (change.rank, change.id.replica) > (best!.rank, best!.replica) {
-                    best = (change.rank, change.id.replica, value)
-                }
-            }
+            for case .set(entity, field, let value) in change.operations { candidates.append((change, value)) }
         }
-        return best?.value ?? ""
+        // The latest: those no other candidate has seen.
+        let latest = candidates.filter { candidate in
+            !candidates.contains { $0.change.id != candidate.change.id && $0.change.covers(candidate.change.id) }
+        }
+        guard let first = latest.first else { return "" }
+        guard latest.allSatisfy({ $0.value.isByteEqual(to: first.value) }) else { return nil }
+        return first.value
     }
 }

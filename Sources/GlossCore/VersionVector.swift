@@ -30,8 +30,14 @@ public struct VersionVector: Hashable, Sendable {
         entries.sorted { $0.key < $1.key }.map { (replica: $0.key, seq: $0.value) }
     }
 
-    /// The number of changes the vector counts, summed over replicas.
-    public var total: UInt64 { entries.values.reduce(0, +) }
+    /// The number of changes the vector counts, summed over replicas; saturates at
+    /// `UInt64.max` rather than trapping on a peer's absurd claim.
+    public var total: UInt64 {
+        entries.values.reduce(0) { sum, seq in
+            let (result, overflow) = sum.addingReportingOverflow(seq)
+            return overflow ? .max : result
+        }
+    }
 
     public func contains(_ dot: Dot) -> Bool { self[dot.replica] >= dot.seq }
 

@@ -53,6 +53,14 @@ enum ChangeRows {
         return changes
     }
 
+    /// The changes that touched `entity` (or, for an article, annotated it), newest first.
+    static func touching(_ entity: EntityID, in db: Database) throws -> [Change] {
+        try fetch(
+            db, where: "(c.replica, c.seq) IN (SELECT replica, seq FROM operation WHERE entity = ? OR article = ?)",
+            arguments: [Data(entity.bytes), Data(entity.bytes)], newestFirst: true
+        )
+    }
+
     static func fetchOne(_ dot: Dot, in db: Database) throws -> Change? {
         guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(dot.replica.bytes)]) else {
             return nil

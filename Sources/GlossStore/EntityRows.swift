@@ -95,7 +95,10 @@ enum EntityRows {
 
     /// Replaces the stored state of each entity in `ids` with its state in `state`.
     static func save(_ ids: Set<EntityID>, from state: ReplicaState, in db: Database) throws {
-        for entity in ids.sorted() {
+        // Articles first: an annotation row refers to its article's row, and one change may
+        // create both (whatever order their ids sort in).
+        let articlesFirst = ids.filter { state.articles[$0] != nil }.sorted() + ids.filter { state.articles[$0] == nil }.sorted()
+        for entity in articlesFirst {
             let key = Data(entity.bytes)
             for table in ["register_value", "tag_add", "presence_mark"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [key])

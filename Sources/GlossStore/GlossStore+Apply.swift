@@ -11,21 +11,47 @@ public struct ApplyReport: Hashable, Sendable {
 }
 
 extension GlossStore {
-    /// Records a local edit as one change: the next dot of this replica, with the current
-    /// version vector as its causal context, applied and logged in one transaction.
-    /// `makeOperations` receives the change's dot (to derive new annotation ids).
+    /// Records a local edit as one change, deciding it from the state it will supersede.
+    ///
+    /// `makeOperations` runs inside the write transaction: what it reads through the context is
+    /// exactly what the change's causal context (the current version vector) says its author
+    /// saw. Reading first and writing later would let a change that arrived in between (from
+    /// `gloss serve`, or a bundle applied by another process) be superseded unseen. Returning
+    /// no operations writes nothing (nil). An error thrown by `makeOperations` rolls back and
+    /// reaches the caller unchanged.
+    ///
+    ///     try store.update(time: now) { edit in
+    ///         let note = try edit.state(of: [id]).annotations[id]?.value(of: .note)
+    ///         return note == "x" ? [] : [.set(entity: id, field: .note, value: "x")]
+    ///     }
     @discardableResult
-    public func commit(time: UInt64, _ makeOperations: (Dot) throws -> [GlossCore.Operation]) throws -> Change {
+    public func update(time: UInt64, _ makeOperations: (EditContext) throws -> [GlossCore.Operation]) throws -> Change? {
         let replica = identity.replicaID
-        return try access {
-            try database.write { db in
+        do {
+            return try database.write { db in
                 let clock = try ChangeRows.clock(in: db)
                 let dot = Dot(replica: replica, seq: clock[replica] + 1)
-                let change = Change(id: dot, dependencies: clock, time: time, operations: try makeOperations(dot))
+                let operations = try makeOperations(EditContext(dot: dot, clock: clock, db: db))
+                guard !operations.isEmpty else { return nil }
+                let change = Change(id: dot, dependencies: clock, time: time, operations: operations)
                 try Self.applyNew(change, clock: clock, in: db)
                 return change
             }
+        } catch let error as GlossCoreError {
+            throw GlossStoreError(error.code == .notReady ? .missingPredecessors : .invalidChange, error.message)
+        } catch let error as DatabaseError {
+            throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
         }
+    }
+
+    /// Records a local edit whose operations need no reading (they depend only on the dot,
+    /// e.g. to derive a new annotation's id).
+    @discardableResult
+    public func commit(time: UInt64, _ makeOperations: (Dot) throws -> [GlossCore.Operation]) throws -> Change {
+        guard let change = try update(time: time, { try makeOperations($0.dot) }) else {
+            throw GlossStoreError(.invalidChange, "a change needs at least one operation")
+        }
+        return change
     }
 
     /// Applies changes from a peer or a bundle, all or none, in one transaction. Changes may
@@ -83,5 +109,26 @@ extension GlossStore {
             ? "changes \(clock[author] + 1)...\(change.id.seq - 1) of replica \(author.hex)"
             : "changes it depends on"
         return GlossStoreError(.missingPredecessors, "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
+    }
+}
+
+/// What a local edit sees while it is decided: the dot it will have and the store's state, read
+/// inside the edit's own write transaction. Valid only inside `GlossStore.update`.
+public struct EditContext {
+    /// The change's dot (to derive new annotation ids).
+    public let dot: Dot
+    /// What the change will record as seen.
+    public let clock: VersionVector
+    let db: Database
+
+    /// The merged state of some entities, as of this transaction.
+    public func state(of ids: Set<EntityID>) throws -> ReplicaState {
+        let (articles, annotations) = try EntityRows.load(ids, in: db)
+        return ReplicaState(clock: clock, articles: articles, annotations: annotations)
+    }
+
+    /// The changes that touched `entity`, newest first.
+    public func history(of entity: EntityID) throws -> [Change] {
+        try ChangeRows.touching(entity, in: db)
     }
 }

@@ -87,10 +87,7 @@ extension GlossStore {
         try access {
             try database.read { db in
                 guard let entity else { return try ChangeRows.fetch(db, newestFirst: true) }
-                return try ChangeRows.fetch(
-                    db, where: "(c.replica, c.seq) IN (SELECT replica, seq FROM operation WHERE entity = ? OR article = ?)",
-                    arguments: [Data(entity.bytes), Data(entity.bytes)], newestFirst: true
-                )
+                return try ChangeRows.touching(entity, in: db)
             }
         }
     }

@@ -31,7 +31,7 @@ struct ArticleFile {
             throw CLIError("cannot import \(shown): the file cannot be read")
         }
         if data.count > Self.maximumSize {
-            throw CLIError("cannot import \(shown): it is \(data.count / (1 << 20)) MiB; articles are limited to 8 MiB")
+            throw CLIError("cannot import \(shown): it is \(data.count) bytes; an article may have at most \(Self.maximumSize) (8 MiB)")
         }
         if data.contains(0) { throw CLIError("cannot import \(shown): it looks binary (it contains NUL bytes)") }
         guard let text = String(validatingUTF8Data: data) else {

@@ -88,7 +88,10 @@ func readBundle(_ file: String) throws -> ChangeBundle {
     if FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), isDirectory.boolValue {
         throw CLIError("cannot read bundle \(shown): it is a directory")
     }
-    guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read bundle \(shown): no such file") }
+    guard let data = FileManager.default.contents(atPath: file) else {
+        let reason = FileManager.default.fileExists(atPath: file) ? "it cannot be read (permissions?)" : "no such file"
+        throw CLIError("cannot read bundle \(shown): \(reason)")
+    }
     do {
         return try ChangeBundle(decoding: [UInt8](data))
     } catch {

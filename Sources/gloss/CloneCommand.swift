@@ -28,7 +28,13 @@ struct Clone: AsyncParsableCommand {
             return try cloneBundle(at: path)
         }
         let replica = SyncReplica(cloningTo: path, name: name)
-        let report = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
+        let report: SyncReport
+        do {
+            report = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
+        } catch let error as CLIError where replica.createdStore != nil {
+            // The store exists and keeps every batch that arrived: say how to finish.
+            throw CLIError("\(error.message); the new store at \(Terminal.singleLine(path)) keeps what arrived: finish with 'gloss sync \(source) --store \(Terminal.singleLine(path))'")
+        }
         let outcome = report.outcome!
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
         let conflicts = try reportingErrors { try store.conflictCount() }

@@ -37,7 +37,8 @@ struct Conflicts: AsyncParsableCommand {
         if conflicts.isEmpty { return print("No conflicts.") }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
         for conflict in conflicts {
-            let what = conflict.field == Conflict.deletedField ? "deleted on one replica, edited on another" : conflict.field
+            let what = conflict.field == Conflict.deletedField
+                ? "deleted on one replica, edited on another (settle with 'gloss resolve ID --keep' or 'gloss delete ID')" : conflict.field
             print("\(conflict.kind.rawValue) \(conflict.entity.hex): \(what)")
             for (number, value) in conflict.values.enumerated() {
                 print("  [\(number + 1)] \"\(Terminal.singleLine(value.value))\"  by \(naming.name(value.dot.replica)) at \(formatTime(value.time))")

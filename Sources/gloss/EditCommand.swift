@@ -30,7 +30,18 @@ struct Edit: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.open()
         let target = try reportingErrors { try store.resolve(prefix: id) }
-        let state = try reportingErrors { try store.state(of: [target.id]) }
+        let change = try reportingErrors {
+            try store.update(time: currentTime()) { edit in try operations(for: target, in: edit.state(of: [target.id])) }
+        }
+        guard change != nil else {
+            print("Nothing to change: \(target.id.hex) already looks like that.")
+            return
+        }
+        print("Edited \(target.kind.rawValue) \(target.id.hex).")
+    }
+
+    /// The operations of this edit, decided from the state it supersedes.
+    private func operations(for target: (id: EntityID, kind: EntityKind), in state: ReplicaState) throws -> [Operation] {
         let fields: [(Field, String?)] = [(.note, note), (.color, color), (.title, title), (.source, source)]
         let registers: [Field: MultiValueRegister]
         let tags: AddWinsSet
@@ -53,17 +64,14 @@ struct Edit: AsyncParsableCommand {
             if register?.winner?.value.isByteEqual(to: value) == true && register?.isInConflict != true { continue }
             operations.append(.set(entity: target.id, field: field, value: value))
         }
-        for tag in Set(addTags.map(ExactText.init)).sorted().map(\.string) where !tags.contains(tag) { operations.append(.addTag(entity: target.id, tag: tag)) }
+        for tag in Set(addTags.map(ExactText.init)).sorted().map(\.string) where !tags.contains(tag) {
+            operations.append(.addTag(entity: target.id, tag: tag))
+        }
         for tag in Set(removeTags.map(ExactText.init)).sorted().map(\.string) {
             guard tags.contains(tag) else { throw CLIError("\(target.id.hex) has no tag '\(Terminal.singleLine(tag))'") }
             operations.append(.removeTag(entity: target.id, tag: tag))
         }
-        guard !operations.isEmpty else {
-            print("Nothing to change: \(target.id.hex) already looks like that.")
-            return
-        }
-        try reportingErrors { try store.commit(time: currentTime()) { _ in operations } }
-        print("Edited \(target.kind.rawValue) \(target.id.hex).")
+        return operations
     }
 }
 
@@ -84,9 +92,14 @@ struct Delete: AsyncParsableCommand {
         let store = try storeOptions.open()
         let target = try reportingErrors { try store.resolve(prefix: id) }
         guard target.kind == .annotation else { throw CLIError("only annotations can be deleted, and \(target.id.hex) is an article") }
-        let annotation = try reportingErrors { try store.state(of: [target.id]) }.annotations[target.id]!
-        guard annotation.presence.isAlive else { throw CLIError("annotation \(target.id.hex) is already deleted") }
-        try reportingErrors { try store.commit(time: currentTime()) { _ in [.deleteAnnotation(id: target.id)] } }
+        try reportingErrors {
+            try store.update(time: currentTime()) { edit in
+                guard try edit.state(of: [target.id]).annotations[target.id]!.presence.isAlive else {
+                    throw CLIError("annotation \(target.id.hex) is already deleted")
+                }
+                return [.deleteAnnotation(id: target.id)]
+            }
+        }
         print("Deleted annotation \(target.id.hex).")
     }
 }

@@ -35,9 +35,16 @@ struct Import: AsyncParsableCommand {
         let articles = try files.map(ArticleFile.init(path:))
         let total = articles.reduce(0) { $0 + $1.body.utf8.count }
         guard total <= ArticleFile.maximumSize else {
-            throw CLIError("these files hold \(total / (1 << 20)) MiB of text; one import takes at most 8 MiB (it is one change, and must fit in one sync frame): import them in several goes")
+            throw CLIError("these files hold \(total) bytes of text; one import takes at most \(ArticleFile.maximumSize) (8 MiB, one change that must fit in one sync frame): import them in several goes")
         }
-        let results = try reportingErrors { try importArticles(articles, into: store) }
+        var results: [Imported] = []
+        try reportingErrors {
+            try store.update(time: currentTime()) { edit in
+                let (operations, imported) = try importOperations(articles, existing: edit.state(of: Set(articles.map(\.id))).articles)
+                results = imported
+                return operations
+            }
+        }
         if output.json {
             try printJSON(results)
         } else {
@@ -50,8 +57,7 @@ struct Import: AsyncParsableCommand {
 
     /// One change for all the files: new articles are created with their fields; an article
     /// already held only gets the --title, --source and --tag values that differ.
-    func importArticles(_ files: [ArticleFile], into store: GlossStore) throws -> [Imported] {
-        let existing = try store.state(of: Set(files.map(\.id))).articles
+    func importOperations(_ files: [ArticleFile], existing: [EntityID: ArticleState]) throws -> ([Operation], [Imported]) {
         var operations: [Operation] = []
         var results: [Imported] = []
         var titles: [EntityID: String] = [:]  // articles this import already handled
@@ -78,7 +84,6 @@ struct Import: AsyncParsableCommand {
             titles[id] = shownTitle
             results.append(Imported(id: id.hex, title: shownTitle, created: current == nil))
         }
-        if !operations.isEmpty { try store.commit(time: currentTime()) { _ in operations } }
-        return results
+        return (operations, results)
     }
 }

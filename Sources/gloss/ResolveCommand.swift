@@ -11,7 +11,8 @@ struct Resolve: AsyncParsableCommand {
             gloss resolve ID FIELD --merge      a word-level 3-way merge against the common ancestor;
                                                 fails, showing the values, when the edits overlap
             gloss resolve ID --keep             keep an annotation deleted on one replica and edited
-                                                on another ('gloss delete ID' settles it the other way)
+                                                on another ('gloss delete ID' settles it the other way;
+                                                'gloss resolve ID deleted --pick N' picks by number)
             """
     )
 
@@ -26,35 +27,54 @@ struct Resolve: AsyncParsableCommand {
     func validate() throws {
         let modes = [pick != nil, value != nil, merge, keep].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --pick N, --value TEXT, --merge or --keep") }
-        if keep && field != nil && field != Conflict.deletedField { throw ValidationError("--keep takes no field") }
+        if keep && field != nil && field != Conflict.deletedField { throw ValidationError("--keep takes no field (or the field 'deleted')") }
         if !keep && field == nil { throw ValidationError("say which field to resolve: note, color, title or source") }
     }
 
     func run() async throws {
         let store = try storeOptions.open()
         let target = try reportingErrors { try store.resolve(prefix: id) }
-        let state = try reportingErrors { try store.state(of: [target.id]) }
-        let operation = keep ? try keepOperation(target, state) : try fieldOperation(target, state, store)
-        try reportingErrors { try store.commit(time: currentTime()) { _ in [operation] } }
+        // Decided inside the write transaction, so --pick N names the value `gloss conflicts`
+        // numbered N in the same state, and no sibling can arrive unseen in between.
+        try reportingErrors {
+            try store.update(time: currentTime()) { edit in
+                let state = try edit.state(of: [target.id])
+                if keep || field == Conflict.deletedField { return [try presenceOperation(target, state)] }
+                return [try fieldOperation(target, state, history: { try edit.history(of: target.id) })]
+            }
+        }
         print(keep ? "Kept annotation \(target.id.hex)." : "Resolved \(field!) of \(target.id.hex).")
     }
 
-    private func keepOperation(_ target: (id: EntityID, kind: EntityKind), _ state: ReplicaState) throws -> Operation {
+    /// Settles a delete-vs-edit conflict: --keep, or --pick N of the "deleted"/"edited" marks
+    /// as `gloss conflicts` numbers them.
+    private func presenceOperation(_ target: (id: EntityID, kind: EntityKind), _ state: ReplicaState) throws -> Operation {
         guard target.kind == .annotation, let annotation = state.annotations[target.id] else {
-            throw CLIError("--keep applies to annotations, and \(target.id.hex) is an article")
+            throw CLIError("\(target.id.hex) is an article; only annotations can be deleted and kept")
         }
         guard annotation.presence.isInConflict else {
             throw CLIError("annotation \(target.id.hex) is not in a delete-vs-edit conflict")
         }
-        return .keepAnnotation(id: target.id)
+        if keep { return .keepAnnotation(id: target.id) }
+        guard let pick, value == nil, !merge else {
+            throw CLIError("settle a delete-vs-edit conflict with --keep, --pick N, or 'gloss delete \(target.id.hex)'")
+        }
+        let marks = annotation.presence.entries
+        guard (1...marks.count).contains(pick) else { throw CLIError("--pick \(pick): there are \(marks.count) values, numbered from 1") }
+        return marks[pick - 1].mark == .deleted ? .deleteAnnotation(id: target.id) : .keepAnnotation(id: target.id)
     }
 
-    private func fieldOperation(_ target: (id: EntityID, kind: EntityKind), _ state: ReplicaState, _ store: GlossStore) throws -> Operation {
+    private func fieldOperation(
+        _ target: (id: EntityID, kind: EntityKind), _ state: ReplicaState, history: () throws -> [Change]
+    ) throws -> Operation {
         guard let field = Field(rawValue: self.field!) else {
-            throw CLIError("unknown field '\(Terminal.singleLine(self.field!))': fields are note, color, title and source")
+            throw CLIError("unknown field '\(Terminal.singleLine(self.field!))': fields are note, color, title, source (and deleted)")
         }
         guard field.entityKind == target.kind else {
             throw CLIError("\(field.rawValue) is a field of \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
+        }
+        if target.kind == .annotation, state.annotations[target.id]?.presence.isAlive != true {
+            throw CLIError("annotation \(target.id.hex) is deleted")
         }
         let register = (target.kind == .article ? state.articles[target.id]?.registers[field] : state.annotations[target.id]?.registers[field])
             ?? MultiValueRegister()
@@ -67,13 +87,14 @@ struct Resolve: AsyncParsableCommand {
             return .set(entity: target.id, field: field, value: values[pick - 1].value)
         }
         if let value { return .set(entity: target.id, field: field, value: value) }
-        let history = try reportingErrors { try store.log(of: target.id) }
-        let base = ThreeWayMerge.commonAncestor(of: field, of: target.id, siblings: values.map(\.dot), history: history)
+        let shown = values.enumerated().map { "[\($0.offset + 1)] \"\(Terminal.singleLine($0.element.value))\"" }.joined(separator: " ")
+        guard let base = ThreeWayMerge.commonAncestor(of: field, of: target.id, siblings: values.map(\.dot), history: try history()) else {
+            throw CLIError("cannot merge the \(field.rawValue) of \(target.id.hex): the values have more than one common ancestor. Values: \(shown); choose with --pick N or --value TEXT")
+        }
         var merged = values[0].value
         for sibling in values.dropFirst() {
             guard case .merged(let text) = ThreeWayMerge.merge(base: base, ours: merged, theirs: sibling.value) else {
-                let shown = values.enumerated().map { "[\($0.offset + 1)] \"\(Terminal.singleLine($0.element.value))\"" }
-                throw CLIError("cannot merge the \(field.rawValue) of \(target.id.hex): the edits overlap. Values: \(shown.joined(separator: " ")); choose with --pick N or --value TEXT")
+                throw CLIError("cannot merge the \(field.rawValue) of \(target.id.hex): the edits overlap. Values: \(shown); choose with --pick N or --value TEXT")
             }
             merged = text
         }

@@ -92,7 +92,7 @@ import Testing
                             fragments: ["\(annotation) is an annotation"])
         case .unknownFieldForResolve:
             return Scenario(arguments: ["resolve", annotation, "summary", "--pick", "1"] + store,
-                            fragments: ["unknown field 'summary'", "note, color, title and source"])
+                            fragments: ["unknown field 'summary'", "note, color, title, source"])
         case .fieldNotInConflict:
             return Scenario(arguments: ["resolve", annotation, "note", "--pick", "1"] + store,
                             fragments: ["the note of \(annotation) is not in conflict", "gloss edit"])

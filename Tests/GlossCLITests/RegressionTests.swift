@@ -98,3 +98,34 @@ import Testing
         expectCleanFailure(result, mentioning: ["tag"])
     }
 }
+
+/// Fixes from the review of resolve.
+@Suite struct ResolveRegressionTests {
+    @Test func resolvingAFieldOfADeletedAnnotationIsRefusedNotAResurrection() async throws {
+        let replicas = try await TwoReplicas.make()
+        let sandbox = replicas.sandbox
+        _ = try await sandbox.ok("edit", replicas.annotation, "--note", "desk's", store: replicas.desk)
+        _ = try await sandbox.ok("edit", replicas.annotation, "--note", "field's", store: replicas.field)
+        _ = try await replicas.exchange()
+        _ = try await sandbox.ok("delete", replicas.annotation, store: replicas.desk)
+        let before = try await sandbox.snapshot(replicas.desk)
+        expectCleanFailure(try await sandbox.run(["resolve", replicas.annotation, "note", "--pick", "1", "--store", replicas.desk]),
+                           mentioning: ["is deleted"])
+        #expect(try await sandbox.snapshot(replicas.desk) == before)
+    }
+
+    @Test func aDeleteVersusEditConflictCanBeSettledByNumber() async throws {
+        let replicas = try await TwoReplicas.make()
+        let sandbox = replicas.sandbox
+        _ = try await sandbox.ok("delete", replicas.annotation, store: replicas.desk)
+        _ = try await sandbox.ok("edit", replicas.annotation, "--note", "still needed", store: replicas.field)
+        _ = try await replicas.exchange()
+        let conflicts = try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("conflicts", "--json", store: replicas.desk).stdout.utf8)) as? [[String: Any]]
+        let values = try #require(conflicts?.first?["values"] as? [[String: Any]])
+        let edited = try #require(values.firstIndex { $0["value"] as? String == "edited" }) + 1
+        _ = try await sandbox.ok("resolve", replicas.annotation, "deleted", "--pick", String(edited), store: replicas.desk)
+        let annotations = try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("annotations", "--json", store: replicas.desk).stdout.utf8)) as? [[String: Any]]
+        #expect(annotations?.first?["conflicts"] as? [String] == [])
+        #expect(annotations?.first?["note"] as? String == "still needed")
+    }
+}

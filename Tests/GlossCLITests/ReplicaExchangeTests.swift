@@ -190,7 +190,7 @@ import Testing
             #expect(Set(values) == ["deleted", "edited"])
         }
         let text = try await sandbox.ok("conflicts", store: replicas.desk)
-        #expect(text.stdoutLines.first == "annotation \(replicas.annotation): deleted on one replica, edited on another")
+        #expect(text.stdoutLines.first == "annotation \(replicas.annotation): deleted on one replica, edited on another (settle with 'gloss resolve ID --keep' or 'gloss delete ID')")
         try await replicas.expectConverged()
 
         let kept = try await sandbox.ok("resolve", replicas.annotation, "--keep", store: replicas.desk)

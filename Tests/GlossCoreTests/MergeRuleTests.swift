@@ -201,3 +201,39 @@ import Testing
         #expect(throws: GlossCoreError.self) { try state.apply(article) }
     }
 }
+
+/// Fixes from the review of the merge rules.
+@Suite struct MergeReviewRegressionTests {
+    let high = ID128(high: 9, low: 9), low = ID128(high: 1, low: 1)
+    let body = "An article with a title."
+    var article: EntityID { ArticleText.id(of: body) }
+
+    func change(_ replica: ReplicaID, _ seq: UInt64, _ seen: VersionVector, _ title: String, create: Bool = false) -> Change {
+        var operations: [Operation] = create ? [.createArticle(id: article, body: body)] : []
+        operations.append(.set(entity: article, field: .title, value: title))
+        return Change(id: Dot(replica: replica, seq: seq), dependencies: seen, time: seq, operations: operations)
+    }
+
+    /// H and L write concurrently ("p", "q"), exchange, then H resolves to "p" while L edits "q r":
+    /// the siblings share two latest ancestors that differ, so there is no one base to merge from.
+    @Test func aCrissCrossHistoryHasNoSingleCommonAncestor() {
+        let h1 = change(high, 1, [:], "o", create: true)
+        let h2 = change(high, 2, [:], "p")
+        let l1 = change(low, 1, [high: 1], "q")
+        let h3 = change(high, 3, [low: 1], "p")
+        let l2 = change(low, 2, [high: 2], "q r")
+        let history = [l2, h3, l1, h2, h1]
+        #expect(ThreeWayMerge.commonAncestor(of: .title, of: article, siblings: [h3.id, l2.id], history: history) == nil)
+        #expect(ThreeWayMerge.commonAncestor(of: .title, of: article, siblings: [h2.id, l1.id], history: history) == "o")
+    }
+
+    @Test func aPeersAbsurdClockSumsWithoutTrapping() {
+        let vector = VersionVector([high: .max / 2 + 1, low: .max / 2 + 1])
+        #expect(vector.total == .max)
+    }
+
+    @Test func mergeComparesBytesNotUnicodeEquivalence() {
+        let composed = "caf\u{E9} notes", decomposed = "cafe\u{301} notes"
+        #expect(ThreeWayMerge.merge(base: composed, ours: decomposed, theirs: composed) == .merged(decomposed))
+    }
+}

@@ -87,3 +87,27 @@ import Testing
         #expect(try store.clock()[store.identity.replicaID] == 2)
     }
 }
+
+/// A change may create an article and an annotation on it, whatever order their ids sort in.
+@Suite struct StoreSaveOrderTests {
+    @Test func anAnnotationWhoseIDSortsBeforeItsNewArticleIsSaved() throws {
+        let replica = ID128(high: 3, low: 3)
+        let dot = Dot(replica: replica, seq: 1)
+        let annotation = ID128.annotation(createdAt: dot, index: 1)
+        var body = ""
+        for n in 0..<200 where body.isEmpty {
+            let candidate = "Article number \(n). Quote me."
+            if ArticleText.id(of: candidate) > annotation { body = candidate }
+        }
+        try #require(!body.isEmpty)
+        let article = ArticleText.id(of: body)
+        let anchor = try QuoteAnchoring.anchor(quote: "Quote me", in: body, occurrence: nil)
+        let change = Change(id: dot, dependencies: [:], time: 1, operations: [
+            .createArticle(id: article, body: body), .createAnnotation(id: annotation, article: article, anchor: anchor),
+        ])
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("s.sqlite"), name: nil)
+        try store.apply([change])
+        #expect(try store.state().annotations[annotation]?.article == article)
+    }
+}
