@@ -44,16 +44,18 @@ struct BundleCommand: AsyncParsableCommand {
         func run() async throws {
             let store = try storeOptions.open()
             let bundle = try readBundle(file)
-            let before = try reportingErrors { try store.state().conflicts.count }
+            // Conflicts are counted by query: no need to load the whole state twice.
+            let before = try reportingErrors { try store.conflictCount() }
             let report = try applyBundle(bundle, to: store, file: file)
-            let after = try reportingErrors { try store.state() }
+            let after = try reportingErrors { try store.conflictCount() }
             if output.json {
+                let clock = try reportingErrors { try store.clock() }
                 return try printJSON(BundleReport(applied: report.applied, alreadyHeld: report.alreadyHeld,
-                                                  conflicts: after.conflicts.count, clock: clockJSON(after.clock)))
+                                                  conflicts: after, clock: clockJSON(clock)))
             }
             var line = "Applied \(report.applied) new change\(report.applied == 1 ? "" : "s")"
             if report.alreadyHeld > 0 { line += " (\(report.alreadyHeld) already held)" }
-            let newConflicts = after.conflicts.count - before
+            let newConflicts = after - before
             if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
             print(line + ".")
         }
