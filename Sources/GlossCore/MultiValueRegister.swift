@@ -17,10 +17,7 @@ public struct MultiValueRegister: Hashable, Sendable {
     }
 
     public mutating func apply(write value: String, by change: Change) {
-        values.removeAll { change.covers($0.dot) }
-        guard !values.contains(where: { $0.dot == change.id }) else { return }
-        values.append(RegisterValue(dot: change.id, value: value, time: change.time, rank: change.rank))
-        values.sort { $0.dot < $1.dot }
+        values.write(RegisterValue(dot: change.id, value: value, time: change.time, rank: change.rank), by: change)
     }
 
     /// The provisional winner: highest rank, then highest replica id. Never wall-clock time.
@@ -36,7 +33,7 @@ public struct MultiValueRegister: Hashable, Sendable {
 }
 
 /// One live value of a register, with the dot of the change that wrote it.
-public struct RegisterValue: Hashable, Sendable {
+public struct RegisterValue: Hashable, Sendable, DotNamed {
     public let dot: Dot
     public let value: String
     /// Wall-clock milliseconds of the writing change, for display only.

@@ -10,7 +10,7 @@ public struct PresenceRegister: Hashable, Sendable {
         case alive, deleted
     }
 
-    public struct Entry: Hashable, Sendable {
+    public struct Entry: Hashable, Sendable, DotNamed {
         public let dot: Dot
         public let mark: Mark
         public let time: UInt64
@@ -30,10 +30,7 @@ public struct PresenceRegister: Hashable, Sendable {
     }
 
     public mutating func apply(_ mark: Mark, by change: Change) {
-        entries.removeAll { change.covers($0.dot) }
-        guard !entries.contains(where: { $0.dot == change.id }) else { return }
-        entries.append(Entry(dot: change.id, mark: mark, time: change.time))
-        entries.sort { $0.dot < $1.dot }
+        entries.write(Entry(dot: change.id, mark: mark, time: change.time), by: change)
     }
 
     /// Shown to the user: any alive mark keeps the annotation.

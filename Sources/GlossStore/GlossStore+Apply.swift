@@ -38,7 +38,7 @@ extension GlossStore {
                 return change
             }
         } catch let error as GlossCoreError {
-            throw GlossStoreError(error.code == .notReady ? .missingPredecessors : .invalidChange, error.message)
+            throw GlossStoreError(refusing: error)
         } catch let error as DatabaseError {
             throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
         }

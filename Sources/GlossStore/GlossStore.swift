@@ -169,7 +169,7 @@ public final class GlossStore: Sendable {
         } catch let error as GlossStoreError {
             throw error
         } catch let error as GlossCoreError {
-            throw GlossStoreError(error.code == .notReady ? .missingPredecessors : .invalidChange, error.message)
+            throw GlossStoreError(refusing: error)
         } catch {
             throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
         }

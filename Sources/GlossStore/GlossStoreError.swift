@@ -1,3 +1,5 @@
+import GlossCore
+
 /// Why a store operation failed. The message is one line a person understands; the code is
 /// for callers that match on it (new codes break no caller).
 public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -30,4 +32,11 @@ public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertibl
     }
 
     public var description: String { message }
+}
+
+extension GlossStoreError {
+    /// A change GlossCore refused: its predecessors are missing, or it breaks the model.
+    init(refusing error: GlossCoreError) {
+        self.init(error.code == .notReady ? .missingPredecessors : .invalidChange, error.message)
+    }
 }

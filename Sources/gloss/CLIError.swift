@@ -11,10 +11,6 @@ struct CLIError: Error, CustomStringConvertible {
     var description: String { Terminal.singleLine(message) }
 }
 
-extension GlossStoreError {
-    var cli: CLIError { CLIError(message) }
-}
-
 /// Runs `body`, turning every library error into a `CLIError` with its plain message.
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {

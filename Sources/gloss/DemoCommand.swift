@@ -61,7 +61,7 @@ struct DemoScript {
         say("\"Kursk Oblast\" appears twice, so the desk says which occurrence it means.")
         try await gloss("annotate", "--store", "desk.sqlite", article, "--quote", "Kursk Oblast", "--occurrence", "2",
                         "--note", "HUR is the only source for the date", "--color", "yellow", "--tag", "verify")
-        let note = try newestAnnotation(desk)
+        let note = try onlyAnnotation(desk)
 
         say("The desk serves its store over TCP (here on loopback, on a port the system picks).")
         let server = try await SyncServer.bind(store: desk, to: SyncEndpoint(host: "127.0.0.1", port: 0))
@@ -100,7 +100,7 @@ struct DemoScript {
         say("Converged: both digests are \(digests[0]).")
     }
 
-    private func newestAnnotation(_ store: GlossStore) throws -> String {
+    private func onlyAnnotation(_ store: GlossStore) throws -> String {
         try store.state().annotations.keys.sorted().first!.hex
     }
 

@@ -45,7 +45,7 @@ import Testing
     @Test func concurrentEditsOfOneFieldAreKeptAsSiblingsWithTheSameWinnerEverywhere() throws {
         var desk = SimulatedReplica(number: 1)
         var field = SimulatedReplica(number: 2)
-        let body = SimulatedReplica.sampleTexts[0]
+        let body = RandomEdits.texts[0]
         let article = ArticleText.id(of: body)
         let create = Change(
             id: Dot(replica: desk.id, seq: 1), dependencies: VersionVector(), time: 1,

@@ -88,7 +88,7 @@ func editRandomly(_ store: GlossStore, count: Int, using random: inout SplitMix6
         let alive = state.annotations.values.filter(\.presence.isAlive).map(\.id).sorted()
         let roll = random.below(10)
         if articles.isEmpty || roll == 0 {
-            let body = SimulatedReplica.sampleTexts[random.below(SimulatedReplica.sampleTexts.count)] + " #\(random.below(5))"
+            let body = RandomEdits.texts[random.below(RandomEdits.texts.count)] + " #\(random.below(5))"
             let id = ArticleText.id(of: body)
             try store.commit(time: 1) { _ in [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: "t\(random.below(3))")] }
         } else if alive.isEmpty || roll < 4 {
