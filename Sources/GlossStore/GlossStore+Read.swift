@@ -72,6 +72,16 @@ extension GlossStore {
         }
     }
 
+    /// One article and all its annotations (deleted ones too), without loading the rest.
+    public func state(ofArticle article: EntityID) throws(GlossStoreError) -> ReplicaState {
+        let annotations = try access {
+            try database.read { db in
+                try Data.fetchAll(db, sql: "SELECT id FROM annotation WHERE article = ?", arguments: [Data(article.bytes)]).map { ID128(bytes: $0)! }
+            }
+        }
+        return try state(of: Set(annotations + [article]))
+    }
+
     /// Every change a peer holding `since` lacks, in causal order.
     public func changes(since: VersionVector = VersionVector()) throws(GlossStoreError) -> [Change] {
         try access {

@@ -17,7 +17,7 @@ struct Annotations: AsyncParsableCommand {
             guard id.kind == .article else { throw CLIError("\(id.id.hex) is an annotation, not an article") }
             articleID = id.id
         }
-        let state = try reportingErrors { try store.state() }
+        let state = try reportingErrors { try articleID.map(store.state(ofArticle:)) ?? store.state() }
         let annotations = state.liveAnnotations(of: articleID, tag: tag).map(AnnotationSummary.init)
         if output.json { return try printJSON(annotations) }
         if annotations.isEmpty { Terminal.note("No annotations.") }

@@ -15,7 +15,7 @@ struct Show: AsyncParsableCommand {
         let store = try storeOptions.openForReading()
         let id = try reportingErrors { try store.resolve(prefix: articleID) }
         guard id.kind == .article else { throw CLIError("\(id.id.hex) is an annotation; 'gloss show' takes an article") }
-        let state = try reportingErrors { try store.state() }
+        let state = try reportingErrors { try store.state(ofArticle: id.id) }
         let article = state.articles[id.id]!
         let annotations = state.liveAnnotations(of: id.id)
         if output.json {
