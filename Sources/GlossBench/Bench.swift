@@ -2,8 +2,9 @@ import Foundation
 import GlossCore
 import GlossNetwork
 import GlossStore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `gloss-bench`: runs the peer benchmark's workload (shared/bench/PEERS.md) through Gloss and
@@ -31,7 +32,9 @@ struct Bench {
             incremental: size("INCR", 1000), rounds: size("INCR_ROUNDS", 2), seed: UInt64(size("SEED", 42))
         )
         let operations = workload.operationCount
-        note("workload: \(workload.articles.count) articles, \(workload.annotations.count) annotations, \(workload.updates.count) updates = \(operations) ops (generated in \(seconds(clock.now - started)) s)")
+        note(
+            "workload: \(workload.articles.count) articles, \(workload.annotations.count) annotations, \(workload.updates.count) updates = \(operations) ops (generated in \(seconds(clock.now - started)) s)"
+        )
 
         // (a) Local edits on A: one change (one transaction) per article, annotation and update.
         let a = try GlossStore.create(at: out + "/A.sqlite", name: "A")
@@ -55,7 +58,7 @@ struct Bench {
         server.terminate()
         _ = server.wait()
         guard clientUsage.status == 0, let summary = try JSONSerialization.jsonObject(with: cloneOutput) as? [String: Any],
-              let wireBytes = summary["bytes_received"] as? Int, let sentBytes = (summary["bytes_sent"] as? Int)
+            let wireBytes = summary["bytes_received"] as? Int, let sentBytes = (summary["bytes_sent"] as? Int)
         else { throw BenchError("gloss clone failed: \(String(decoding: cloneOutput, as: UTF8.self))") }
         note("full sync: \(seconds(fullSync)) s, \(wireBytes) bytes")
 
@@ -89,13 +92,16 @@ struct Bench {
             }
             let same = try a.digest() == b.digest()
             let perOp = Double(report.bytesSent + report.bytesReceived) / Double(2 * pairs.count)
-            rounds.append("| gloss | \(number + 1) | \(pairs.count) | \(milliseconds(edits)) | \(milliseconds(session)) | \(report.bytesSent) / \(report.bytesReceived) (\(String(format: "%.1f", perOp))) | \(same ? "yes" : "NO") | \(winners.a) / \(winners.b) |")
+            rounds.append(
+                "| gloss | \(number + 1) | \(pairs.count) | \(milliseconds(edits)) | \(milliseconds(session)) | \(report.bytesSent) / \(report.bytesReceived) (\(String(format: "%.1f", perOp))) | \(same ? "yes" : "NO") | \(winners.a) / \(winners.b) |"
+            )
             _ = outcome
         }
         await served.close()
         _ = await serving.result
 
-        print("""
+        print(
+            """
 
             ## Gloss on the peer workload (\(operations) ops, seed \(size("SEED", 42)))
 
@@ -123,14 +129,17 @@ struct Bench {
             let id = ArticleText.id(of: article.body)
             articleIDs.append(id)
             try store.commit(time: 1) { _ in
-                [.createArticle(id: id, body: article.body), .set(entity: id, field: .title, value: article.title),
-                 .set(entity: id, field: .source, value: article.source)]
+                [
+                    .createArticle(id: id, body: article.body), .set(entity: id, field: .title, value: article.title),
+                    .set(entity: id, field: .source, value: article.source),
+                ]
             }
         }
         var annotationIDs: [EntityID] = []
         for annotation in workload.annotations {
             let body = Array(workload.articles[annotation.article].body.utf8)
-            let start = annotation.offset, end = start + 60
+            let start = annotation.offset
+            let end = start + 60
             let anchor = Anchor(
                 exact: annotation.quote,
                 prefix: String(decoding: body[max(0, start - 32)..<start], as: UTF8.self),
@@ -139,8 +148,10 @@ struct Bench {
             )
             let change = try store.commit(time: 1) { dot in
                 let id = ID128.annotation(createdAt: dot, index: 0)
-                return [.createAnnotation(id: id, article: articleIDs[annotation.article], anchor: anchor),
-                        .set(entity: id, field: .note, value: annotation.note), .set(entity: id, field: .color, value: annotation.color)]
+                return [
+                    .createAnnotation(id: id, article: articleIDs[annotation.article], anchor: anchor),
+                    .set(entity: id, field: .note, value: annotation.note), .set(entity: id, field: .color, value: annotation.color),
+                ]
                     + annotation.tags.map { .addTag(entity: id, tag: $0) }
             }
             annotationIDs.append(ID128.annotation(createdAt: change.id, index: 0))
@@ -192,7 +203,7 @@ final class Child: @unchecked Sendable {  // immutable after init
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         var pid: pid_t = 0
         let result = posix_spawn(&pid, path, &actions, nil, argv, environ)
-        argv.forEach { free($0) }
+        for pointer in argv { free(pointer) }
         posix_spawn_file_actions_destroy(&actions)
         close(pipeEnds[1])
         guard result == 0 else { throw BenchError("cannot run \(path): \(String(cString: strerror(result)))") }
@@ -235,7 +246,7 @@ final class Child: @unchecked Sendable {  // immutable after init
     /// whole workload.)
     func peakMemory() -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
         else { return nil }
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
@@ -257,7 +268,15 @@ final class PeakWatch: @unchecked Sendable {
     private let lock = NSLock()
     private var peak = 0
     var value: Int {
-        get { lock.lock(); defer { lock.unlock() }; return peak }
-        set { lock.lock(); peak = newValue; lock.unlock() }
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return peak
+        }
+        set {
+            lock.lock()
+            peak = newValue
+            lock.unlock()
+        }
     }
 }

@@ -13,19 +13,29 @@ enum ExpectedState {
         var articles: [(String, String)] = []
         for (index, id) in articleIDs.enumerated() {
             let article = state.articles[id]!
-            articles.append(("a\(index)", object([
-                ("body", json(article.body)), ("source", json(article.value(of: .source) ?? "")), ("title", json(article.value(of: .title) ?? "")),
-            ])))
+            articles.append(
+                (
+                    "a\(index)",
+                    object([
+                        ("body", json(article.body)), ("source", json(article.value(of: .source) ?? "")),
+                        ("title", json(article.value(of: .title) ?? "")),
+                    ])
+                ))
         }
         var annotations: [(String, String)] = []
         for (index, id) in annotationIDs.enumerated() {
             let annotation = state.annotations[id]!
             let article = articleIDs.firstIndex(of: annotation.article).map { "a\($0)" } ?? "?"
             let tags = object(annotation.tags.elements.map { ($0, "true") })
-            annotations.append(("n\(index)", object([
-                ("article", json(article)), ("color", json(annotation.value(of: .color) ?? "")), ("note", json(annotation.value(of: .note) ?? "")),
-                ("quote", json(annotation.anchor.exact)), ("tags", tags),
-            ])))
+            annotations.append(
+                (
+                    "n\(index)",
+                    object([
+                        ("article", json(article)), ("color", json(annotation.value(of: .color) ?? "")),
+                        ("note", json(annotation.value(of: .note) ?? "")),
+                        ("quote", json(annotation.anchor.exact)), ("tags", tags),
+                    ])
+                ))
         }
         let document = object([("annotations", object(annotations)), ("articles", object(articles))])
         return SHA256.hash(data: Array(document.utf8)).map { String(format: "%02x", $0) }.joined()
@@ -33,7 +43,8 @@ enum ExpectedState {
 
     /// `{"k":v,...}` with keys sorted by code point, as Python's `sort_keys` does.
     static func object(_ members: [(String, String)]) -> String {
-        "{" + members.sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
+        "{"
+            + members.sorted { $0.0.unicodeScalars.lexicographicallyPrecedes($1.0.unicodeScalars) }
             .map { json($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 

@@ -4,15 +4,39 @@ import GlossTestSupport
 /// stream in the same order as the reference `workload.py`, so Gloss, Yrs and Loro see
 /// identical data. `expectedStateDigest` is the reference's cross-check.
 struct Workload {
-    struct Article { let title: String; let source: String; let body: String }
-    struct Annotation { let article: Int; let offset: Int; let quote: String; let note: String; let color: String; let tags: [String] }
-    struct Update { let annotation: Int; let field: String; let value: String }
-    struct ConflictPair { let annotation: Int; let field: String; let a: String; let b: String }
+    struct Article {
+        let title: String
+        let source: String
+        let body: String
+    }
+    struct Annotation {
+        let article: Int
+        let offset: Int
+        let quote: String
+        let note: String
+        let color: String
+        let tags: [String]
+    }
+    struct Update {
+        let annotation: Int
+        let field: String
+        let value: String
+    }
+    struct ConflictPair {
+        let annotation: Int
+        let field: String
+        let a: String
+        let b: String
+    }
 
-    static let sources = ["reuters.com", "apnews.com", "bbc.co.uk", "nytimes.com", "theguardian.com", "lemonde.fr", "spiegel.de", "asahi.com"]
+    static let sources = [
+        "reuters.com", "apnews.com", "bbc.co.uk", "nytimes.com", "theguardian.com", "lemonde.fr", "spiegel.de", "asahi.com",
+    ]
     static let colors = ["yellow", "green", "blue", "pink", "purple", "orange"]
-    static let tags = ["politics", "economy", "climate", "tech", "science", "health", "sports", "culture",
-                       "europe", "asia", "americas", "africa", "todo", "important", "quote", "followup"]
+    static let tags = [
+        "politics", "economy", "climate", "tech", "science", "health", "sports", "culture",
+        "europe", "asia", "americas", "africa", "todo", "important", "quote", "followup",
+    ]
 
     var random: SplitMix64
     var vocabulary: [String] = []
@@ -21,9 +45,13 @@ struct Workload {
     var updates: [Update] = []
     var rounds: [[ConflictPair]] = []
 
-    init(articles articleCount: Int, annotations annotationCount: Int, updates updateCount: Int, incremental: Int, rounds roundCount: Int, seed: UInt64) {
+    init(
+        articles articleCount: Int, annotations annotationCount: Int, updates updateCount: Int, incremental: Int, rounds roundCount: Int,
+        seed: UInt64
+    ) {
         random = SplitMix64(seed: seed)
-        let consonants = Array("bcdfghjklmnprstvwz"), vowels = Array("aeiou")
+        let consonants = Array("bcdfghjklmnprstvwz")
+        let vowels = Array("aeiou")
         for _ in 0..<512 {
             var word = ""
             for _ in 0..<(1 + random.below(3)) {

@@ -42,7 +42,8 @@ public enum ArticleText {
     /// characters: a reasonable title for text that has none of its own. In Markdown, a
     /// heading's `#` marks are dropped.
     public static func defaultTitle(of body: String, markdown: Bool = false) -> String {
-        let firstLine = body.split(separator: "\n", omittingEmptySubsequences: true)
+        let firstLine =
+            body.split(separator: "\n", omittingEmptySubsequences: true)
             .first { !$0.allSatisfy(\.isWhitespace) } ?? ""
         var line = String(firstLine).trimmingWhitespace()
         if markdown, let heading = line.firstIndex(where: { $0 != "#" }), heading > line.startIndex, line[heading] == " " {
@@ -82,7 +83,7 @@ extension String {
     func trimmingWhitespace() -> String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
         else { return "" }
         return String(scalars[first...last])
     }

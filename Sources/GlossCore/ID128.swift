@@ -49,7 +49,8 @@ public struct ID128: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     public var bytes: [UInt8] {
         (0..<16).map { index in
-            index < 8 ? UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
+            index < 8
+                ? UInt8(truncatingIfNeeded: high >> (56 - 8 * index))
                 : UInt8(truncatingIfNeeded: low >> (56 - 8 * (index - 8)))
         }
     }

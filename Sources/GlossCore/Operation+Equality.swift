@@ -17,15 +17,15 @@ extension Anchor {
 extension Operation {
     public static func == (lhs: Operation, rhs: Operation) -> Bool {
         switch (lhs, rhs) {
-        case let (.createArticle(a, textA), .createArticle(b, textB)):
+        case (.createArticle(let a, let textA), .createArticle(let b, let textB)):
             a == b && textA.isByteEqual(to: textB)
-        case let (.createAnnotation(a, articleA, anchorA), .createAnnotation(b, articleB, anchorB)):
+        case (.createAnnotation(let a, let articleA, let anchorA), .createAnnotation(let b, let articleB, let anchorB)):
             a == b && articleA == articleB && anchorA == anchorB
-        case let (.set(a, fieldA, valueA), .set(b, fieldB, valueB)):
+        case (.set(let a, let fieldA, let valueA), .set(let b, let fieldB, let valueB)):
             a == b && fieldA == fieldB && valueA.isByteEqual(to: valueB)
-        case let (.addTag(a, tagA), .addTag(b, tagB)), let (.removeTag(a, tagA), .removeTag(b, tagB)):
+        case (.addTag(let a, let tagA), .addTag(let b, let tagB)), (.removeTag(let a, let tagA), .removeTag(let b, let tagB)):
             a == b && tagA.isByteEqual(to: tagB)
-        case let (.deleteAnnotation(a), .deleteAnnotation(b)), let (.keepAnnotation(a), .keepAnnotation(b)):
+        case (.deleteAnnotation(let a), .deleteAnnotation(let b)), (.keepAnnotation(let a), .keepAnnotation(let b)):
             a == b
         default:
             false
@@ -37,9 +37,15 @@ extension Operation {
         switch self {
         case .createArticle: hasher.combine(1)
         case .createAnnotation: hasher.combine(2)
-        case .set(_, let field, let value): hasher.combine(field); hasher.combine(ExactText(value))
-        case .addTag(_, let tag): hasher.combine(4); hasher.combine(ExactText(tag))
-        case .removeTag(_, let tag): hasher.combine(5); hasher.combine(ExactText(tag))
+        case .set(_, let field, let value):
+            hasher.combine(field)
+            hasher.combine(ExactText(value))
+        case .addTag(_, let tag):
+            hasher.combine(4)
+            hasher.combine(ExactText(tag))
+        case .removeTag(_, let tag):
+            hasher.combine(5)
+            hasher.combine(ExactText(tag))
         case .deleteAnnotation: hasher.combine(6)
         case .keepAnnotation: hasher.combine(7)
         }

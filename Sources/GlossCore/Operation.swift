@@ -58,7 +58,7 @@ public enum Operation: Hashable, Sendable {  // == and hash: Operation+Equality.
     public var entity: EntityID {
         switch self {
         case .createArticle(let id, _), .createAnnotation(let id, _, _), .deleteAnnotation(let id),
-             .keepAnnotation(let id):
+            .keepAnnotation(let id):
             id
         case .set(let entity, _, _), .addTag(let entity, _), .removeTag(let entity, _):
             entity

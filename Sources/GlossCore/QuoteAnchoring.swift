@@ -31,7 +31,8 @@ public enum QuoteAnchoring {
         var starts: [Int] = []
         for start in 0...(haystack.count - needle.count)
         where haystack[start] == needle[0] && boundaries.contains(start) && boundaries.contains(start + needle.count)
-            && haystack[start..<start + needle.count].elementsEqual(needle) {
+            && haystack[start..<start + needle.count].elementsEqual(needle)
+        {
             starts.append(start)
         }
         return starts

@@ -26,7 +26,9 @@ public enum ThreeWayMerge {
             return .overlapping
         }
         var output: [Substring] = []
-        var baseIndex = 0, ourIndex = 0, theirIndex = 0
+        var baseIndex = 0
+        var ourIndex = 0
+        var theirIndex = 0
         while true {
             var stable = baseIndex
             while stable < baseTokens.count && (ourMatch[stable] == nil || theirMatch[stable] == nil) { stable += 1 }
@@ -74,7 +76,8 @@ public enum ThreeWayMerge {
     /// For each base token, the index of the token it matches in `other` along a longest common
     /// subsequence, or nil. Nil overall when the texts are too large to diff.
     static func matches(_ base: [Substring], _ other: [Substring]) -> [Int?]? {
-        let rows = base.count, columns = other.count
+        let rows = base.count
+        let columns = other.count
         guard (rows + 1) * (columns + 1) <= maximumTableSize else { return nil }
         // lengths[i][j]: LCS length of base[i...] and other[j...].
         var lengths = [[Int]](repeating: [Int](repeating: 0, count: columns + 1), count: rows + 1)
@@ -84,7 +87,8 @@ public enum ThreeWayMerge {
             }
         }
         var result = [Int?](repeating: nil, count: rows)
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < rows && j < columns {
             if sameBytes(base[i], other[j]) {
                 result[i] = j

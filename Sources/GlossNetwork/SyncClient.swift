@@ -24,6 +24,7 @@ public enum SyncClient {
             .connect(host: endpoint.host, port: endpoint.port) { channel in
                 SyncPipeline.configure(channel, limits: limits)
             }
-        return await SyncConnection.run(connection, role: .client, replica: replica, local: local, address: endpoint.description, progress: progress)
+        return await SyncConnection.run(
+            connection, role: .client, replica: replica, local: local, address: endpoint.description, progress: progress)
     }
 }

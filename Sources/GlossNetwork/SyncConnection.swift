@@ -38,8 +38,9 @@ enum SyncConnection {
                 return report
             }
         } catch {
-            return SyncReport(outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
-                              peerReportedError: false, address: address, bytesSent: 0, bytesReceived: 0)
+            return SyncReport(
+                outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
+                peerReportedError: false, address: address, bytesSent: 0, bytesReceived: 0)
         }
     }
 
@@ -59,8 +60,10 @@ enum SyncConnection {
         var pending: [Change] = []
         var feedFinished = false
 
-        init(replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
-             progress: (@Sendable (SyncProgress) -> Void)?) {
+        init(
+            replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
+            progress: (@Sendable (SyncProgress) -> Void)?
+        ) {
             self.replica = replica
             self.outbound = outbound
             self.address = address
@@ -88,8 +91,10 @@ enum SyncConnection {
                 let known = local
                 session = SyncSession(role: role, local: try await offload { try known ?? replica.local() })
             } catch let error as GlossStoreError {
-                try await perform([.send(.error(code: .internalError, message: error.message)),
-                                   .fail(ProtocolError(.internalError, error.message, at: 0), peerSaidIt: false)])
+                try await perform([
+                    .send(.error(code: .internalError, message: error.message)),
+                    .fail(ProtocolError(.internalError, error.message, at: 0), peerSaidIt: false),
+                ])
                 return report()
             }
             try await perform(session.begin())
@@ -169,8 +174,9 @@ enum SyncConnection {
         }
 
         func report() -> SyncReport {
-            SyncReport(outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
-                       bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0))
+            SyncReport(
+                outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
+                bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0))
         }
 
         mutating func perform(_ actions: [SyncSession.Action]) async throws {
@@ -179,9 +185,13 @@ enum SyncConnection {
                 switch action {
                 case .send(let message):
                     let frame = message.framed()
-                    if let limit = session.peer?.maximumFrameSize, UInt64(frame.count - 4) > limit, case .changes(_, let changes) = message {
+                    if let limit = session.peer?.maximumFrameSize, UInt64(frame.count - 4) > limit, case .changes(_, let changes) = message
+                    {
                         let what = changes.count == 1 ? "change \(changes[0].id)" : "a batch of \(changes.count) changes"
-                        try await perform(session.fail(.internalError, "\(what) is \(frame.count) bytes, more than the peer accepts in one frame (\(limit)); it cannot be synced"))
+                        try await perform(
+                            session.fail(
+                                .internalError,
+                                "\(what) is \(frame.count) bytes, more than the peer accepts in one frame (\(limit)); it cannot be synced"))
                         return
                     }
                     try await write(frame)
@@ -224,7 +234,9 @@ enum SyncConnection {
     /// output once everything queued is written, then reads and drops whatever the peer still
     /// sends until it closes too, for at most two seconds. Closing with unread input would
     /// reset the connection, and a reset can destroy data the peer has not read yet.
-    static func closeGracefully(_ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator) async {
+    static func closeGracefully(
+        _ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator
+    ) async {
         try? await channel.close(mode: .output).get()
         let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         while (try? await frames.next()) != nil {}
@@ -260,6 +272,7 @@ extension SyncSession.Local {
     /// What a server says before it knows the peer is a Gloss replica: nothing at all. Used
     /// only to answer a connection whose first message is not a HELLO.
     static let stranger = SyncSession.Local(
-        storeID: SyncMessage.anyStore, replicaID: SyncMessage.anyStore, name: "", clock: VersionVector(), digest: [UInt8](repeating: 0, count: 32)
+        storeID: SyncMessage.anyStore, replicaID: SyncMessage.anyStore, name: "", clock: VersionVector(),
+        digest: [UInt8](repeating: 0, count: 32)
     )
 }

@@ -31,8 +31,9 @@ public final class SyncReplica: @unchecked Sendable {
 
     func local() throws(GlossStoreError) -> SyncSession.Local {
         guard let store else {
-            return SyncSession.Local(storeID: SyncMessage.anyStore, replicaID: replicaID, name: name,
-                                     clock: VersionVector(), digest: StateDigest.of(ReplicaState()))
+            return SyncSession.Local(
+                storeID: SyncMessage.anyStore, replicaID: replicaID, name: name,
+                clock: VersionVector(), digest: StateDigest.of(ReplicaState()))
         }
         let (clock, digest) = try store.digest()
         return SyncSession.Local(storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest)
@@ -58,10 +59,11 @@ public final class SyncReplica: @unchecked Sendable {
     }
 
     func record(_ outcome: SyncSession.Outcome, address: String, time: UInt64) {
-        try? store?.recordPeer(PeerRecord(
-            replicaID: outcome.peer.replicaID, name: outcome.peer.name, address: address, lastSync: time,
-            clock: outcome.peerClock, sent: outcome.sentChanges, received: outcome.receivedChanges
-        ))
+        try? store?.recordPeer(
+            PeerRecord(
+                replicaID: outcome.peer.replicaID, name: outcome.peer.name, address: address, lastSync: time,
+                clock: outcome.peerClock, sent: outcome.sentChanges, received: outcome.receivedChanges
+            ))
     }
 }
 

@@ -21,7 +21,9 @@ public final class SyncServer: Sendable {
     /// The port actually bound (the one asked for, or the one the system picked for port 0).
     public let port: Int
 
-    public static func bind(store: GlossStore, to endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(), log: @escaping Log = { _ in }) async throws -> SyncServer {
+    public static func bind(store: GlossStore, to endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(), log: @escaping Log = { _ in })
+        async throws -> SyncServer
+    {
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
@@ -35,7 +37,9 @@ public final class SyncServer: Sendable {
         return SyncServer(listener: listener, store: store, limits: limits, log: log)
     }
 
-    private init(listener: NIOAsyncChannel<NIOAsyncChannel<SyncFrame, ByteBuffer>, Never>, store: GlossStore, limits: SyncLimits, log: @escaping Log) {
+    private init(
+        listener: NIOAsyncChannel<NIOAsyncChannel<SyncFrame, ByteBuffer>, Never>, store: GlossStore, limits: SyncLimits, log: @escaping Log
+    ) {
         self.listener = listener
         self.store = store
         self.limits = limits
@@ -68,7 +72,11 @@ public final class SyncServer: Sendable {
         guard admitted else {
             try? await connection.executeThenClose { inbound, outbound in
                 try await outbound.write(ByteBuffer(bytes: SyncProtocol.magic))
-                try await outbound.write(ByteBuffer(bytes: SyncMessage.error(code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later").framed()))
+                try await outbound.write(
+                    ByteBuffer(
+                        bytes: SyncMessage.error(
+                            code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later"
+                        ).framed()))
                 var frames = inbound.makeAsyncIterator()
                 await SyncConnection.closeGracefully(connection.channel, draining: &frames)
             }
@@ -86,7 +94,8 @@ extension SyncReport {
     public var logLine: String {
         if let outcome {
             let name = outcome.peer.name.isEmpty ? "" : " (\(outcome.peer.name))"
-            var line = "\(address): replica \(outcome.peer.replicaID.hex)\(name): sent \(outcome.sentChanges), received \(outcome.receivedChanges)"
+            var line =
+                "\(address): replica \(outcome.peer.replicaID.hex)\(name): sent \(outcome.sentChanges), received \(outcome.receivedChanges)"
             if outcome.diverged { line += ", DIVERGED: same changes, different state" }
             return line
         }

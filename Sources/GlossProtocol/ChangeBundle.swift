@@ -65,7 +65,8 @@ public struct ChangeBundle: Hashable, Sendable {
         }
         guard bytes.starts(with: Self.magic) else {
             throw ProtocolError(
-                .badMagic, "not a Gloss bundle: expected it to start with GLOSSBDL, found "
+                .badMagic,
+                "not a Gloss bundle: expected it to start with GLOSSBDL, found "
                     + bytes.prefix(Self.magic.count).map(hex).joined(separator: " "),
                 at: 0)
         }

@@ -62,7 +62,6 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         /// The replica table lists a replica that no change names, so the encoding is not canonical.
         public static let unusedReplica = Code(rawValue: 18)
 
-
         // Sync over TCP (SPEC §11). Sent in ERROR messages; what follows each is in the SPEC.
         /// A frame's length prefix is 0 or above the receiver's maximum frame size.
         public static let frameTooLarge = Code(rawValue: 32)

@@ -62,8 +62,10 @@ extension SyncMessage {
             let count = try reader.readCount(of: "capabilities", minimumItemSize: 1)
             var capabilities: [String] = []
             for _ in 0..<count { capabilities.append(try reader.readString("a capability")) }
-            self = .hello(Hello(versions: low...high, storeID: store, replicaID: replica, name: name, clock: clock,
-                                digest: digest, maximumFrameSize: maximumFrameSize, capabilities: capabilities))
+            self = .hello(
+                Hello(
+                    versions: low...high, storeID: store, replicaID: replica, name: name, clock: clock,
+                    digest: digest, maximumFrameSize: maximumFrameSize, capabilities: capabilities))
             return  // trailing bytes: fields of a later version, ignored
         case .changes:
             let batch = try reader.readVarint("the batch number")
@@ -77,7 +79,9 @@ extension SyncMessage {
             self = .summary(clock: clock, digest: Array(try reader.readBytes(32, "the state digest")))
         case .error:
             let code = try reader.readVarint("the error code")
-            guard code <= UInt64(UInt16.max) else { throw ProtocolError(.varintOverflow, "expected an error code below 65536, found \(code)", at: 0) }
+            guard code <= UInt64(UInt16.max) else {
+                throw ProtocolError(.varintOverflow, "expected an error code below 65536, found \(code)", at: 0)
+            }
             self = .error(code: ProtocolError.Code(rawValue: UInt16(code)), message: try reader.readString("the error message"))
         }
         try reader.expectEnd(after: "the \(kind) message")
@@ -105,11 +109,15 @@ extension WireReader {
             let start = offset
             let replica = try readID("a replica id")
             if let previous, replica <= previous {
-                throw ProtocolError(.unsortedReplicaTable, "expected version vector entries ascending by replica id, found \(replica.hex) after \(previous.hex)", at: start)
+                throw ProtocolError(
+                    .unsortedReplicaTable,
+                    "expected version vector entries ascending by replica id, found \(replica.hex) after \(previous.hex)", at: start)
             }
             let seqStart = offset
             let seq = try readVarint("a sequence number")
-            guard seq >= 1 else { throw ProtocolError(.zeroSequence, "expected a sequence number of at least 1 for \(replica.hex), found 0", at: seqStart) }
+            guard seq >= 1 else {
+                throw ProtocolError(.zeroSequence, "expected a sequence number of at least 1 for \(replica.hex), found 0", at: seqStart)
+            }
             entries[replica] = seq
             previous = replica
         }

@@ -53,7 +53,12 @@ public enum SyncMessage: Hashable, Sendable {
     public static let anyStore = ID128(high: 0, low: 0)
 
     public enum Kind: UInt8, Sendable {
-        case hello = 0x01, changes = 0x02, ack = 0x03, end = 0x04, summary = 0x05, error = 0x06
+        case hello = 0x01
+        case changes = 0x02
+        case ack = 0x03
+        case end = 0x04
+        case summary = 0x05
+        case error = 0x06
     }
 
     public var kind: Kind {

@@ -143,7 +143,10 @@ public struct SyncSession: Sendable {
         let lowest = max(ours.lowerBound, hello.versions.lowerBound)
         let highest = min(ours.upperBound, hello.versions.upperBound)
         guard lowest <= highest else {
-            return fail(.unsupportedVersion, "no common protocol version: this side speaks \(ours.lowerBound)–\(ours.upperBound), the peer \(hello.versions.lowerBound)–\(hello.versions.upperBound)")
+            return fail(
+                .unsupportedVersion,
+                "no common protocol version: this side speaks \(ours.lowerBound)–\(ours.upperBound), the peer \(hello.versions.lowerBound)–\(hello.versions.upperBound)"
+            )
         }
         if hello.replicaID == local.replicaID {
             return fail(.unexpectedMessage, "the peer claims to be this replica (\(hello.replicaID.hex))")
@@ -168,7 +171,8 @@ public struct SyncSession: Sendable {
         if hello.clock == local.clock {
             // Already in sync: one round trip, and the HELLO digests are the summary.
             phase = .done
-            actions.append(.finish(outcome(localClock: local.clock, localDigest: local.digest, peerClock: hello.clock, peerDigest: hello.digest)))
+            actions.append(
+                .finish(outcome(localClock: local.clock, localDigest: local.digest, peerClock: hello.clock, peerDigest: hello.digest)))
             return actions
         }
         phase = .syncing
@@ -231,7 +235,8 @@ public struct SyncSession: Sendable {
     }
 
     private func outcome(localClock: VersionVector, localDigest: [UInt8], peerClock: VersionVector, peerDigest: [UInt8]) -> Outcome {
-        Outcome(peer: peer!, sentChanges: sentChanges, receivedChanges: receivedChanges, localClock: localClock,
-                localDigest: localDigest, peerClock: peerClock, peerDigest: peerDigest)
+        Outcome(
+            peer: peer!, sentChanges: sentChanges, receivedChanges: receivedChanges, localClock: localClock,
+            localDigest: localDigest, peerClock: peerClock, peerDigest: peerDigest)
     }
 }

@@ -40,18 +40,22 @@ extension GlossStore {
         ChangeFeed(store: self, since: since, changeLimit: changeLimit, byteLimit: byteLimit)
     }
 
-    func page(since: VersionVector, after arrival: Int64, changeLimit: Int, byteLimit: Int) throws(GlossStoreError) -> ([Change], Int64, Bool) {
+    func page(since: VersionVector, after arrival: Int64, changeLimit: Int, byteLimit: Int) throws(GlossStoreError) -> (
+        [Change], Int64, Bool
+    ) {
         try access {
             try database.read { db in
                 let (lacking, lackingArguments) = try ChangeRows.lacking(since, in: db)
                 // Pick the page by arrival first, then size it by the text it carries.
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT c.arrival AS arrival, length(c.dependencies) + (SELECT coalesce(sum(
-                            coalesce(length(CAST(o.value AS BLOB)), 0) + coalesce(length(CAST(o.name AS BLOB)), 0)
-                            + coalesce(length(CAST(o.prefix AS BLOB)), 0) + coalesce(length(CAST(o.suffix AS BLOB)), 0)), 0)
-                        + 40 * count(*) FROM operation o WHERE o.replica = c.replica AND o.seq = c.seq) AS size
-                    FROM change c WHERE c.arrival > ? AND \(lacking) ORDER BY c.arrival LIMIT \(changeLimit + 1)
-                    """, arguments: [arrival] + lackingArguments)
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.arrival AS arrival, length(c.dependencies) + (SELECT coalesce(sum(
+                                coalesce(length(CAST(o.value AS BLOB)), 0) + coalesce(length(CAST(o.name AS BLOB)), 0)
+                                + coalesce(length(CAST(o.prefix AS BLOB)), 0) + coalesce(length(CAST(o.suffix AS BLOB)), 0)), 0)
+                            + 40 * count(*) FROM operation o WHERE o.replica = c.replica AND o.seq = c.seq) AS size
+                        FROM change c WHERE c.arrival > ? AND \(lacking) ORDER BY c.arrival LIMIT \(changeLimit + 1)
+                        """, arguments: [arrival] + lackingArguments)
                 var taken = 0
                 var bytes = 0
                 for row in rows.prefix(changeLimit) {

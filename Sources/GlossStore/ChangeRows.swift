@@ -9,13 +9,16 @@ enum ChangeRows {
         for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaTable.ordinal(of: replica, in: db) }
         let arrival = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(arrival) FROM change")) ?? 0) + 1
         try db.cachedStatement(sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival])
+            .execute(arguments: [
+                author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival,
+            ])
         try db.cachedStatement(sql: "INSERT INTO clock (replica, seq) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq")
             .execute(arguments: [author, Int64(bitPattern: change.id.seq)])
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
         for (position, operation) in change.operations.enumerated() {
             let columns = OperationColumns(operation)
             try statement.execute(arguments: [
@@ -27,29 +30,38 @@ enum ChangeRows {
     }
 
     /// Changes matching `condition` (SQL over `change c`), in arrival order, which is causal.
-    static func fetch(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false) throws -> [Change] {
+    static func fetch(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false) throws
+        -> [Change]
+    {
         let replicas = try ReplicaTable.all(in: db)
         let order = newestFirst ? "DESC" : "ASC"
-        let rows = try Row.fetchCursor(db.cachedStatement(sql: """
-            SELECT c.replica AS author, c.seq AS changeSeq, c.time AS time, c.dependencies AS dependencies,
-                   o.kind, o.entity, o.name, o.value, o.article, o.prefix, o.suffix, o.start, o."end"
-            FROM change c JOIN operation o ON o.replica = c.replica AND o.seq = c.seq
-            WHERE \(condition)
-            ORDER BY c.arrival \(order), o.position
-            """), arguments: arguments)
+        let rows = try Row.fetchCursor(
+            db.cachedStatement(
+                sql: """
+                    SELECT c.replica AS author, c.seq AS changeSeq, c.time AS time, c.dependencies AS dependencies,
+                           o.kind, o.entity, o.name, o.value, o.article, o.prefix, o.suffix, o.start, o."end"
+                    FROM change c JOIN operation o ON o.replica = c.replica AND o.seq = c.seq
+                    WHERE \(condition)
+                    ORDER BY c.arrival \(order), o.position
+                    """), arguments: arguments)
         var changes: [Change] = []
         var current: (dot: Dot, dependencies: VersionVector, time: UInt64, operations: [Operation])?
         while let row = try rows.next() {
             let author: Int64 = row[0]
             let dot = Dot(replica: replicas[author]!, seq: UInt64(bitPattern: row[1]))
             if current?.dot != dot {
-                if let current { changes.append(Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations)) }
+                if let current {
+                    changes.append(
+                        Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations))
+                }
                 let blob: Data = row[3]
                 current = (dot, VersionVector(storedBlob: blob), UInt64(bitPattern: row[2]), [])
             }
             current!.operations.append(try OperationColumns.operation(from: row))
         }
-        if let current { changes.append(Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations)) }
+        if let current {
+            changes.append(Change(id: current.dot, dependencies: current.dependencies, time: current.time, operations: current.operations))
+        }
         return changes
     }
 
@@ -62,7 +74,8 @@ enum ChangeRows {
     }
 
     static func fetchOne(_ dot: Dot, in db: Database) throws -> Change? {
-        guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(dot.replica.bytes)]) else {
+        guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(dot.replica.bytes)])
+        else {
             return nil
         }
         return try fetch(db, where: "c.replica = ? AND c.seq = ?", arguments: [ordinal, Int64(bitPattern: dot.seq)]).first
@@ -73,7 +86,8 @@ enum ChangeRows {
         var cases: [String] = []
         var arguments: StatementArguments = []
         for (replica, seq) in since.sortedEntries {
-            guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(replica.bytes)]) else {
+            guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(replica.bytes)])
+            else {
                 continue
             }
             cases.append("WHEN ? THEN ?")

@@ -9,7 +9,9 @@ import GlossCore
 enum EntityRows {
     /// The articles and annotations with the given ids, or all of them when `ids` is nil.
     /// (Statements are cached and columns read by position: this runs once per applied change.)
-    static func load(_ ids: Set<EntityID>?, in db: Database) throws -> (articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]) {
+    static func load(_ ids: Set<EntityID>?, in db: Database) throws -> (
+        articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]
+    ) {
         let replicas = try ReplicaTable.all(in: db)
         let (filter, arguments) = condition(ids)
         func rows(_ sql: String, _ arguments: StatementArguments) throws -> RowCursor {
@@ -34,7 +36,8 @@ enum EntityRows {
         while let row = try markRows.next() {
             let mark: String = row[3]
             marks[id(row, at: 0), default: []].append(
-                PresenceRegister.Entry(dot: dot(row, at: 1, replicas), mark: PresenceRegister.Mark(rawValue: mark)!, time: UInt64(bitPattern: row[4]))
+                PresenceRegister.Entry(
+                    dot: dot(row, at: 1, replicas), mark: PresenceRegister.Mark(rawValue: mark)!, time: UInt64(bitPattern: row[4]))
             )
         }
         func registerMap(_ entity: EntityID) -> [Field: MultiValueRegister] {
@@ -50,10 +53,12 @@ enum EntityRows {
             )
         }
         var annotations: [EntityID: AnnotationState] = [:]
-        let annotationRows = try rows("SELECT id, article, exact, prefix, suffix, start, \"end\" FROM annotation WHERE \(idFilter)", idArguments)
+        let annotationRows = try rows(
+            "SELECT id, article, exact, prefix, suffix, start, \"end\" FROM annotation WHERE \(idFilter)", idArguments)
         while let row = try annotationRows.next() {
             let annotationID = id(row, at: 0)
-            let anchor = Anchor(exact: row[2], prefix: row[3], suffix: row[4], start: UInt64(bitPattern: row[5]), end: UInt64(bitPattern: row[6]))
+            let anchor = Anchor(
+                exact: row[2], prefix: row[3], suffix: row[4], start: UInt64(bitPattern: row[5]), end: UInt64(bitPattern: row[6]))
             annotations[annotationID] = AnnotationState(
                 id: annotationID, article: id(row, at: 1), anchor: anchor, registers: registerMap(annotationID),
                 tags: AddWinsSet(adds: tags[annotationID] ?? [:]), presence: PresenceRegister(entries: marks[annotationID] ?? [])
@@ -104,25 +109,32 @@ enum EntityRows {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [key])
             }
             if let article = state.articles[entity] {
-                try db.cachedStatement(sql: "INSERT INTO article (id, body, hash) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash")
-                    .execute(arguments: [key, article.body, Data(StateDigest.hash(of: article))])
+                try db.cachedStatement(
+                    sql: "INSERT INTO article (id, body, hash) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash"
+                )
+                .execute(arguments: [key, article.body, Data(StateDigest.hash(of: article))])
                 try saveRegisters(article.registers, tags: article.tags, of: key, in: db)
             } else if let annotation = state.annotations[entity] {
                 let anchor = annotation.anchor
-                try db.cachedStatement(sql: """
-                    INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash
-                    """).execute(arguments: [
-                        key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
-                        Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
-                        Data(StateDigest.hash(of: annotation)),
-                    ])
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash
+                        """
+                ).execute(arguments: [
+                    key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
+                    Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
+                    Data(StateDigest.hash(of: annotation)),
+                ])
                 try saveRegisters(annotation.registers, tags: annotation.tags, of: key, in: db)
                 for entry in annotation.presence.entries {
-                    try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)").execute(
-                        arguments: [key, try ReplicaTable.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
-                                    entry.mark.rawValue, Int64(bitPattern: entry.time)]
-                    )
+                    try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)")
+                        .execute(
+                            arguments: [
+                                key, try ReplicaTable.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
+                                entry.mark.rawValue, Int64(bitPattern: entry.time),
+                            ]
+                        )
                 }
             }
         }
@@ -131,9 +143,13 @@ enum EntityRows {
     private static func saveRegisters(_ registers: [Field: MultiValueRegister], tags: AddWinsSet, of key: Data, in db: Database) throws {
         for (field, register) in registers {
             for value in register.values {
-                try db.cachedStatement(sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)").execute(
-                    arguments: [key, field.rawValue, try ReplicaTable.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
-                                Int64(bitPattern: value.time), Int64(bitPattern: value.rank), value.value]
+                try db.cachedStatement(
+                    sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                ).execute(
+                    arguments: [
+                        key, field.rawValue, try ReplicaTable.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
+                        Int64(bitPattern: value.time), Int64(bitPattern: value.rank), value.value,
+                    ]
                 )
             }
         }

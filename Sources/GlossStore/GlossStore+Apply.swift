@@ -100,15 +100,20 @@ extension GlossStore {
     }
 
     static func equivocation(_ dot: Dot) -> GlossStoreError {
-        GlossStoreError(.equivocation, "replica \(dot.replica.hex) sent two different changes numbered \(dot.seq); the second was refused and nothing was applied")
+        GlossStoreError(
+            .equivocation,
+            "replica \(dot.replica.hex) sent two different changes numbered \(dot.seq); the second was refused and nothing was applied")
     }
 
     static func missingPredecessors(of change: Change, blocked: Int, clock: VersionVector) -> GlossStoreError {
         let author = change.id.replica
-        let missing = clock[author] + 1 < change.id.seq
+        let missing =
+            clock[author] + 1 < change.id.seq
             ? "changes \(clock[author] + 1)...\(change.id.seq - 1) of replica \(author.hex)"
             : "changes it depends on"
-        return GlossStoreError(.missingPredecessors, "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
+        return GlossStoreError(
+            .missingPredecessors,
+            "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
     }
 }
 

@@ -33,10 +33,14 @@ extension GlossStore {
     public func recordPeer(_ peer: PeerRecord) throws(GlossStoreError) {
         try access {
             try database.write { db in
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO peer (replica, name, address, last_sync, clock, sent, received) VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [Data(peer.replicaID.bytes), peer.name, peer.address, Int64(bitPattern: peer.lastSync),
-                                     peer.clock.storedBlob, peer.sent, peer.received])
+                try db.execute(
+                    sql: """
+                        INSERT OR REPLACE INTO peer (replica, name, address, last_sync, clock, sent, received) VALUES (?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        Data(peer.replicaID.bytes), peer.name, peer.address, Int64(bitPattern: peer.lastSync),
+                        peer.clock.storedBlob, peer.sent, peer.received,
+                    ])
                 if !peer.name.isEmpty {
                     _ = try ReplicaTable.ordinal(of: peer.replicaID, in: db)
                     try db.execute(sql: "UPDATE replica SET name = ? WHERE id = ?", arguments: [peer.name, Data(peer.replicaID.bytes)])

@@ -38,7 +38,9 @@ extension GlossStore {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, hash FROM \(table) ORDER BY id")
         while let row = try rows.next() {
             let id: Data = row[0]
-            guard let hash = row[1] as Data? else { throw GlossStoreError(.notAGlossStore, "the store lacks the hash of \(table) \(ID128(bytes: id)!.hex)") }
+            guard let hash = row[1] as Data? else {
+                throw GlossStoreError(.notAGlossStore, "the store lacks the hash of \(table) \(ID128(bytes: id)!.hex)")
+            }
             builder.add(entity: ID128(bytes: id)!, hash: [UInt8](hash))
         }
     }
@@ -48,16 +50,18 @@ extension GlossStore {
     public func conflictCount() throws(GlossStoreError) -> Int {
         try access {
             try database.read { db in
-                try Int.fetchOne(db, sql: """
-                    SELECT
-                      (SELECT count(*) FROM (
-                         SELECT v.entity FROM register_value v
-                         LEFT JOIN annotation a ON a.id = v.entity
-                         WHERE a.id IS NULL OR a.alive = 1
-                         GROUP BY v.entity, v.field HAVING count(DISTINCT CAST(v.value AS BLOB)) > 1))
-                    + (SELECT count(*) FROM annotation a WHERE a.alive = 1
-                         AND EXISTS (SELECT 1 FROM presence_mark m WHERE m.entity = a.id AND m.mark = 'deleted'))
-                    """) ?? 0
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT
+                          (SELECT count(*) FROM (
+                             SELECT v.entity FROM register_value v
+                             LEFT JOIN annotation a ON a.id = v.entity
+                             WHERE a.id IS NULL OR a.alive = 1
+                             GROUP BY v.entity, v.field HAVING count(DISTINCT CAST(v.value AS BLOB)) > 1))
+                        + (SELECT count(*) FROM annotation a WHERE a.alive = 1
+                             AND EXISTS (SELECT 1 FROM presence_mark m WHERE m.entity = a.id AND m.mark = 'deleted'))
+                        """) ?? 0
             }
         }
     }
@@ -76,7 +80,9 @@ extension GlossStore {
     public func state(ofArticle article: EntityID) throws(GlossStoreError) -> ReplicaState {
         let annotations = try access {
             try database.read { db in
-                try Data.fetchAll(db, sql: "SELECT id FROM annotation WHERE article = ?", arguments: [Data(article.bytes)]).map { ID128(bytes: $0)! }
+                try Data.fetchAll(db, sql: "SELECT id FROM annotation WHERE article = ?", arguments: [Data(article.bytes)]).map {
+                    ID128(bytes: $0)!
+                }
             }
         }
         return try state(of: Set(annotations + [article]))
@@ -116,21 +122,28 @@ extension GlossStore {
         }
         let matches = try access {
             try database.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT id, 'article' AS kind FROM article WHERE substr(lower(hex(id)), 1, ?) = ?
-                    UNION ALL
-                    SELECT id, 'annotation' AS kind FROM annotation WHERE substr(lower(hex(id)), 1, ?) = ?
-                    LIMIT 3
-                    """, arguments: [digits.count, digits, digits.count, digits]).map { row -> (EntityID, EntityKind) in
-                        let bytes: Data = row["id"]
-                        let kind: String = row["kind"]
-                        return (ID128(bytes: bytes)!, EntityKind(rawValue: kind)!)
-                    }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT id, 'article' AS kind FROM article WHERE substr(lower(hex(id)), 1, ?) = ?
+                        UNION ALL
+                        SELECT id, 'annotation' AS kind FROM annotation WHERE substr(lower(hex(id)), 1, ?) = ?
+                        LIMIT 3
+                        """, arguments: [digits.count, digits, digits.count, digits]
+                ).map { row -> (EntityID, EntityKind) in
+                    let bytes: Data = row["id"]
+                    let kind: String = row["kind"]
+                    return (ID128(bytes: bytes)!, EntityKind(rawValue: kind)!)
+                }
             }
         }
-        guard let first = matches.first else { throw GlossStoreError(.unknownID, "no article or annotation has an id starting with \(digits)") }
+        guard let first = matches.first else {
+            throw GlossStoreError(.unknownID, "no article or annotation has an id starting with \(digits)")
+        }
         guard matches.count == 1 else {
-            throw GlossStoreError(.ambiguousID, "the id prefix \(digits) is ambiguous: it matches \(matches.map(\.0.hex).joined(separator: ", ")); give more digits")
+            throw GlossStoreError(
+                .ambiguousID,
+                "the id prefix \(digits) is ambiguous: it matches \(matches.map(\.0.hex).joined(separator: ", ")); give more digits")
         }
         return first
     }
@@ -139,7 +152,8 @@ extension GlossStore {
     public func replicaNames() throws(GlossStoreError) -> [ReplicaID: String] {
         var names = try access {
             try database.read { db in
-                try Row.fetchAll(db, sql: "SELECT id, name FROM replica WHERE name IS NOT NULL").reduce(into: [ReplicaID: String]()) { names, row in
+                try Row.fetchAll(db, sql: "SELECT id, name FROM replica WHERE name IS NOT NULL").reduce(into: [ReplicaID: String]()) {
+                    names, row in
                     let bytes: Data = row["id"]
                     names[ID128(bytes: bytes)!] = row["name"]
                 }

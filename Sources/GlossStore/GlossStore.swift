@@ -84,7 +84,9 @@ public final class GlossStore: Sendable {
     ///
     /// The store is built complete in a hidden file beside `path` and then linked into place,
     /// so an interrupted `init` or `clone` leaves no half-made store in the way of a retry.
-    public static func create(at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey()) throws(GlossStoreError) -> GlossStore {
+    public static func create(at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey())
+        throws(GlossStoreError) -> GlossStore
+    {
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: path) else {
             throw GlossStoreError(.storeExists, "a store already exists at \(path)")
@@ -118,7 +120,7 @@ public final class GlossStore: Sendable {
         if link(building, path) != 0 {
             let linkError = errno
             if linkError == EEXIST { throw GlossStoreError(.storeExists, "a store already exists at \(path)") }
-            guard (linkError == EPERM || linkError == ENOTSUP || linkError == EXDEV), rename(building, path) == 0 else {
+            guard linkError == EPERM || linkError == ENOTSUP || linkError == EXDEV, rename(building, path) == 0 else {
                 throw GlossStoreError(.notWritable, "cannot create \(path): \(String(cString: strerror(linkError)))")
             }
         }
@@ -187,7 +189,7 @@ public struct StoreIdentity: Hashable, Sendable {
             try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = ?", arguments: [key])
         }
         guard let store = try bytes("store-id").flatMap({ ID128(bytes: $0) }),
-              let replica = try bytes("replica-id").flatMap({ ID128(bytes: $0) })
+            let replica = try bytes("replica-id").flatMap({ ID128(bytes: $0) })
         else { throw GlossStoreError(.notAGlossStore, "the store has no identity") }
         let name = try bytes("name").map { String(decoding: $0, as: UTF8.self) }
         return StoreIdentity(storeID: store, replicaID: replica, name: name)

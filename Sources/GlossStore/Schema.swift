@@ -14,124 +14,126 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration(migrations[0]) { db in
-            try db.execute(sql: """
-                CREATE TABLE meta (
-                    key TEXT PRIMARY KEY NOT NULL,
-                    value BLOB NOT NULL
-                ) STRICT, WITHOUT ROWID;
+            try db.execute(
+                sql: """
+                    CREATE TABLE meta (
+                        key TEXT PRIMARY KEY NOT NULL,
+                        value BLOB NOT NULL
+                    ) STRICT, WITHOUT ROWID;
 
-                -- Replica ids are stored once; other tables name a replica by its ordinal.
-                CREATE TABLE replica (
-                    ordinal INTEGER PRIMARY KEY,
-                    id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
-                    name TEXT
-                ) STRICT;
+                    -- Replica ids are stored once; other tables name a replica by its ordinal.
+                    CREATE TABLE replica (
+                        ordinal INTEGER PRIMARY KEY,
+                        id BLOB NOT NULL UNIQUE CHECK (length(id) = 16),
+                        name TEXT
+                    ) STRICT;
 
-                CREATE TABLE change (
-                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
-                    seq INTEGER NOT NULL CHECK (seq >= 1),
-                    time INTEGER NOT NULL,
-                    dependencies BLOB NOT NULL,
-                    arrival INTEGER NOT NULL UNIQUE,
-                    PRIMARY KEY (replica, seq)
-                ) STRICT, WITHOUT ROWID;
+                    CREATE TABLE change (
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        time INTEGER NOT NULL,
+                        dependencies BLOB NOT NULL,
+                        arrival INTEGER NOT NULL UNIQUE,
+                        PRIMARY KEY (replica, seq)
+                    ) STRICT, WITHOUT ROWID;
 
-                CREATE TABLE operation (
-                    replica INTEGER NOT NULL,
-                    seq INTEGER NOT NULL,
-                    position INTEGER NOT NULL CHECK (position >= 0),
-                    kind TEXT NOT NULL CHECK (kind IN ('create-article', 'create-annotation', 'set',
-                        'add-tag', 'remove-tag', 'delete', 'keep')),
-                    entity BLOB NOT NULL CHECK (length(entity) = 16),
-                    name TEXT,
-                    value TEXT,
-                    article BLOB,
-                    prefix TEXT,
-                    suffix TEXT,
-                    start INTEGER,
-                    "end" INTEGER,
-                    PRIMARY KEY (replica, seq, position),
-                    FOREIGN KEY (replica, seq) REFERENCES change(replica, seq)
-                ) STRICT, WITHOUT ROWID;
-                CREATE INDEX operation_by_entity ON operation(entity);
+                    CREATE TABLE operation (
+                        replica INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        position INTEGER NOT NULL CHECK (position >= 0),
+                        kind TEXT NOT NULL CHECK (kind IN ('create-article', 'create-annotation', 'set',
+                            'add-tag', 'remove-tag', 'delete', 'keep')),
+                        entity BLOB NOT NULL CHECK (length(entity) = 16),
+                        name TEXT,
+                        value TEXT,
+                        article BLOB,
+                        prefix TEXT,
+                        suffix TEXT,
+                        start INTEGER,
+                        "end" INTEGER,
+                        PRIMARY KEY (replica, seq, position),
+                        FOREIGN KEY (replica, seq) REFERENCES change(replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX operation_by_entity ON operation(entity);
 
-                CREATE TABLE article (
-                    id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
-                    body TEXT NOT NULL
-                ) STRICT, WITHOUT ROWID;
+                    CREATE TABLE article (
+                        id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+                        body TEXT NOT NULL
+                    ) STRICT, WITHOUT ROWID;
 
-                CREATE TABLE annotation (
-                    id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
-                    article BLOB NOT NULL REFERENCES article(id),
-                    exact TEXT NOT NULL,
-                    prefix TEXT NOT NULL,
-                    suffix TEXT NOT NULL,
-                    start INTEGER NOT NULL,
-                    "end" INTEGER NOT NULL CHECK ("end" > start),
-                    alive INTEGER NOT NULL CHECK (alive IN (0, 1))
-                ) STRICT, WITHOUT ROWID;
-                CREATE INDEX annotation_by_article ON annotation(article);
+                    CREATE TABLE annotation (
+                        id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+                        article BLOB NOT NULL REFERENCES article(id),
+                        exact TEXT NOT NULL,
+                        prefix TEXT NOT NULL,
+                        suffix TEXT NOT NULL,
+                        start INTEGER NOT NULL,
+                        "end" INTEGER NOT NULL CHECK ("end" > start),
+                        alive INTEGER NOT NULL CHECK (alive IN (0, 1))
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX annotation_by_article ON annotation(article);
 
-                -- The live values of every register field: one row per sibling.
-                CREATE TABLE register_value (
-                    entity BLOB NOT NULL,
-                    field TEXT NOT NULL CHECK (field IN ('title', 'source', 'note', 'color')),
-                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
-                    seq INTEGER NOT NULL,
-                    time INTEGER NOT NULL,
-                    rank INTEGER NOT NULL,
-                    value TEXT NOT NULL,
-                    PRIMARY KEY (entity, field, replica, seq)
-                ) STRICT, WITHOUT ROWID;
+                    -- The live values of every register field: one row per sibling.
+                    CREATE TABLE register_value (
+                        entity BLOB NOT NULL,
+                        field TEXT NOT NULL CHECK (field IN ('title', 'source', 'note', 'color')),
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        rank INTEGER NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (entity, field, replica, seq)
+                    ) STRICT, WITHOUT ROWID;
 
-                -- The surviving adds of every tag.
-                CREATE TABLE tag_add (
-                    entity BLOB NOT NULL,
-                    tag TEXT NOT NULL,
-                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
-                    seq INTEGER NOT NULL,
-                    PRIMARY KEY (entity, tag, replica, seq)
-                ) STRICT, WITHOUT ROWID;
-                CREATE INDEX tag_add_by_tag ON tag_add(tag);
+                    -- The surviving adds of every tag.
+                    CREATE TABLE tag_add (
+                        entity BLOB NOT NULL,
+                        tag TEXT NOT NULL,
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL,
+                        PRIMARY KEY (entity, tag, replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    CREATE INDEX tag_add_by_tag ON tag_add(tag);
 
-                -- The live alive/deleted marks of every annotation.
-                CREATE TABLE presence_mark (
-                    entity BLOB NOT NULL REFERENCES annotation(id),
-                    replica INTEGER NOT NULL REFERENCES replica(ordinal),
-                    seq INTEGER NOT NULL,
-                    mark TEXT NOT NULL CHECK (mark IN ('alive', 'deleted')),
-                    time INTEGER NOT NULL,
-                    PRIMARY KEY (entity, replica, seq)
-                ) STRICT, WITHOUT ROWID;
-                """)
+                    -- The live alive/deleted marks of every annotation.
+                    CREATE TABLE presence_mark (
+                        entity BLOB NOT NULL REFERENCES annotation(id),
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL,
+                        mark TEXT NOT NULL CHECK (mark IN ('alive', 'deleted')),
+                        time INTEGER NOT NULL,
+                        PRIMARY KEY (entity, replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    """)
         }
         migrator.registerMigration(migrations[1]) { db in
-            try db.execute(sql: """
-                -- The replicas this one has synced with: when, where, and what each held then.
-                CREATE TABLE peer (
-                    replica BLOB PRIMARY KEY NOT NULL CHECK (length(replica) = 16),
-                    name TEXT NOT NULL,
-                    address TEXT NOT NULL,
-                    last_sync INTEGER NOT NULL,
-                    clock BLOB NOT NULL,
-                    sent INTEGER NOT NULL,
-                    received INTEGER NOT NULL
-                ) STRICT, WITHOUT ROWID;
+            try db.execute(
+                sql: """
+                    -- The replicas this one has synced with: when, where, and what each held then.
+                    CREATE TABLE peer (
+                        replica BLOB PRIMARY KEY NOT NULL CHECK (length(replica) = 16),
+                        name TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        last_sync INTEGER NOT NULL,
+                        clock BLOB NOT NULL,
+                        sent INTEGER NOT NULL,
+                        received INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
 
-                -- The version vector, kept beside the log so reading it costs one row per
-                -- replica, not a scan of every change. Written in the same transaction as
-                -- each change.
-                CREATE TABLE clock (
-                    replica INTEGER PRIMARY KEY REFERENCES replica(ordinal),
-                    seq INTEGER NOT NULL CHECK (seq >= 1)
-                ) STRICT;
-                INSERT INTO clock (replica, seq) SELECT replica, max(seq) FROM change GROUP BY replica;
+                    -- The version vector, kept beside the log so reading it costs one row per
+                    -- replica, not a scan of every change. Written in the same transaction as
+                    -- each change.
+                    CREATE TABLE clock (
+                        replica INTEGER PRIMARY KEY REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL CHECK (seq >= 1)
+                    ) STRICT;
+                    INSERT INTO clock (replica, seq) SELECT replica, max(seq) FROM change GROUP BY replica;
 
-                -- Each entity's hash (StateDigest.hash), kept beside it so the state digest
-                -- reads 48 bytes per entity instead of the whole state.
-                ALTER TABLE article ADD COLUMN hash BLOB CHECK (hash IS NULL OR length(hash) = 32);
-                ALTER TABLE annotation ADD COLUMN hash BLOB CHECK (hash IS NULL OR length(hash) = 32);
-                """)
+                    -- Each entity's hash (StateDigest.hash), kept beside it so the state digest
+                    -- reads 48 bytes per entity instead of the whole state.
+                    ALTER TABLE article ADD COLUMN hash BLOB CHECK (hash IS NULL OR length(hash) = 32);
+                    ALTER TABLE annotation ADD COLUMN hash BLOB CHECK (hash IS NULL OR length(hash) = 32);
+                    """)
             for table in ["article", "annotation"] {
                 try EntityRows.forEachPage(of: table, size: 500, in: db) { page, ids in
                     try EntityRows.storeHashes(of: Set(ids), in: page, db: db)

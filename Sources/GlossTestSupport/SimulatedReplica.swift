@@ -10,7 +10,6 @@ public struct SimulatedReplica: Sendable {
     public private(set) var log: [Change] = []
     private var tick: UInt64 = 0
 
-
     public init(id: ReplicaID) { self.id = id }
 
     public init(number: UInt64) {

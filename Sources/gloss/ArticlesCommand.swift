@@ -15,7 +15,9 @@ struct Articles: AsyncParsableCommand {
             .sorted { ($0.value(of: .title) ?? "", $0.id) < ($1.value(of: .title) ?? "", $1.id) }
             .map { ArticleSummary($0, in: state) }
         if output.json { return try printJSON(articles) }
-        if articles.isEmpty { Terminal.note(tag == nil ? "No articles yet: add one with 'gloss import FILE'." : "No article has that tag.") }
+        if articles.isEmpty {
+            Terminal.note(tag == nil ? "No articles yet: add one with 'gloss import FILE'." : "No article has that tag.")
+        }
         for article in articles {
             var line = "\(article.id)  \(Terminal.singleLine(article.title))"
             if let source = article.source.value { line += "  (\(Terminal.singleLine(source)))" }

@@ -50,8 +50,10 @@ struct BundleCommand: AsyncParsableCommand {
             let after = try reportingErrors { try store.conflictCount() }
             if output.json {
                 let clock = try reportingErrors { try store.clock() }
-                return try printJSON(BundleReport(applied: report.applied, alreadyHeld: report.alreadyHeld,
-                                                  conflicts: after, clock: clockJSON(clock)))
+                return try printJSON(
+                    BundleReport(
+                        applied: report.applied, alreadyHeld: report.alreadyHeld,
+                        conflicts: after, clock: clockJSON(clock)))
             }
             var line = "Applied \(report.applied) new change\(report.applied == 1 ? "" : "s")"
             if report.alreadyHeld > 0 { line += " (\(report.alreadyHeld) already held)" }
@@ -104,7 +106,8 @@ func readBundle(_ file: String) throws -> ChangeBundle {
 /// Applies a decoded bundle after checking it belongs to this store.
 func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) throws -> ApplyReport {
     guard bundle.storeID == store.identity.storeID else {
-        throw CLIError("\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
+        throw CLIError(
+            "\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
     }
     return try reportingErrors { try store.apply(bundle.changes) }
 }

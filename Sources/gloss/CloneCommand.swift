@@ -33,7 +33,9 @@ struct Clone: AsyncParsableCommand {
             report = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
         } catch let error as CLIError where replica.createdStore != nil {
             // The store exists and keeps every batch that arrived: say how to finish.
-            throw CLIError("\(error.message); the new store at \(Terminal.singleLine(path)) keeps what arrived: finish with 'gloss sync \(source) --store \(Terminal.singleLine(path))'")
+            throw CLIError(
+                "\(error.message); the new store at \(Terminal.singleLine(path)) keeps what arrived: finish with 'gloss sync \(source) --store \(Terminal.singleLine(path))'"
+            )
         }
         let outcome = report.outcome!
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
@@ -42,7 +44,9 @@ struct Clone: AsyncParsableCommand {
             try printSummary(report, conflicts: conflicts, newConflicts: conflicts, json: true)
         } else {
             print(store.identity.replicaID.hex)
-            Terminal.note("Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) changes.")
+            Terminal.note(
+                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) changes."
+            )
         }
     }
 

@@ -28,20 +28,26 @@ struct Conflicts: AsyncParsableCommand {
         let store = try storeOptions.openForReading()
         let conflicts = try reportingErrors { try store.state() }.conflicts
         if output.json {
-            return try printJSON(conflicts.map { conflict in
-                Listed(id: conflict.entity.hex, kind: conflict.kind.rawValue, field: conflict.field, values: conflict.values.map {
-                    Listed.Value(value: $0.value, replica: $0.dot.replica.hex, seq: $0.dot.seq, time: formatTime($0.time))
+            return try printJSON(
+                conflicts.map { conflict in
+                    Listed(
+                        id: conflict.entity.hex, kind: conflict.kind.rawValue, field: conflict.field,
+                        values: conflict.values.map {
+                            Listed.Value(value: $0.value, replica: $0.dot.replica.hex, seq: $0.dot.seq, time: formatTime($0.time))
+                        })
                 })
-            })
         }
         if conflicts.isEmpty { return print("No conflicts.") }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
         for conflict in conflicts {
-            let what = conflict.field == Conflict.deletedField
+            let what =
+                conflict.field == Conflict.deletedField
                 ? "deleted on one replica, edited on another (settle with 'gloss resolve ID --keep' or 'gloss delete ID')" : conflict.field
             print("\(conflict.kind.rawValue) \(conflict.entity.hex): \(what)")
             for (number, value) in conflict.values.enumerated() {
-                print("  [\(number + 1)] \"\(Terminal.singleLine(value.value))\"  by \(naming.name(value.dot.replica)) at \(formatTime(value.time))")
+                print(
+                    "  [\(number + 1)] \"\(Terminal.singleLine(value.value))\"  by \(naming.name(value.dot.replica)) at \(formatTime(value.time))"
+                )
             }
         }
     }

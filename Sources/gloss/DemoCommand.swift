@@ -59,8 +59,9 @@ struct DemoScript {
         let article = try desk.state().articles.keys.first!.hex
 
         say("\"Kursk Oblast\" appears twice, so the desk says which occurrence it means.")
-        try await gloss("annotate", "--store", "desk.sqlite", article, "--quote", "Kursk Oblast", "--occurrence", "2",
-                        "--note", "HUR is the only source for the date", "--color", "yellow", "--tag", "verify")
+        try await gloss(
+            "annotate", "--store", "desk.sqlite", article, "--quote", "Kursk Oblast", "--occurrence", "2",
+            "--note", "HUR is the only source for the date", "--color", "yellow", "--tag", "verify")
         let note = try onlyAnnotation(desk)
 
         say("The desk serves its store over TCP (here on loopback, on a port the system picks).")
@@ -76,8 +77,9 @@ struct DemoScript {
         say("Offline, both edit the same note, and the field adds an annotation of its own.")
         try await gloss("edit", "--store", "desk.sqlite", note, "--note", "HUR is the only source for the late-October date")
         try await gloss("edit", "--store", "field.sqlite", note, "--note", "Update: HUR is the only source for the date")
-        try await gloss("annotate", "--store", "field.sqlite", article, "--quote", "nearly 12,000 troops",
-                        "--note", "Contact at HUR confirms, off the record", "--tag", "source")
+        try await gloss(
+            "annotate", "--store", "field.sqlite", article, "--quote", "nearly 12,000 troops",
+            "--note", "Contact at HUR confirms, off the record", "--tag", "source")
 
         say("Back online, the field syncs: one session sends what the desk lacks and fetches what it lacks.")
         try await gloss("sync", "--store", "field.sqlite", address)

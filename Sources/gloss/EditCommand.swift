@@ -21,7 +21,9 @@ struct Edit: AsyncParsableCommand {
         if [note, color, title, source].allSatisfy({ $0 == nil }) && addTags.isEmpty && removeTags.isEmpty {
             throw ValidationError("say what to change: --note, --color, --title, --source, --add-tag or --remove-tag")
         }
-        if (addTags + removeTags).contains(where: { $0.allSatisfy(\.isWhitespace) }) { throw ValidationError("tags need some text in them") }
+        if (addTags + removeTags).contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+            throw ValidationError("tags need some text in them")
+        }
         if let both = Set(addTags.map(ExactText.init)).intersection(removeTags.map(ExactText.init)).first?.string {
             throw ValidationError("tag '\(Terminal.singleLine(both))' is both added and removed")
         }
@@ -58,7 +60,8 @@ struct Edit: AsyncParsableCommand {
         for (field, value) in fields {
             guard let value else { continue }
             guard field.entityKind == target.kind else {
-                throw CLIError("--\(field.rawValue) applies to \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
+                throw CLIError(
+                    "--\(field.rawValue) applies to \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
             }
             let register = registers[field]
             if register?.winner?.value.isByteEqual(to: value) == true && register?.isInConflict != true { continue }

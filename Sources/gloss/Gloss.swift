@@ -21,7 +21,6 @@ struct Gloss: AsyncParsableCommand {
         ]
     )
 
-
     /// Runs the command; any failure is one line on stderr and a non-zero exit (64 for a
     /// usage mistake, 1 otherwise). Help and --version print as usual.
     static func main() async {
@@ -39,7 +38,10 @@ struct Gloss: AsyncParsableCommand {
             var message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
             if message.isEmpty { message = "failed (\(error))" }
             if code == .validationFailure { message += " (see 'gloss help')" }
-            Terminal.note("gloss: " + Terminal.singleLine(message.prefix(1) == "E" && message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message))
+            Terminal.note(
+                "gloss: "
+                    + Terminal.singleLine(message.prefix(1) == "E" && message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
+            )
             Foundation.exit(code.rawValue)
         }
     }
@@ -50,10 +52,10 @@ struct Gloss: AsyncParsableCommand {
     /// `mallopt` lives in malloc.h, which the Glibc module does not import, so it is looked up.
     static func limitMallocArenas() {
         #if os(Linux)
-        typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
-        let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
-        _ = mallopt(-8, 2)  // M_ARENA_MAX
+            typealias MallOpt = @convention(c) (Int32, Int32) -> Int32
+            guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+            let mallopt = unsafeBitCast(symbol, to: MallOpt.self)
+            _ = mallopt(-8, 2)  // M_ARENA_MAX
         #endif
     }
 }

@@ -35,7 +35,9 @@ struct Import: AsyncParsableCommand {
         let articles = try files.map(ArticleFile.init(path:))
         let total = articles.reduce(0) { $0 + $1.body.utf8.count }
         guard total <= ArticleFile.maximumSize else {
-            throw CLIError("these files hold \(total) bytes of text; one import takes at most \(ArticleFile.maximumSize) (8 MiB, one change that must fit in one sync frame): import them in several goes")
+            throw CLIError(
+                "these files hold \(total) bytes of text; one import takes at most \(ArticleFile.maximumSize) (8 MiB, one change that must fit in one sync frame): import them in several goes"
+            )
         }
         var results: [Imported] = []
         try reportingErrors {
@@ -71,7 +73,9 @@ struct Import: AsyncParsableCommand {
             let current = existing[id]
             if current == nil { operations.append(.createArticle(id: id, body: file.body)) }
             let newTitle = title ?? (current == nil ? ArticleText.defaultTitle(of: file.body, markdown: file.isMarkdown) : nil)
-            if let newTitle, current?.value(of: .title)?.isByteEqual(to: newTitle) != true || current?.registers[.title]?.isInConflict == true {
+            if let newTitle,
+                current?.value(of: .title)?.isByteEqual(to: newTitle) != true || current?.registers[.title]?.isInConflict == true
+            {
                 operations.append(.set(entity: id, field: .title, value: newTitle))
             }
             if let source, current?.value(of: .source)?.isByteEqual(to: source) != true {

@@ -24,12 +24,12 @@ func clockJSON(_ clock: VersionVector) -> [String: UInt64] {
 
 func parseClock(_ text: String) throws -> VersionVector {
     guard let data = text.data(using: .utf8),
-          let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
+        let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any]
     else { throw CLIError("--since takes a version vector as JSON, as 'gloss status --json' prints it: {\"<replica id>\": <count>, ...}") }
     var clock = VersionVector()
     for (key, value) in object {
         guard let replica = ID128(hex: key), let count = value as? NSNumber, count.int64Value >= 0,
-              count.doubleValue == Double(count.int64Value)
+            count.doubleValue == Double(count.int64Value)
         else { throw CLIError("--since: '\(key)' is not a replica id with a whole count") }
         clock[replica] = UInt64(count.int64Value)
     }

@@ -21,10 +21,12 @@ struct Log: AsyncParsableCommand {
         let entity = try id.map { prefix in try reportingErrors { try store.resolve(prefix: prefix).id } }
         let changes = try reportingErrors { try store.log(of: entity) }
         if output.json {
-            return try printJSON(changes.map { change in
-                Entry(replica: change.id.replica.hex, seq: change.id.seq, time: formatTime(change.time),
-                      dependencies: clockJSON(change.dependencies), operations: change.operations.map(Self.describe))
-            })
+            return try printJSON(
+                changes.map { change in
+                    Entry(
+                        replica: change.id.replica.hex, seq: change.id.seq, time: formatTime(change.time),
+                        dependencies: clockJSON(change.dependencies), operations: change.operations.map(Self.describe))
+                })
         }
         if changes.isEmpty { Terminal.note("No changes yet.") }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
@@ -48,8 +50,10 @@ struct Log: AsyncParsableCommand {
         case .createArticle(let id, let body):
             ["op": "create-article", "entity": id.hex, "value": ArticleText.defaultTitle(of: body)]
         case .createAnnotation(let id, let article, let anchor):
-            ["op": "create-annotation", "entity": id.hex, "article": article.hex, "exact": anchor.exact,
-             "start": String(anchor.start), "end": String(anchor.end)]
+            [
+                "op": "create-annotation", "entity": id.hex, "article": article.hex, "exact": anchor.exact,
+                "start": String(anchor.start), "end": String(anchor.end),
+            ]
         case .set(let entity, let field, let value):
             ["op": "set", "entity": entity.hex, "field": field.rawValue, "value": value]
         case .addTag(let entity, let tag):

@@ -27,7 +27,9 @@ struct Resolve: AsyncParsableCommand {
     func validate() throws {
         let modes = [pick != nil, value != nil, merge, keep].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --pick N, --value TEXT, --merge or --keep") }
-        if keep && field != nil && field != Conflict.deletedField { throw ValidationError("--keep takes no field (or the field 'deleted')") }
+        if keep && field != nil && field != Conflict.deletedField {
+            throw ValidationError("--keep takes no field (or the field 'deleted')")
+        }
         if !keep && field == nil { throw ValidationError("say which field to resolve: note, color, title or source") }
     }
 
@@ -71,30 +73,38 @@ struct Resolve: AsyncParsableCommand {
             throw CLIError("unknown field '\(Terminal.singleLine(self.field!))': fields are note, color, title, source (and deleted)")
         }
         guard field.entityKind == target.kind else {
-            throw CLIError("\(field.rawValue) is a field of \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
+            throw CLIError(
+                "\(field.rawValue) is a field of \(field.entityKind.rawValue)s, and \(target.id.hex) is an \(target.kind.rawValue)")
         }
         if target.kind == .annotation, state.annotations[target.id]?.presence.isAlive != true {
             throw CLIError("annotation \(target.id.hex) is deleted")
         }
-        let register = (target.kind == .article ? state.articles[target.id]?.registers[field] : state.annotations[target.id]?.registers[field])
+        let register =
+            (target.kind == .article ? state.articles[target.id]?.registers[field] : state.annotations[target.id]?.registers[field])
             ?? MultiValueRegister()
         guard register.isInConflict else {
             throw CLIError("the \(field.rawValue) of \(target.id.hex) is not in conflict; change it with 'gloss edit'")
         }
         let values = register.values
         if let pick {
-            guard (1...values.count).contains(pick) else { throw CLIError("--pick \(pick): there are \(values.count) values, numbered from 1") }
+            guard (1...values.count).contains(pick) else {
+                throw CLIError("--pick \(pick): there are \(values.count) values, numbered from 1")
+            }
             return .set(entity: target.id, field: field, value: values[pick - 1].value)
         }
         if let value { return .set(entity: target.id, field: field, value: value) }
         let shown = values.enumerated().map { "[\($0.offset + 1)] \"\(Terminal.singleLine($0.element.value))\"" }.joined(separator: " ")
         guard let base = ThreeWayMerge.commonAncestor(of: field, of: target.id, siblings: values.map(\.dot), history: try history()) else {
-            throw CLIError("cannot merge the \(field.rawValue) of \(target.id.hex): the values have more than one common ancestor. Values: \(shown); choose with --pick N or --value TEXT")
+            throw CLIError(
+                "cannot merge the \(field.rawValue) of \(target.id.hex): the values have more than one common ancestor. Values: \(shown); choose with --pick N or --value TEXT"
+            )
         }
         var merged = values[0].value
         for sibling in values.dropFirst() {
             guard case .merged(let text) = ThreeWayMerge.merge(base: base, ours: merged, theirs: sibling.value) else {
-                throw CLIError("cannot merge the \(field.rawValue) of \(target.id.hex): the edits overlap. Values: \(shown); choose with --pick N or --value TEXT")
+                throw CLIError(
+                    "cannot merge the \(field.rawValue) of \(target.id.hex): the edits overlap. Values: \(shown); choose with --pick N or --value TEXT"
+                )
             }
             merged = text
         }

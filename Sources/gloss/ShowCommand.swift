@@ -20,16 +20,19 @@ struct Show: AsyncParsableCommand {
         let annotations = state.liveAnnotations(of: id.id)
         if output.json {
             let conflicts = article.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
-            return try printJSON(ArticleDetail(
-                id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
-                tags: article.tags.elements, body: article.body, conflicts: conflicts,
-                annotations: annotations.map(AnnotationSummary.init)
-            ))
+            return try printJSON(
+                ArticleDetail(
+                    id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
+                    tags: article.tags.elements, body: article.body, conflicts: conflicts,
+                    annotations: annotations.map(AnnotationSummary.init)
+                ))
         }
         print(Terminal.style(Terminal.singleLine(article.value(of: .title) ?? "(untitled)"), "1"))
         var facts = ["id \(article.id.hex)"]
         if let source = article.value(of: .source) { facts.append("source \(Terminal.singleLine(source))") }
-        if !article.tags.elements.isEmpty { facts.append(article.tags.elements.map { "#" + Terminal.singleLine($0) }.joined(separator: " ")) }
+        if !article.tags.elements.isEmpty {
+            facts.append(article.tags.elements.map { "#" + Terminal.singleLine($0) }.joined(separator: " "))
+        }
         print(facts.joined(separator: "  "))
         print()
         print(Self.highlighted(article.body, annotations))

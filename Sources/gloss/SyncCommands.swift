@@ -20,7 +20,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Where to listen.", valueName: "host:port")) var listen = "127.0.0.1:\(SyncProtocol.defaultPort)"
 
     func run() async throws {
-        guard let endpoint = SyncEndpoint(parsing: listen) else { throw CLIError("--listen takes HOST:PORT, e.g. 127.0.0.1:\(SyncProtocol.defaultPort)") }
+        guard let endpoint = SyncEndpoint(parsing: listen) else {
+            throw CLIError("--listen takes HOST:PORT, e.g. 127.0.0.1:\(SyncProtocol.defaultPort)")
+        }
         let store = try storeOptions.open(access: .serve)
         let server: SyncServer
         do {
@@ -81,15 +83,19 @@ struct Peers: AsyncParsableCommand {
     func run() async throws {
         let peers = try reportingErrors { try storeOptions.openForReading().peers() }
         if output.json {
-            return try printJSON(peers.map {
-                Listed(replica: $0.replicaID.hex, name: $0.name, address: $0.address, lastSync: formatTime($0.lastSync),
-                       clock: clockJSON($0.clock), sent: $0.sent, received: $0.received)
-            })
+            return try printJSON(
+                peers.map {
+                    Listed(
+                        replica: $0.replicaID.hex, name: $0.name, address: $0.address, lastSync: formatTime($0.lastSync),
+                        clock: clockJSON($0.clock), sent: $0.sent, received: $0.received)
+                })
         }
         if peers.isEmpty { Terminal.note("No peers yet: 'gloss sync HOST:PORT' syncs with one.") }
         for peer in peers {
             let name = peer.name.isEmpty ? "" : " (\(Terminal.singleLine(peer.name)))"
-            print("\(peer.replicaID.hex)\(name)  at \(Terminal.singleLine(peer.address))  last synced \(formatTime(peer.lastSync))  holding \(peer.clock.total) changes")
+            print(
+                "\(peer.replicaID.hex)\(name)  at \(Terminal.singleLine(peer.address))  last synced \(formatTime(peer.lastSync))  holding \(peer.clock.total) changes"
+            )
         }
     }
 }
@@ -119,7 +125,9 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
         throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")
     }
     if outcome.diverged {
-        throw CLIError("DIVERGENCE: this replica and \(endpoint) hold the same changes but their states differ (digest \(StateDigest.hex(outcome.localDigest)) vs \(StateDigest.hex(outcome.peerDigest))); this is a bug in gloss, please report it")
+        throw CLIError(
+            "DIVERGENCE: this replica and \(endpoint) hold the same changes but their states differ (digest \(StateDigest.hex(outcome.localDigest)) vs \(StateDigest.hex(outcome.peerDigest))); this is a bug in gloss, please report it"
+        )
     }
     return report
 }
@@ -127,11 +135,15 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
 func printSummary(_ report: SyncReport, conflicts: Int, newConflicts: Int, json: Bool) throws {
     let outcome = report.outcome!
     if json {
-        return try printJSON(SyncSummary(sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts,
-                                         clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived))
+        return try printJSON(
+            SyncSummary(
+                sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts,
+                clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived))
     }
-    let peer = outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
-    var line = "Synced with \(peer): sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
+    let peer =
+        outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
+    var line =
+        "Synced with \(peer): sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
     if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
     print(line + ".")
 }
@@ -153,10 +165,11 @@ struct SyncSummary: Encodable {
     }
 }
 
-
 func describeConnectionError(_ error: any Error) -> String {
     let text = "\(error)"
-    if text.contains("connection refused") || text.contains("Connection refused") { return "connection refused (is 'gloss serve' running there?)" }
+    if text.contains("connection refused") || text.contains("Connection refused") {
+        return "connection refused (is 'gloss serve' running there?)"
+    }
     if text.contains("connectTimeout") || text.contains("timed out") { return "the connection timed out" }
     return text
 }

@@ -7,7 +7,8 @@ import Testing
         let sandbox = try Sandbox()
         try await sandbox.initStore()
         // Accents precomposed and combining, a family emoji (5 scalars, 1 character), a flag.
-        let lead = "Z\u{FC}rich: Caf\u{E9} na\u{EF}ve \u{1F469}\u{200D}\u{1F469}\u{200D}\u{1F467} re\u{301}sume\u{301} \u{1F1FA}\u{1F1E6} \u{2014} "
+        let lead =
+            "Z\u{FC}rich: Caf\u{E9} na\u{EF}ve \u{1F469}\u{200D}\u{1F469}\u{200D}\u{1F467} re\u{301}sume\u{301} \u{1F1FA}\u{1F1E6} \u{2014} "
         let quote = "the quoted words"
         let tail = " follow here, and then the article ends with an accent: \u{E9}t\u{E9}."
         let article = try await sandbox.importArticle(try sandbox.write("unicode.txt", lead + quote + tail))
@@ -53,8 +54,9 @@ import Testing
         let sandbox = try Sandbox()
         try await sandbox.initStore()
         let article = try await sandbox.importArticle(try sandbox.copySample())
-        let result = try await sandbox.ok("annotate", String(article.prefix(6)), "--quote", "three generals",
-                                          "--note", "check", "--color", "red", "--tag", "b", "--tag", "a", "--tag", "b")
+        let result = try await sandbox.ok(
+            "annotate", String(article.prefix(6)), "--quote", "three generals",
+            "--note", "check", "--color", "red", "--tag", "b", "--tag", "a", "--tag", "b")
         #expect(result.stdoutLines.count == 1 && isID(result.stdoutLines[0]) && result.stderr.isEmpty, "\(result)")
         let annotation = try #require(try jsonArray(try await sandbox.ok("annotations", "--json")).first)
         #expect(string(annotation, "id") == result.stdoutLines[0])
@@ -75,7 +77,8 @@ import Testing
             let sandbox = try Sandbox()
             try await sandbox.initStore()
             let article = try await sandbox.importArticle(try sandbox.copySample(), ["--tag", "ukraine"])
-            let annotation = try await sandbox.annotate(article, quote: "500 officers", ["--note", "first", "--color", "yellow", "--tag", "verify"])
+            let annotation = try await sandbox.annotate(
+                article, quote: "500 officers", ["--note", "first", "--color", "yellow", "--tag", "verify"])
             return Fixture(sandbox: sandbox, article: article, annotation: annotation)
         }
 
@@ -86,8 +89,9 @@ import Testing
 
     @Test func editChangesAnAnnotationsNoteColorAndTags() async throws {
         let fixture = try await Fixture.make()
-        let result = try await fixture.sandbox.ok("edit", fixture.annotation, "--note", "second", "--color", "blue",
-                                                  "--add-tag", "todo", "--add-tag", "army", "--remove-tag", "verify")
+        let result = try await fixture.sandbox.ok(
+            "edit", fixture.annotation, "--note", "second", "--color", "blue",
+            "--add-tag", "todo", "--add-tag", "army", "--remove-tag", "verify")
         #expect(result.stdoutLines == ["Edited annotation \(fixture.annotation)."], "\(result)")
         let annotation = try await fixture.annotationJSON()
         #expect(string(annotation, "note") == "second" && string(annotation, "color") == "blue")
@@ -100,8 +104,9 @@ import Testing
 
     @Test func editChangesAnArticlesTitleSourceAndTags() async throws {
         let fixture = try await Fixture.make()
-        let result = try await fixture.sandbox.ok("edit", fixture.article, "--title", "Troops in Kursk", "--source", "kyivindependent.com",
-                                                  "--add-tag", "korea", "--remove-tag", "ukraine")
+        let result = try await fixture.sandbox.ok(
+            "edit", fixture.article, "--title", "Troops in Kursk", "--source", "kyivindependent.com",
+            "--add-tag", "korea", "--remove-tag", "ukraine")
         #expect(result.stdoutLines == ["Edited article \(fixture.article)."], "\(result)")
         let article = try #require(try jsonArray(try await fixture.sandbox.ok("articles", "--json")).first)
         #expect(string(article, "title") == "Troops in Kursk")
@@ -128,8 +133,9 @@ import Testing
         let fixture = try await Fixture.make()
         let id = target == "article" ? fixture.article : fixture.annotation
         let before = try await fixture.sandbox.snapshot()
-        expectCleanFailure(try await fixture.sandbox.run(["edit", id] + options + ["--store", fixture.sandbox.store]),
-                           mentioning: [message])
+        expectCleanFailure(
+            try await fixture.sandbox.run(["edit", id] + options + ["--store", fixture.sandbox.store]),
+            mentioning: [message])
         #expect(try await fixture.sandbox.snapshot() == before)
     }
 
@@ -138,7 +144,10 @@ import Testing
         let result = try await fixture.sandbox.gloss("edit", fixture.annotation)
         #expect(result.status == 64, "\(result)")
         #expect(result.stdout.isEmpty)
-        #expect(result.stderrLines == ["gloss: say what to change: --note, --color, --title, --source, --add-tag or --remove-tag (see 'gloss help')"])
+        #expect(
+            result.stderrLines == [
+                "gloss: say what to change: --note, --color, --title, --source, --add-tag or --remove-tag (see 'gloss help')"
+            ])
     }
 
     @Test func deleteRemovesAnAnnotationEverywhereItIsShown() async throws {
@@ -165,8 +174,9 @@ import Testing
     @Test func onlyAnnotationsCanBeDeleted() async throws {
         let fixture = try await Fixture.make()
         let before = try await fixture.sandbox.snapshot()
-        expectCleanFailure(try await fixture.sandbox.gloss("delete", fixture.article),
-                           mentioning: ["only annotations can be deleted", fixture.article])
+        expectCleanFailure(
+            try await fixture.sandbox.gloss("delete", fixture.article),
+            mentioning: ["only annotations can be deleted", fixture.article])
         #expect(try await fixture.sandbox.snapshot() == before)
     }
 }

@@ -56,102 +56,123 @@ import Testing
             return Scenario(arguments: ["import", "latin1.txt"] + store, fragments: ["latin1.txt", "not valid UTF-8"])
         case .wrongExtension:
             try sandbox.write("report.pdf", "Plain text, but named like a PDF.")
-            return Scenario(arguments: ["import", "report.pdf"] + store, fragments: ["report.pdf", "only .txt and .md files can be imported"])
+            return Scenario(
+                arguments: ["import", "report.pdf"] + store, fragments: ["report.pdf", "only .txt and .md files can be imported"])
         case .directoryAsFile:
             try FileManager.default.createDirectory(atPath: sandbox.path("folder.txt"), withIntermediateDirectories: false)
             return Scenario(arguments: ["import", "folder.txt"] + store, fragments: ["folder.txt", "is a directory"])
         case .absentQuote:
-            return Scenario(arguments: ["annotate", article, "--quote", "Pyongyang Oblast"] + store,
-                            fragments: ["the article does not contain \"Pyongyang Oblast\""])
+            return Scenario(
+                arguments: ["annotate", article, "--quote", "Pyongyang Oblast"] + store,
+                fragments: ["the article does not contain \"Pyongyang Oblast\""])
         case .repeatedQuote:
-            return Scenario(arguments: ["annotate", article, "--quote", "Kursk Oblast", "--note", "x"] + store,
-                            fragments: ["\"Kursk Oblast\" occurs 2 times", "--occurrence 1...2"])
+            return Scenario(
+                arguments: ["annotate", article, "--quote", "Kursk Oblast", "--note", "x"] + store,
+                fragments: ["\"Kursk Oblast\" occurs 2 times", "--occurrence 1...2"])
         case .occurrenceOutOfRange:
-            return Scenario(arguments: ["annotate", article, "--quote", "Kursk Oblast", "--occurrence", "3"] + store,
-                            fragments: ["--occurrence 3", "occurs 2 times"])
+            return Scenario(
+                arguments: ["annotate", article, "--quote", "Kursk Oblast", "--occurrence", "3"] + store,
+                fragments: ["--occurrence 3", "occurs 2 times"])
         case .occurrenceZero:
-            return Scenario(arguments: ["annotate", article, "--quote", "Kursk Oblast", "--occurrence", "0"] + store,
-                            fragments: ["--occurrence 0", "counting from 1"])
+            return Scenario(
+                arguments: ["annotate", article, "--quote", "Kursk Oblast", "--occurrence", "0"] + store,
+                fragments: ["--occurrence 0", "counting from 1"])
         case .emptyQuote:
             return Scenario(arguments: ["annotate", article, "--quote", ""] + store, fragments: ["--quote needs some text"])
         case .unknownPrefix:
             let unknown = IDPrefixTests.prefix(notStarting: [article, annotation])
-            return Scenario(arguments: ["edit", unknown, "--note", "x"] + store,
-                            fragments: ["no article or annotation has an id starting with \(unknown)"])
+            return Scenario(
+                arguments: ["edit", unknown, "--note", "x"] + store,
+                fragments: ["no article or annotation has an id starting with \(unknown)"])
         case .ambiguousPrefix:
             let (first, second) = IDPrefixTests.textsWhoseIDsShareFourDigits()
             let one = try await sandbox.importArticle(try sandbox.write("one.txt", first))
             let two = try await sandbox.importArticle(try sandbox.write("two.txt", second))
-            return Scenario(arguments: ["edit", String(one.prefix(4)), "--title", "x"] + store,
-                            fragments: ["the id prefix \(one.prefix(4)) is ambiguous", one, two])
+            return Scenario(
+                arguments: ["edit", String(one.prefix(4)), "--title", "x"] + store,
+                fragments: ["the id prefix \(one.prefix(4)) is ambiguous", one, two])
         case .tooShortPrefix:
-            return Scenario(arguments: ["show", String(article.prefix(3))] + store,
-                            fragments: ["'\(article.prefix(3))' is not an id: give at least 4 of its hex digits"])
+            return Scenario(
+                arguments: ["show", String(article.prefix(3))] + store,
+                fragments: ["'\(article.prefix(3))' is not an id: give at least 4 of its hex digits"])
         case .annotationWhereAnArticleIsNeeded:
-            return Scenario(arguments: ["annotate", annotation, "--quote", "three generals"] + store,
-                            fragments: ["\(annotation) is an annotation"])
+            return Scenario(
+                arguments: ["annotate", annotation, "--quote", "three generals"] + store,
+                fragments: ["\(annotation) is an annotation"])
         case .unknownFieldForResolve:
-            return Scenario(arguments: ["resolve", annotation, "summary", "--pick", "1"] + store,
-                            fragments: ["unknown field 'summary'", "note, color, title, source"])
+            return Scenario(
+                arguments: ["resolve", annotation, "summary", "--pick", "1"] + store,
+                fragments: ["unknown field 'summary'", "note, color, title, source"])
         case .fieldNotInConflict:
-            return Scenario(arguments: ["resolve", annotation, "note", "--pick", "1"] + store,
-                            fragments: ["the note of \(annotation) is not in conflict", "gloss edit"])
+            return Scenario(
+                arguments: ["resolve", annotation, "note", "--pick", "1"] + store,
+                fragments: ["the note of \(annotation) is not in conflict", "gloss edit"])
         case .noteOnArticle:
-            return Scenario(arguments: ["edit", article, "--note", "a note on an article"] + store,
-                            fragments: ["--note applies to annotations", "\(article) is an article"])
+            return Scenario(
+                arguments: ["edit", article, "--note", "a note on an article"] + store,
+                fragments: ["--note applies to annotations", "\(article) is an article"])
         case .missingStore:
             let missing = sandbox.path("nowhere/store.sqlite")
-            return Scenario(arguments: ["articles", "--store", missing], fragments: ["no store at \(missing)", "gloss init"],
-                            untouched: [missing, sandbox.path("nowhere")])
+            return Scenario(
+                arguments: ["articles", "--store", missing], fragments: ["no store at \(missing)", "gloss init"],
+                untouched: [missing, sandbox.path("nowhere")])
         case .directoryAsStore:
             try FileManager.default.createDirectory(atPath: sandbox.path("storedir"), withIntermediateDirectories: false)
             return Scenario(arguments: ["status", "--store", sandbox.path("storedir")], fragments: ["is a directory, not a store"])
         case .nonGlossFileAsStore:
             let notes = try sandbox.write("notes.txt", String(repeating: "Not a database, just notes about the war.\n", count: 40))
-            return Scenario(arguments: ["annotate", article, "--quote", "three generals", "--store", notes],
-                            fragments: [notes, "not a Gloss store"], untouched: [notes, notes + "-wal", notes + "-shm"])
+            return Scenario(
+                arguments: ["annotate", article, "--quote", "three generals", "--store", notes],
+                fragments: [notes, "not a Gloss store"], untouched: [notes, notes + "-wal", notes + "-shm"])
         case .initOverExistingStore:
-            return Scenario(arguments: ["init", "--name", "again"] + store, fragments: ["a store already exists at \(sandbox.store)"],
-                            untouched: [sandbox.store])
+            return Scenario(
+                arguments: ["init", "--name", "again"] + store, fragments: ["a store already exists at \(sandbox.store)"],
+                untouched: [sandbox.store])
         case .truncatedBundle:
             try await sandbox.ok("bundle", "create", "full.bundle")
             let bytes = try #require(sandbox.bytes("full.bundle"))
             try sandbox.write("cut.bundle", bytes: Array(bytes.prefix(bytes.count / 2)))
-            return Scenario(arguments: ["bundle", "apply", "cut.bundle"] + store, fragments: ["cut.bundle is not a usable bundle", "truncated"])
+            return Scenario(
+                arguments: ["bundle", "apply", "cut.bundle"] + store, fragments: ["cut.bundle is not a usable bundle", "truncated"])
         case .corruptBundle:
             try await sandbox.ok("bundle", "create", "full.bundle")
             var bytes = try #require(sandbox.bytes("full.bundle"))
             bytes[bytes.count / 2] ^= 0x5A
             try sandbox.write("flipped.bundle", bytes: bytes)
-            return Scenario(arguments: ["bundle", "apply", "flipped.bundle"] + store,
-                            fragments: ["flipped.bundle is not a usable bundle", "checksum does not match"])
+            return Scenario(
+                arguments: ["bundle", "apply", "flipped.bundle"] + store,
+                fragments: ["flipped.bundle is not a usable bundle", "checksum does not match"])
         case .bundleFromAnotherStore:
             let other = sandbox.path("other.sqlite")
             try await sandbox.initStore(other)
             _ = try await sandbox.importArticle(try sandbox.write("elsewhere.txt", "An article held by another store."), store: other)
             try await sandbox.ok("bundle", "create", "other.bundle", store: other)
             let otherStore = try #require(string(try await sandbox.status(other), "store"))
-            return Scenario(arguments: ["bundle", "apply", "other.bundle"] + store,
-                            fragments: ["other.bundle is from another store (\(otherStore))"])
+            return Scenario(
+                arguments: ["bundle", "apply", "other.bundle"] + store,
+                fragments: ["other.bundle is from another store (\(otherStore))"])
         case .bundleFromNewerFormat:
             try await sandbox.ok("bundle", "create", "full.bundle")
             var bytes = try #require(sandbox.bytes("full.bundle"))
             bytes[8] = 2  // the format byte, after the 8-byte magic GLOSSBDL
             try sandbox.write("newer.bundle", bytes: bytes)
-            return Scenario(arguments: ["bundle", "apply", "newer.bundle"] + store,
-                            fragments: ["newer.bundle is not a usable bundle", "bundle format 2 is newer than this gloss"])
+            return Scenario(
+                arguments: ["bundle", "apply", "newer.bundle"] + store,
+                fragments: ["newer.bundle is not a usable bundle", "bundle format 2 is newer than this gloss"])
         case .missingBundle:
             return Scenario(arguments: ["bundle", "apply", "nothing.bundle"] + store, fragments: ["cannot read bundle nothing.bundle"])
         case .textFileAsBundle:
             try sandbox.copySample(as: "kursk.bundle")
             return Scenario(arguments: ["bundle", "apply", "kursk.bundle"] + store, fragments: ["not a Gloss bundle", "GLOSSBDL"])
         case .badSinceClock:
-            return Scenario(arguments: ["bundle", "create", "since.bundle", "--since", "{\"desk\": 1}"] + store,
-                            fragments: ["--since: 'desk' is not a replica id"], untouched: [sandbox.path("since.bundle")])
+            return Scenario(
+                arguments: ["bundle", "create", "since.bundle", "--since", "{\"desk\": 1}"] + store,
+                fragments: ["--since: 'desk' is not a replica id"], untouched: [sandbox.path("since.bundle")])
         case .unwritableBundlePath:
             let target = sandbox.path("no/such/folder/out.bundle")
-            return Scenario(arguments: ["bundle", "create", target] + store, fragments: ["cannot write \(target)"],
-                            untouched: [target])
+            return Scenario(
+                arguments: ["bundle", "create", target] + store, fragments: ["cannot write \(target)"],
+                untouched: [target])
         }
     }
 
@@ -174,7 +195,8 @@ import Testing
         }
         try sandbox.write("bad.bundle", bytes: bytes)
         let clone = sandbox.path("clone.sqlite")
-        expectCleanFailure(try await sandbox.run(["clone", "bad.bundle", "--store", clone]), mentioning: ["bad.bundle is not a usable bundle"])
+        expectCleanFailure(
+            try await sandbox.run(["clone", "bad.bundle", "--store", clone]), mentioning: ["bad.bundle is not a usable bundle"])
         for suffix in ["", "-wal", "-shm"] { #expect(!sandbox.exists(clone + suffix)) }
     }
 

@@ -17,7 +17,8 @@ import Testing
             try await sandbox.initStore(name: "desk")
             article = try await sandbox.importArticle(try sandbox.copySample(), ["--source", "kyivindependent.com", "--tag", "ukraine"])
             other = try await sandbox.importArticle(try sandbox.write("other.md", "# Weather\n\nSun over Lviv."), ["--tag", "weather"])
-            first = try await sandbox.annotate(article, quote: "nearly 12,000 troops", ["--note", "HUR figure", "--color", "green", "--tag", "numbers", "--tag", "verify"])
+            first = try await sandbox.annotate(
+                article, quote: "nearly 12,000 troops", ["--note", "HUR figure", "--color", "green", "--tag", "numbers", "--tag", "verify"])
             second = try await sandbox.annotate(article, quote: "Kursk Oblast", ["--occurrence", "2", "--note", "date?"])
         }
     }
@@ -64,12 +65,13 @@ import Testing
         #expect(result.stdout.contains("deployed to ⟦Kursk Oblast⟧¹ in late October"))
         #expect(result.stdout.contains("has sent ⟦nearly 12,000 troops⟧² to Russia"))
         #expect(result.stdout.contains("Russia's Kursk Oblast to participate"), "the first occurrence is not highlighted")
-        #expect(lines.suffix(4) == [
-            "[1] \"Kursk Oblast\" — date?",
-            "    \(fixture.second)",
-            "[2] \"nearly 12,000 troops\" — HUR figure (green) #numbers #verify",
-            "    \(fixture.first)",
-        ])
+        #expect(
+            lines.suffix(4) == [
+                "[1] \"Kursk Oblast\" — date?",
+                "    \(fixture.second)",
+                "[2] \"nearly 12,000 troops\" — HUR figure (green) #numbers #verify",
+                "    \(fixture.first)",
+            ])
     }
 
     @Test func showJSONHasTheBodyAndAnnotations() async throws {
@@ -106,10 +108,11 @@ import Testing
         #expect(tagged.map { string($0, "id") } == [fixture.first])
 
         let text = try await sandbox.ok("annotations", fixture.article)
-        #expect(text.stdoutLines == [
-            "\(fixture.second)  \"Kursk Oblast\" — date?",
-            "\(fixture.first)  \"nearly 12,000 troops\" — HUR figure (green) #numbers #verify",
-        ])
+        #expect(
+            text.stdoutLines == [
+                "\(fixture.second)  \"Kursk Oblast\" — date?",
+                "\(fixture.first)  \"nearly 12,000 troops\" — HUR figure (green) #numbers #verify",
+            ])
         let empty = try await sandbox.ok("annotations", fixture.other)
         #expect(empty.stdout.isEmpty && empty.stderr == "No annotations.\n", "\(empty)")
     }
@@ -127,11 +130,14 @@ import Testing
             #expect((string(entry, "time") ?? "").hasSuffix("Z"))
         }
         let newest = try #require(log.first?["operations"] as? [[String: String]])
-        #expect(newest == [
-            ["op": "create-annotation", "entity": fixture.second, "article": fixture.article, "exact": "Kursk Oblast",
-             "start": "249", "end": "261"],
-            ["op": "set", "entity": fixture.second, "field": "note", "value": "date?"],
-        ])
+        #expect(
+            newest == [
+                [
+                    "op": "create-annotation", "entity": fixture.second, "article": fixture.article, "exact": "Kursk Oblast",
+                    "start": "249", "end": "261",
+                ],
+                ["op": "set", "entity": fixture.second, "field": "note", "value": "date?"],
+            ])
 
         // One entity: the annotation's own change; the article's changes include its annotations'.
         let one = try jsonArray(try await sandbox.ok("log", fixture.first, "--json"))
@@ -162,15 +168,16 @@ import Testing
         #expect(status["clock"] as? [String: Int] == [replica: 4])
         #expect(status["articles"] as? Int == 2 && status["annotations"] as? Int == 2 && status["conflicts"] as? Int == 0)
         let text = try await sandbox.ok("status")
-        #expect(text.stdoutLines == [
-            "store       \(string(status, "store")!)  (\(sandbox.store))",
-            "replica     desk (\(replica)) (this replica)",
-            "articles    2",
-            "annotations 2",
-            "conflicts   0",
-            "digest      \(string(status, "digest")!)",
-            "clock",
-            "  desk (\(replica)) (this replica): 4",
-        ])
+        #expect(
+            text.stdoutLines == [
+                "store       \(string(status, "store")!)  (\(sandbox.store))",
+                "replica     desk (\(replica)) (this replica)",
+                "articles    2",
+                "annotations 2",
+                "conflicts   0",
+                "digest      \(string(status, "digest")!)",
+                "clock",
+                "  desk (\(replica)) (this replica): 4",
+            ])
     }
 }

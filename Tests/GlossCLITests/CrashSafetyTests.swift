@@ -39,8 +39,10 @@ import Testing
             runs += 1
             let arguments: [String]
             if random.chance(60) {
-                arguments = ["annotate", article, "--quote", Self.quotes[random.below(Self.quotes.count)],
-                             "--note", "note \(runs)", "--tag", "run\(runs % 3)"]
+                arguments = [
+                    "annotate", article, "--quote", Self.quotes[random.below(Self.quotes.count)],
+                    "--note", "note \(runs)", "--tag", "run\(runs % 3)",
+                ]
             } else {
                 arguments = ["edit", printed[random.below(printed.count)], "--note", "edit \(runs)", "--color", "c\(runs)"]
             }
@@ -102,8 +104,9 @@ import Testing
             print(len(db.execute("PRAGMA foreign_key_check").fetchall()))
             db.close()
             """
-        let running = try sandbox.start(executable: "/usr/bin/env", ["python3", "-c", script, store],
-                                        environment: ProcessInfo.processInfo.environment)
+        let running = try sandbox.start(
+            executable: "/usr/bin/env", ["python3", "-c", script, store],
+            environment: ProcessInfo.processInfo.environment)
         return try await sandbox.finish(running, timeLimit: .seconds(30))
     }
 }

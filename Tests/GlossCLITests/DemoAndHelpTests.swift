@@ -3,8 +3,10 @@ import Testing
 
 /// `gloss demo`, `--help`, `help <command>` and `--version`.
 @Suite struct DemoAndHelpTests {
-    static let commands = ["init", "import", "articles", "show", "annotate", "annotations", "edit", "delete",
-                           "conflicts", "resolve", "log", "status", "bundle", "clone", "demo"]
+    static let commands = [
+        "init", "import", "articles", "show", "annotate", "annotations", "edit", "delete",
+        "conflicts", "resolve", "log", "status", "bundle", "clone", "demo",
+    ]
 
     @Test func demoRunsTheTourAndTheDigestsMatch() async throws {
         let sandbox = try Sandbox()

@@ -47,8 +47,9 @@ import Testing
         let unknown = Self.prefix(notStarting: [article, annotation])
         let before = try await sandbox.snapshot()
         for command in [["show", unknown], ["edit", unknown + "0", "--note", "x"], ["delete", unknown], ["log", unknown]] {
-            expectCleanFailure(try await sandbox.run(command + ["--store", sandbox.store]),
-                               mentioning: ["no article or annotation has an id starting with \(unknown)"])
+            expectCleanFailure(
+                try await sandbox.run(command + ["--store", sandbox.store]),
+                mentioning: ["no article or annotation has an id starting with \(unknown)"])
         }
         #expect(try await sandbox.snapshot() == before)
     }
@@ -64,8 +65,9 @@ import Testing
 
         let before = try await sandbox.snapshot()
         for command in [["show", shared], ["edit", shared, "--title", "x"], ["annotate", shared.uppercased(), "--quote", "Probe"]] {
-            expectCleanFailure(try await sandbox.run(command + ["--store", sandbox.store]),
-                               mentioning: ["the id prefix \(shared) is ambiguous", one, two, "give more digits"])
+            expectCleanFailure(
+                try await sandbox.run(command + ["--store", sandbox.store]),
+                mentioning: ["the id prefix \(shared) is ambiguous", one, two, "give more digits"])
         }
         #expect(try await sandbox.snapshot() == before)
 

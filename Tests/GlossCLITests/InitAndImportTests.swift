@@ -81,10 +81,11 @@ import Testing
             #expect(article["annotations"] as? Int == 0)
         }
         // Sorted by title.
-        #expect(articles.map { string($0, "title") ?? "" } == [
-            "Rain in Kyiv.",
-            "Some 8,000 North Korean troops have been deployed to Russia's Kursk Oblast to participate in the war against Ukraine, U.S. Secretary of State Antony Blinken said during a press conference on Oct. 31.",
-        ])
+        #expect(
+            articles.map { string($0, "title") ?? "" } == [
+                "Rain in Kyiv.",
+                "Some 8,000 North Korean troops have been deployed to Russia's Kursk Oblast to participate in the war against Ukraine, U.S. Secretary of State Antony Blinken said during a press conference on Oct. 31.",
+            ])
         #expect(try await sandbox.status()["articles"] as? Int == 2)
     }
 
@@ -162,7 +163,10 @@ import Testing
 
     @Test(arguments: [
         ("plain.txt", "Kyiv, Monday. The council met at noon. It voted twice.\nMore.", "Kyiv, Monday."),
-        ("abbrev.txt", "Dr. Smith met U.S. officials in St. Louis on Friday. They agreed.", "Dr. Smith met U.S. officials in St. Louis on Friday."),
+        (
+            "abbrev.txt", "Dr. Smith met U.S. officials in St. Louis on Friday. They agreed.",
+            "Dr. Smith met U.S. officials in St. Louis on Friday."
+        ),
         ("oneline.txt", "\n\n  Only one sentence here without a stop  \nBody text.", "Only one sentence here without a stop"),
         ("heading.md", "# The Heading of a Markdown Note\n\nBody paragraph. Another sentence.", "The Heading of a Markdown Note"),
         ("long.txt", String(repeating: "word ", count: 60) + "end", String(String(repeating: "word ", count: 60).prefix(199)) + "…"),

@@ -9,9 +9,11 @@ import Testing
         try await sandbox.initStore()
         _ = try await sandbox.importArticle(try sandbox.copySample())
         let before = try await sandbox.snapshot()
-        expectCleanFailure(try await sandbox.run(["bundle", "create", sandbox.store, "--store", sandbox.store]), mentioning: ["the store itself"])
+        expectCleanFailure(
+            try await sandbox.run(["bundle", "create", sandbox.store, "--store", sandbox.store]), mentioning: ["the store itself"])
         let notes = try sandbox.write("notes.txt", "my notes\n")
-        expectCleanFailure(try await sandbox.run(["bundle", "create", notes, "--store", sandbox.store]), mentioning: ["not a Gloss bundle"])
+        expectCleanFailure(
+            try await sandbox.run(["bundle", "create", notes, "--store", sandbox.store]), mentioning: ["not a Gloss bundle"])
         #expect(sandbox.bytes("notes.txt") == Array("my notes\n".utf8))
         #expect(try await sandbox.snapshot() == before)
         // An older bundle is replaced, as `git bundle create` does.
@@ -44,7 +46,10 @@ import Testing
         let other = sandbox.path("contacts.db")
         let make = Process()
         make.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        make.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table people(name)'); c.commit()", other]
+        make.arguments = [
+            "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('create table people(name)'); c.commit()",
+            other,
+        ]
         try make.run()
         make.waitUntilExit()
         let before = try #require(sandbox.bytes("contacts.db"))
@@ -65,8 +70,10 @@ import Testing
         _ = try await sandbox.annotate(article, quote: "Kursk Oblast", ["--occurrence", "1", "--note", "n"])
         _ = try await sandbox.ok("status")
         let before = try #require(sandbox.bytes((sandbox.store as NSString).lastPathComponent))
-        for command in [["status"], ["articles"], ["show", article], ["annotations"], ["conflicts"], ["log"], ["peers"],
-                        ["status", "--json"], ["bundle", "create", sandbox.path("b.bundle")]] {
+        for command in [
+            ["status"], ["articles"], ["show", article], ["annotations"], ["conflicts"], ["log"], ["peers"],
+            ["status", "--json"], ["bundle", "create", sandbox.path("b.bundle")],
+        ] {
             _ = try await sandbox.ok(arguments: command)
         }
         #expect(sandbox.bytes((sandbox.store as NSString).lastPathComponent) == before, "a read-only command wrote to the store")
@@ -77,9 +84,11 @@ import Testing
         _ = try await sandbox.run(["init", "--store", sandbox.store])
         let article = try await sandbox.importArticle(try sandbox.copySample())
         _ = try await sandbox.annotate(article, quote: "Kursk Oblast", ["--occurrence", "1"])
-        let articles = try #require(try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("articles", "--json").stdout.utf8)) as? [[String: Any]])
+        let articles = try #require(
+            try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("articles", "--json").stdout.utf8)) as? [[String: Any]])
         #expect(articles.first?["source"] is NSNull)
-        let annotations = try #require(try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("annotations", "--json").stdout.utf8)) as? [[String: Any]])
+        let annotations = try #require(
+            try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("annotations", "--json").stdout.utf8)) as? [[String: Any]])
         #expect(annotations.first?["note"] is NSNull && annotations.first?["color"] is NSNull)
         let status = try await sandbox.status()
         #expect(status["name"] is NSNull)
@@ -88,7 +97,8 @@ import Testing
     @Test func aDirectoryGivenAsABundleIsCalledADirectory() async throws {
         let sandbox = try Sandbox()
         try await sandbox.initStore()
-        expectCleanFailure(try await sandbox.run(["bundle", "apply", sandbox.folder, "--store", sandbox.store]), mentioning: ["is a directory"])
+        expectCleanFailure(
+            try await sandbox.run(["bundle", "apply", sandbox.folder, "--store", sandbox.store]), mentioning: ["is a directory"])
     }
 
     @Test func aTagOfOnlySpacesIsRefused() async throws {
@@ -109,8 +119,9 @@ import Testing
         _ = try await replicas.exchange()
         _ = try await sandbox.ok("delete", replicas.annotation, store: replicas.desk)
         let before = try await sandbox.snapshot(replicas.desk)
-        expectCleanFailure(try await sandbox.run(["resolve", replicas.annotation, "note", "--pick", "1", "--store", replicas.desk]),
-                           mentioning: ["is deleted"])
+        expectCleanFailure(
+            try await sandbox.run(["resolve", replicas.annotation, "note", "--pick", "1", "--store", replicas.desk]),
+            mentioning: ["is deleted"])
         #expect(try await sandbox.snapshot(replicas.desk) == before)
     }
 
@@ -120,11 +131,15 @@ import Testing
         _ = try await sandbox.ok("delete", replicas.annotation, store: replicas.desk)
         _ = try await sandbox.ok("edit", replicas.annotation, "--note", "still needed", store: replicas.field)
         _ = try await replicas.exchange()
-        let conflicts = try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("conflicts", "--json", store: replicas.desk).stdout.utf8)) as? [[String: Any]]
+        let conflicts =
+            try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("conflicts", "--json", store: replicas.desk).stdout.utf8))
+            as? [[String: Any]]
         let values = try #require(conflicts?.first?["values"] as? [[String: Any]])
         let edited = try #require(values.firstIndex { $0["value"] as? String == "edited" }) + 1
         _ = try await sandbox.ok("resolve", replicas.annotation, "deleted", "--pick", String(edited), store: replicas.desk)
-        let annotations = try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("annotations", "--json", store: replicas.desk).stdout.utf8)) as? [[String: Any]]
+        let annotations =
+            try JSONSerialization.jsonObject(with: Data(try await sandbox.ok("annotations", "--json", store: replicas.desk).stdout.utf8))
+            as? [[String: Any]]
         #expect(annotations?.first?["conflicts"] as? [String] == [])
         #expect(annotations?.first?["note"] as? String == "still needed")
     }

@@ -28,7 +28,9 @@ import Testing
         #expect(string(fieldStatus, "name") == "field")
         #expect(string(fieldStatus, "digest") == string(deskStatus, "digest"))
         #expect(fieldStatus["clock"] as? [String: Int] == [deskReplica: 2])
-        #expect(try await sandbox.ok("annotations", "--json", store: field).stdout == (try await sandbox.ok("annotations", "--json", store: desk)).stdout)
+        #expect(
+            try await sandbox.ok("annotations", "--json", store: field).stdout
+                == (try await sandbox.ok("annotations", "--json", store: desk)).stdout)
 
         // Cloning over an existing store is refused, and leaves it alone.
         let before = try #require(sandbox.bytes(field))
@@ -85,13 +87,15 @@ import Testing
         #expect(partial.stdoutLines.first?.hasPrefix("Wrote 1 change (") == true, "\(partial)")
 
         let before = try await sandbox.snapshot(replicas.field)
-        expectCleanFailure(try await sandbox.gloss("bundle", "apply", "partial.bundle", store: replicas.field),
-                           mentioning: ["need changes 3...3 of replica \(deskReplica)", "nothing was applied"])
+        expectCleanFailure(
+            try await sandbox.gloss("bundle", "apply", "partial.bundle", store: replicas.field),
+            mentioning: ["need changes 3...3 of replica \(deskReplica)", "nothing was applied"])
         #expect(try await sandbox.snapshot(replicas.field) == before)
 
         // A clone from it fails the same way, and leaves no half-made store behind.
-        expectCleanFailure(try await sandbox.run(["clone", "partial.bundle", "--store", sandbox.path("third.sqlite")]),
-                           mentioning: ["need changes 1...3 of replica \(deskReplica)"])
+        expectCleanFailure(
+            try await sandbox.run(["clone", "partial.bundle", "--store", sandbox.path("third.sqlite")]),
+            mentioning: ["need changes 1...3 of replica \(deskReplica)"])
         #expect(!sandbox.exists("third.sqlite") && !sandbox.exists("third.sqlite-wal") && !sandbox.exists("third.sqlite-shm"))
     }
 
@@ -190,7 +194,10 @@ import Testing
             #expect(Set(values) == ["deleted", "edited"])
         }
         let text = try await sandbox.ok("conflicts", store: replicas.desk)
-        #expect(text.stdoutLines.first == "annotation \(replicas.annotation): deleted on one replica, edited on another (settle with 'gloss resolve ID --keep' or 'gloss delete ID')")
+        #expect(
+            text.stdoutLines.first
+                == "annotation \(replicas.annotation): deleted on one replica, edited on another (settle with 'gloss resolve ID --keep' or 'gloss delete ID')"
+        )
         try await replicas.expectConverged()
 
         let kept = try await sandbox.ok("resolve", replicas.annotation, "--keep", store: replicas.desk)
@@ -202,8 +209,9 @@ import Testing
             #expect(annotation["conflicts"] as? [String] == [] && string(annotation, "note") == "still relevant")
         }
         // Once kept, there is nothing left to keep.
-        expectCleanFailure(try await sandbox.gloss("resolve", replicas.annotation, "--keep", store: replicas.desk),
-                           mentioning: ["not in a delete-vs-edit conflict"])
+        expectCleanFailure(
+            try await sandbox.gloss("resolve", replicas.annotation, "--keep", store: replicas.desk),
+            mentioning: ["not in a delete-vs-edit conflict"])
     }
 
     @Test func deleteAgainstEditThenASecondDeleteRemovesIt() async throws {
@@ -247,7 +255,8 @@ import Testing
     @Test func mergeCombinesEditsToDifferentWords() async throws {
         let replicas = try await TwoReplicas.make(note: "HUR is the only source for the date")
         let sandbox = replicas.sandbox
-        try await sandbox.ok("edit", replicas.annotation, "--note", "HUR is the only source for the late-October date", store: replicas.desk)
+        try await sandbox.ok(
+            "edit", replicas.annotation, "--note", "HUR is the only source for the late-October date", store: replicas.desk)
         try await sandbox.ok("edit", replicas.annotation, "--note", "Update: HUR is the only source for the date", store: replicas.field)
         try await replicas.exchange()
         let merged = try await sandbox.ok("resolve", replicas.annotation, "note", "--merge", store: replicas.desk)
@@ -267,8 +276,12 @@ import Testing
         try await replicas.exchange()
         let before = try await sandbox.snapshot(replicas.desk)
         let failed = try await sandbox.gloss("resolve", replicas.annotation, "note", "--merge", store: replicas.desk)
-        expectCleanFailure(failed, mentioning: ["the edits overlap", "\"HUR is the main source for the date\"",
-                                                "\"HUR is the sole source for the date\"", "--pick"])
+        expectCleanFailure(
+            failed,
+            mentioning: [
+                "the edits overlap", "\"HUR is the main source for the date\"",
+                "\"HUR is the sole source for the date\"", "--pick",
+            ])
         #expect(try await sandbox.snapshot(replicas.desk) == before)
         #expect(try await replicas.annotationJSON(on: replicas.desk)?["conflicts"] as? [String] == ["note"])
     }
@@ -287,8 +300,9 @@ import Testing
         try await sandbox.ok("edit", replicas.annotation, "--note", "two", store: replicas.field)
         try await replicas.exchange()
         let before = try await sandbox.snapshot(replicas.desk)
-        expectCleanFailure(try await sandbox.run(["resolve", replicas.annotation] + options + ["--store", replicas.desk]),
-                           mentioning: [message])
+        expectCleanFailure(
+            try await sandbox.run(["resolve", replicas.annotation] + options + ["--store", replicas.desk]),
+            mentioning: [message])
         #expect(try await sandbox.snapshot(replicas.desk) == before)
     }
 }

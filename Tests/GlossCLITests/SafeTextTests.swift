@@ -11,12 +11,16 @@ import Testing
     @Test func hostileTextRoundTripsThroughJSONAndIsEscapedInText() async throws {
         let sandbox = try Sandbox()
         try await sandbox.initStore(name: "desk\u{1B}[2J")
-        let article = try await sandbox.importArticle(try sandbox.copySample(), [
-            "--title", "Title \u{202E}evil\r\u{1B}[1m", "--source", "src\u{1B}[4m", "--tag", "tag\u{1B}[5m",
-        ])
-        let annotation = try await sandbox.annotate(article, quote: "three generals", [
-            "--note", Self.hostile, "--color", "\u{1B}[41myellow", "--tag", "t\u{202E}ag",
-        ])
+        let article = try await sandbox.importArticle(
+            try sandbox.copySample(),
+            [
+                "--title", "Title \u{202E}evil\r\u{1B}[1m", "--source", "src\u{1B}[4m", "--tag", "tag\u{1B}[5m",
+            ])
+        let annotation = try await sandbox.annotate(
+            article, quote: "three generals",
+            [
+                "--note", Self.hostile, "--color", "\u{1B}[41myellow", "--tag", "t\u{202E}ag",
+            ])
 
         // Byte-exact in JSON.
         let listed = try #require(try jsonArray(try await sandbox.ok("annotations", "--json")).first)
@@ -38,15 +42,16 @@ import Testing
             expectNoRawControls(result)
         }
         let text = try await sandbox.ok("annotations")
-        #expect(text.stdoutLines == [
-            "\(annotation)  \"three generals\" — red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line\\ntwo"
-                + " (\\u{1b}[41myellow) #t\\u{202e}ag",
-        ], "\(text)")
+        #expect(
+            text.stdoutLines == [
+                "\(annotation)  \"three generals\" — red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line\\ntwo"
+                    + " (\\u{1b}[41myellow) #t\\u{202e}ag"
+            ], "\(text)")
         let show = try await sandbox.ok("show", article)
         #expect(show.stdoutLines.first == "Title \\u{202e}evil\\u{d}\\u{1b}[1m")
         #expect(show.stdout.contains("— red \\u{1b}[31malert"))
         let status = try await sandbox.ok("status")
-        #expect(status.stdout.contains("desk\\u{1b}[2J (") )
+        #expect(status.stdout.contains("desk\\u{1b}[2J ("))
     }
 
     @Test func conflictingHostileValuesAreListedSafely() async throws {
@@ -75,7 +80,8 @@ import Testing
     @Test func anArticleBodyIsStoredExactlyAndShownSafely() async throws {
         let sandbox = try Sandbox()
         try await sandbox.initStore()
-        let body = "Headline with \u{1B}[31mcolor\u{1B}[0m\nA line with a \u{202E}reversal\u{202C} and a\ttab.\nA bell \u{07} and a\u{2028}separator."
+        let body =
+            "Headline with \u{1B}[31mcolor\u{1B}[0m\nA line with a \u{202E}reversal\u{202C} and a\ttab.\nA bell \u{07} and a\u{2028}separator."
         let article = try await sandbox.importArticle(try sandbox.write("hostile.txt", body))
         let shown = try jsonObject(try await sandbox.ok("show", article, "--json"))
         #expect(string(shown, "body")?.unicodeScalars.elementsEqual(body.unicodeScalars) == true)
@@ -105,7 +111,8 @@ func expectNoRawControls(_ result: CommandResult, sourceLocation: SourceLocation
     for (name, bytes) in [("stdout", result.stdoutBytes), ("stderr", result.stderrBytes)] {
         let override: [UInt8] = [0xE2, 0x80, 0xAE]
         let hasOverride = bytes.indices.contains { bytes[$0...].starts(with: override) }
-        #expect(!bytes.contains(0x1B) && !bytes.contains(0x0D) && !hasOverride,
-                "raw control bytes in \(name): \(result)", sourceLocation: sourceLocation)
+        #expect(
+            !bytes.contains(0x1B) && !bytes.contains(0x0D) && !hasOverride,
+            "raw control bytes in \(name): \(result)", sourceLocation: sourceLocation)
     }
 }

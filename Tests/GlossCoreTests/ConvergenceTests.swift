@@ -33,9 +33,10 @@ import Testing
                 let register = state.articles[entity]?.registers[field] ?? state.annotations[entity]?.registers[field]
                 let live = register?.values.contains { $0.dot == change.id && $0.value == value } ?? false
                 let superseded = everything.contains { later in
-                    later.covers(change.id) && later.operations.contains {
-                        if case .set(entity, field, _) = $0 { return true } else { return false }
-                    }
+                    later.covers(change.id)
+                        && later.operations.contains {
+                            if case .set(entity, field, _) = $0 { return true } else { return false }
+                        }
                 }
                 #expect(live || superseded, "seed \(seed): \(field) of \(entity) written by \(change.id) was lost")
             }
@@ -53,10 +54,12 @@ import Testing
         )
         try desk.receive([create])
         try field.receive([create])
-        let fromDesk = Change(id: Dot(replica: desk.id, seq: 2), dependencies: desk.state.clock, time: 2,
-                              operations: [.set(entity: article, field: .title, value: "Desk title")])
-        let fromField = Change(id: Dot(replica: field.id, seq: 1), dependencies: field.state.clock, time: 3,
-                               operations: [.set(entity: article, field: .title, value: "Field title")])
+        let fromDesk = Change(
+            id: Dot(replica: desk.id, seq: 2), dependencies: desk.state.clock, time: 2,
+            operations: [.set(entity: article, field: .title, value: "Desk title")])
+        let fromField = Change(
+            id: Dot(replica: field.id, seq: 1), dependencies: field.state.clock, time: 3,
+            operations: [.set(entity: article, field: .title, value: "Field title")])
         try desk.receive([fromDesk, fromField])
         try field.receive([fromField, fromDesk])
         let register = try #require(desk.state.articles[article]?.registers[.title])

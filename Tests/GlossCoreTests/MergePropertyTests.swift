@@ -20,7 +20,8 @@ import Testing
     func mergeIsCommutative(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
         let replicas = try RandomHistory.replicas(count: 3, steps: 120, using: &random)
-        let a = replicas[0], b = replicas[1]
+        let a = replicas[0]
+        let b = replicas[1]
         let ab = try merged(a.state, b.log)
         let ba = try merged(b.state, a.log)
         #expect(ab == ba, "seed \(seed)")
@@ -40,7 +41,8 @@ import Testing
     /// Guards the other properties against a generator too tame to test anything: the random
     /// histories must produce register conflicts and delete-vs-edit conflicts.
     @Test func randomHistoriesContainEveryKindOfConflict() throws {
-        var fields = 0, deletes = 0
+        var fields = 0
+        var deletes = 0
         for seed in Self.seeds {
             var random = SplitMix64(seed: seed)
             let replicas = try RandomHistory.replicas(count: 3, steps: 120, using: &random)
@@ -69,7 +71,8 @@ import Testing
         let everything = RandomHistory.union(replicas)
         var shuffled = everything
         shuffled.shuffle(using: &random)
-        #expect(StateDigest.of(try merged(ReplicaState(), everything)) == StateDigest.of(try merged(ReplicaState(), shuffled)),
-                "seed \(seed)")
+        #expect(
+            StateDigest.of(try merged(ReplicaState(), everything)) == StateDigest.of(try merged(ReplicaState(), shuffled)),
+            "seed \(seed)")
     }
 }

@@ -77,16 +77,22 @@ import Testing
     @Test func invalidChangesAreRefusedWhole() throws {
         var (state, annotation) = try sharedStart()
         let before = state
-        let wrongArticleID = change(field, 1, seen: state.clock, [
-            .set(entity: annotation, field: .note, value: "applied?"),
-            .createArticle(id: ID128(high: 7, low: 7), body: "text"),
-        ])
+        let wrongArticleID = change(
+            field, 1, seen: state.clock,
+            [
+                .set(entity: annotation, field: .note, value: "applied?"),
+                .createArticle(id: ID128(high: 7, low: 7), body: "text"),
+            ])
         #expect(throws: GlossCoreError.self) { try state.apply(wrongArticleID) }
         let titleOnAnnotation = change(field, 1, seen: state.clock, [.set(entity: annotation, field: .title, value: "t")])
         #expect(throws: GlossCoreError.self) { try state.apply(titleOnAnnotation) }
-        let anchorOutside = change(field, 1, seen: state.clock, [.createAnnotation(
-            id: ID128.annotation(createdAt: Dot(replica: field, seq: 1), index: 0), article: article,
-            anchor: Anchor(exact: "troops", prefix: "", suffix: "", start: 0, end: 6))])
+        let anchorOutside = change(
+            field, 1, seen: state.clock,
+            [
+                .createAnnotation(
+                    id: ID128.annotation(createdAt: Dot(replica: field, seq: 1), index: 0), article: article,
+                    anchor: Anchor(exact: "troops", prefix: "", suffix: "", start: 0, end: 6))
+            ])
         #expect(throws: GlossCoreError.self) { try state.apply(anchorOutside) }
         #expect(state == before)
     }
@@ -158,12 +164,16 @@ import Testing
         let replica = ID128(high: 1, low: 1)
         let body = "An article about coffee."
         let article = ArticleText.id(of: body)
-        let create = Change(id: Dot(replica: replica, seq: 1), dependencies: [:], time: 1, operations: [.createArticle(id: article, body: body)])
-        let first = Change(id: Dot(replica: ID128(high: 2, low: 2), seq: 1), dependencies: [replica: 1], time: 2,
-                           operations: [.addTag(entity: article, tag: composed)])
-        let second = Change(id: Dot(replica: ID128(high: 3, low: 3), seq: 1), dependencies: [replica: 1], time: 3,
-                            operations: [.addTag(entity: article, tag: decomposed)])
-        var one = ReplicaState(), other = ReplicaState()
+        let create = Change(
+            id: Dot(replica: replica, seq: 1), dependencies: [:], time: 1, operations: [.createArticle(id: article, body: body)])
+        let first = Change(
+            id: Dot(replica: ID128(high: 2, low: 2), seq: 1), dependencies: [replica: 1], time: 2,
+            operations: [.addTag(entity: article, tag: composed)])
+        let second = Change(
+            id: Dot(replica: ID128(high: 3, low: 3), seq: 1), dependencies: [replica: 1], time: 3,
+            operations: [.addTag(entity: article, tag: decomposed)])
+        var one = ReplicaState()
+        var other = ReplicaState()
         for change in [create, first, second] { try one.apply(change) }
         for change in [create, second, first] { try other.apply(change) }
         #expect(StateDigest.of(one) == StateDigest.of(other))
@@ -178,8 +188,9 @@ import Testing
 
     @Test func aChangeNumberedZeroIsInvalidNotHeld() {
         var state = ReplicaState()
-        let zero = Change(id: Dot(replica: ID128(high: 1, low: 1), seq: 0), dependencies: [:], time: 0,
-                          operations: [.createArticle(id: ArticleText.id(of: "x"), body: "x")])
+        let zero = Change(
+            id: Dot(replica: ID128(high: 1, low: 1), seq: 0), dependencies: [:], time: 0,
+            operations: [.createArticle(id: ArticleText.id(of: "x"), body: "x")])
         #expect(throws: GlossCoreError.self) { try state.apply(zero) }
     }
 }
@@ -190,14 +201,16 @@ import Testing
         let id = ArticleText.id(of: body)
         let replica = ID128(high: 1, low: 1)
         var state = ReplicaState()
-        try state.apply(Change(id: Dot(replica: replica, seq: 1), dependencies: [:], time: 1, operations: [.createArticle(id: id, body: body)]))
+        try state.apply(
+            Change(id: Dot(replica: replica, seq: 1), dependencies: [:], time: 1, operations: [.createArticle(id: id, body: body)]))
         for operation in [Operation.set(entity: id, field: .title, value: "a\u{0}b"), .addTag(entity: id, tag: "t\u{0}")] {
             let change = Change(id: Dot(replica: replica, seq: 2), dependencies: [:], time: 2, operations: [operation])
             #expect(throws: GlossCoreError.self) { try state.apply(change) }
         }
         let withNUL = "Body\u{0}text."
-        let article = Change(id: Dot(replica: replica, seq: 2), dependencies: [:], time: 2,
-                             operations: [.createArticle(id: ArticleText.id(of: withNUL), body: withNUL)])
+        let article = Change(
+            id: Dot(replica: replica, seq: 2), dependencies: [:], time: 2,
+            operations: [.createArticle(id: ArticleText.id(of: withNUL), body: withNUL)])
         #expect(throws: GlossCoreError.self) { try state.apply(article) }
     }
 }
@@ -233,7 +246,8 @@ import Testing
     }
 
     @Test func mergeComparesBytesNotUnicodeEquivalence() {
-        let composed = "caf\u{E9} notes", decomposed = "cafe\u{301} notes"
+        let composed = "caf\u{E9} notes"
+        let decomposed = "cafe\u{301} notes"
         #expect(ThreeWayMerge.merge(base: composed, ours: decomposed, theirs: composed) == .merged(decomposed))
     }
 }

@@ -15,7 +15,9 @@ import Testing
     func compareIsAPartialOrder(seed: UInt64) {
         var random = SplitMix64(seed: seed)
         for _ in 0..<200 {
-            let a = Self.randomVector(&random), b = Self.randomVector(&random), c = Self.randomVector(&random)
+            let a = Self.randomVector(&random)
+            let b = Self.randomVector(&random)
+            let c = Self.randomVector(&random)
             #expect(a.compare(a) == .equal)
             switch a.compare(b) {
             case .before: #expect(b.compare(a) == .after, "seed \(seed)")

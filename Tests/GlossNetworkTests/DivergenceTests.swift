@@ -5,8 +5,9 @@ import GlossProtocol
 import GlossStore
 import GlossTestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Equal version vectors with different digests mean the merge went wrong somewhere: both sides
@@ -21,8 +22,13 @@ import Glibc
         let (clock, digest) = try desk.digest()
         let peer = try RawConnection(port: server.port)
         let wrong = digest.map { $0 ^ 0xFF }
-        peer.send(SyncProtocol.magic + SyncMessage.hello(.init(storeID: desk.identity.storeID, replicaID: ID128(high: 3, low: 3),
-                                                              name: "odd", clock: clock, digest: wrong)).framed())
+        peer.send(
+            SyncProtocol.magic
+                + SyncMessage.hello(
+                    .init(
+                        storeID: desk.identity.storeID, replicaID: ID128(high: 3, low: 3),
+                        name: "odd", clock: clock, digest: wrong)
+                ).framed())
         _ = try await peer.messagesUntilClose()
         await server.stop()
         #expect(server.log.all.contains { $0.contains("DIVERGED") }, "\(server.log.all)")
@@ -48,8 +54,13 @@ import Glibc
         }
         listen(listener, 1)
         let port = Int(UInt16(bigEndian: address.sin_port))
-        let reply = SyncProtocol.magic + SyncMessage.hello(.init(storeID: field.identity.storeID, replicaID: ID128(high: 4, low: 4),
-                                                                 name: "odd", clock: clock, digest: digest.map { $0 ^ 1 })).framed()
+        let reply =
+            SyncProtocol.magic
+            + SyncMessage.hello(
+                .init(
+                    storeID: field.identity.storeID, replicaID: ID128(high: 4, low: 4),
+                    name: "odd", clock: clock, digest: digest.map { $0 ^ 1 })
+            ).framed()
         let thread = Thread {
             let connection = accept(listener, nil, nil)
             var buffer = [UInt8](repeating: 0, count: 4096)
@@ -59,7 +70,8 @@ import Glibc
             close(listener)
         }
         thread.start()
-        let report = try await SyncClient.sync(SyncReplica(store: field), with: SyncEndpoint(host: "127.0.0.1", port: port), limits: testLimits())
+        let report = try await SyncClient.sync(
+            SyncReplica(store: field), with: SyncEndpoint(host: "127.0.0.1", port: port), limits: testLimits())
         #expect(report.outcome?.diverged == true)
     }
 }

@@ -4,8 +4,9 @@ import GlossNetwork
 import GlossStore
 import GlossTestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// SIGKILL either side of a sync at random moments, with real `gloss` processes: both stores
@@ -63,11 +64,15 @@ import Glibc
         let process = Process()
         let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])", path]
+        process.arguments = [
+            "python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('PRAGMA integrity_check').fetchone()[0])",
+            path,
+        ]
         process.standardOutput = pipe
         try process.run()
         process.waitUntilExit()
-        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(
+            in: .whitespacesAndNewlines)
     }
 
     func startServer(_ path: String) throws -> (Child, String) {
@@ -82,7 +87,8 @@ import Glibc
         let seed = UInt64(Date().timeIntervalSince1970)
         var random = SplitMix64(seed: seed)
         let folder = try TemporaryFolder()
-        let deskPath = folder.file("desk.sqlite"), fieldPath = folder.file("field.sqlite")
+        let deskPath = folder.file("desk.sqlite")
+        let fieldPath = folder.file("field.sqlite")
         // A history several batches long (batches close at 1000 changes).
         var history = SplitMix64(seed: 5)
         let replicas = try RandomHistory.replicas(count: 1, steps: 5200, using: &history)
@@ -104,7 +110,8 @@ import Glibc
             if FileManager.default.fileExists(atPath: fieldPath) {
                 #expect(try Self.integrity(of: fieldPath) == "ok", "seed \(seed)")
             }
-            let arguments = heldBefore == 0 && !FileManager.default.fileExists(atPath: fieldPath)
+            let arguments =
+                heldBefore == 0 && !FileManager.default.fileExists(atPath: fieldPath)
                 ? ["clone", address, "--store", fieldPath, "--json"] : ["sync", address, "--store", fieldPath, "--json"]
             let sync = try Child(arguments)
             if attempts <= 4 {
@@ -121,7 +128,8 @@ import Glibc
             let output = sync.output.fileHandleForReading.readDataToEndOfFile()
             #expect(sync.finished(within: 60), "seed \(seed): sync did not finish")
             guard sync.process.terminationStatus == 0,
-                  let json = try JSONSerialization.jsonObject(with: output) as? [String: Any] else { continue }
+                let json = try JSONSerialization.jsonObject(with: output) as? [String: Any]
+            else { continue }
             completed = true
             // Everything the field held before this session stayed; only what it lacked came.
             #expect(json["received"] as? Int == Int(total) - Int(heldBefore), "seed \(seed): re-sent changes already held")

@@ -4,8 +4,9 @@ import GlossNetwork
 import GlossProtocol
 import GlossStore
 import GlossTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A folder of its own for each test, removed afterwards.
@@ -90,14 +91,19 @@ func editRandomly(_ store: GlossStore, count: Int, using random: inout SplitMix6
         if articles.isEmpty || roll == 0 {
             let body = RandomEdits.texts[random.below(RandomEdits.texts.count)] + " #\(random.below(5))"
             let id = ArticleText.id(of: body)
-            try store.commit(time: 1) { _ in [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: "t\(random.below(3))")] }
+            try store.commit(time: 1) { _ in
+                [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: "t\(random.below(3))")]
+            }
         } else if alive.isEmpty || roll < 4 {
             let article = articles[random.below(articles.count)]
             let body = state.articles[article]!.body
             let anchor = try QuoteAnchoring.anchor(quote: String(body.prefix(5)), in: body, occurrence: 1)
             try store.commit(time: 2) { dot in
                 let id = ID128.annotation(createdAt: dot, index: 0)
-                return [.createAnnotation(id: id, article: article, anchor: anchor), .set(entity: id, field: .note, value: "n\(random.below(4))")]
+                return [
+                    .createAnnotation(id: id, article: article, anchor: anchor),
+                    .set(entity: id, field: .note, value: "n\(random.below(4))"),
+                ]
             }
         } else if roll < 8 {
             let id = alive[random.below(alive.count)]
@@ -124,7 +130,10 @@ final class RawConnection: @unchecked Sendable {
         let result = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard result == 0 else { close(descriptor); throw CocoaError(.fileReadUnknown) }
+        guard result == 0 else {
+            close(descriptor)
+            throw CocoaError(.fileReadUnknown)
+        }
     }
 
     func send(_ bytes: [UInt8]) {

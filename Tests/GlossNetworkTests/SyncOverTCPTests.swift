@@ -79,10 +79,16 @@ import Testing
         let (clock, digest) = try desk.digest()
         let peer = try RawConnection(port: server.port)
         peer.send(SyncProtocol.magic)
-        peer.send(SyncMessage.hello(.init(storeID: desk.identity.storeID, replicaID: ID128(high: 7, low: 7), name: "raw", clock: clock, digest: digest)).framed())
+        peer.send(
+            SyncMessage.hello(
+                .init(storeID: desk.identity.storeID, replicaID: ID128(high: 7, low: 7), name: "raw", clock: clock, digest: digest)
+            ).framed())
         let replies = try await peer.messagesUntilClose()
         #expect(replies.count == 1)
-        guard case .hello(let hello) = replies.first else { Issue.record("expected HELLO, got \(replies)"); return }
+        guard case .hello(let hello) = replies.first else {
+            Issue.record("expected HELLO, got \(replies)")
+            return
+        }
         #expect(hello.clock == clock && hello.digest == digest)
         await server.stop()
     }

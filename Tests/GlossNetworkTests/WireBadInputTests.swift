@@ -5,8 +5,9 @@ import GlossProtocol
 import GlossStore
 import GlossTestSupport
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Every kind of bad input on the wire gets an ERROR where one can be sent, the connection is
@@ -31,8 +32,9 @@ import Glibc
         }
 
         var hello: SyncMessage.Hello {
-            .init(storeID: store.identity.storeID, replicaID: ID128(high: 9, low: 9), name: "raw", clock: VersionVector(),
-                  digest: StateDigest.of(ReplicaState()))
+            .init(
+                storeID: store.identity.storeID, replicaID: ID128(high: 9, low: 9), name: "raw", clock: VersionVector(),
+                digest: StateDigest.of(ReplicaState()))
         }
 
         /// Sends `bytes` on a fresh connection and returns the error code the server answered.
@@ -50,14 +52,20 @@ import Glibc
             #expect(try store.digest() == before)
             if shortTimeouts {
                 let peer = try RawConnection(port: server.port)
-                peer.send(SyncProtocol.magic + SyncMessage.hello(.init(storeID: store.identity.storeID, replicaID: ID128(high: 8, low: 8),
-                                                                      name: "check", clock: before.clock, digest: before.digest)).framed())
+                peer.send(
+                    SyncProtocol.magic
+                        + SyncMessage.hello(
+                            .init(
+                                storeID: store.identity.storeID, replicaID: ID128(high: 8, low: 8),
+                                name: "check", clock: before.clock, digest: before.digest)
+                        ).framed())
                 let replies = try await peer.messagesUntilClose()
                 #expect(replies.count == 1 && replies.first?.errorCode == nil, "the server stopped serving: \(replies)")
                 await server.stop()
                 return
             }
-            let client = try makeStore(at: folder.file("client-\(UUID().uuidString).sqlite"), storeID: store.identity.storeID, name: "client")
+            let client = try makeStore(
+                at: folder.file("client-\(UUID().uuidString).sqlite"), storeID: store.identity.storeID, name: "client")
             let report = try await SyncClient.sync(SyncReplica(store: client), with: server.endpoint, limits: testLimits())
             #expect(report.outcome != nil, "the server stopped serving: \(report.error?.description ?? "")")
             await server.stop()
@@ -79,7 +87,10 @@ import Glibc
         let peer = try RawConnection(port: fixture.server.port)
         peer.send(Self.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
-        guard case .error(let code, let message) = replies.last else { Issue.record("no ERROR: \(replies)"); return }
+        guard case .error(let code, let message) = replies.last else {
+            Issue.record("no ERROR: \(replies)")
+            return
+        }
         #expect(code == .unsupportedVersion)
         #expect(message.contains("1–1") && message.contains("2–3"))
         try await fixture.expectUnharmedAndServing()
@@ -172,10 +183,12 @@ import Glibc
         let stranger = ID128(high: 9, low: 9)
         let article = fixture.before.clock
         let body = "A new article."
-        let first = Change(id: Dot(replica: stranger, seq: 1), dependencies: article, time: 1,
-                           operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
-        let skipping = Change(id: Dot(replica: stranger, seq: 3), dependencies: article, time: 1,
-                              operations: [.addTag(entity: ArticleText.id(of: body), tag: "x")])
+        let first = Change(
+            id: Dot(replica: stranger, seq: 1), dependencies: article, time: 1,
+            operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
+        let skipping = Change(
+            id: Dot(replica: stranger, seq: 3), dependencies: article, time: 1,
+            operations: [.addTag(entity: ArticleText.id(of: body), tag: "x")])
         #expect(try await sessionSending([first, skipping], to: fixture) == .missingPredecessors)
         try await fixture.expectUnharmedAndServing()
     }

@@ -1,6 +1,6 @@
 import GlossCore
-import Testing
 import GlossProtocol
+import Testing
 
 /// One test per way a change batch can be refused, each built by hand from otherwise valid bytes.
 @Suite("Change batch rejections")
@@ -15,8 +15,12 @@ struct ChangeBatchRejectionTests {
     @Test("the hand-built baseline is valid, so each test below fails for its one reason")
     func baseline() throws {
         let changes = try ChangeBatch.decode(R.batch(R.change()))
-        #expect(changes == [Change(id: Dot(replica: R.alice, seq: 1), dependencies: VersionVector(), time: 0,
-                                   operations: [.keepAnnotation(id: R.article)])])
+        #expect(
+            changes == [
+                Change(
+                    id: Dot(replica: R.alice, seq: 1), dependencies: VersionVector(), time: 0,
+                    operations: [.keepAnnotation(id: R.article)])
+            ])
         let two = try ChangeBatch.decode(
             R.batch(table: [R.alice, R.bob], R.change(), R.change(author: 1, dependencies: [(0, 1)])))
         #expect(two[1].dependencies == VersionVector([R.alice: 1]))
@@ -67,7 +71,8 @@ struct ChangeBatchRejectionTests {
     func badReplicaIndex() {
         #expect(rejection(R.batch(R.change(author: 1)))?.code == .badReplicaIndex)
         #expect(rejection(R.batch(R.change(author: .max)))?.code == .badReplicaIndex)
-        #expect(rejection(R.batch(table: [R.alice, R.bob], R.change(author: 1, dependencies: [(2, 1)])))?.code
+        #expect(
+            rejection(R.batch(table: [R.alice, R.bob], R.change(author: 1, dependencies: [(2, 1)])))?.code
                 == .badReplicaIndex)
     }
 

@@ -1,7 +1,7 @@
 import Crypto
 import GlossCore
-import Testing
 import GlossProtocol
+import Testing
 
 @Suite("Bundle file")
 struct ChangeBundleTests {
@@ -54,8 +54,9 @@ struct ChangeBundleTests {
         #expect(error?.message.hasPrefix("not a Gloss bundle") == true)
     }
 
-    @Test("unsupportedVersion: checked before the checksum, with a message a person understands",
-          arguments: [2, 255, 0] as [UInt8])
+    @Test(
+        "unsupportedVersion: checked before the checksum, with a message a person understands",
+        arguments: [2, 255, 0] as [UInt8])
     func unsupportedVersion(version: UInt8) {
         var bytes = ChangeBundle(storeID: Self.store, changes: [Self.change]).encoded()
         bytes[8] = version

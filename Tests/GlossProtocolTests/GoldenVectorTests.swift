@@ -1,7 +1,7 @@
 import Foundation
 import GlossCore
-import Testing
 import GlossProtocol
+import Testing
 
 /// The files in Protocol/test-vectors, checked in both directions: each valid file decodes to
 /// the content vectors.json describes and that content encodes to the same bytes; each invalid
@@ -20,8 +20,9 @@ struct GoldenVectorTests {
         #expect(Self.vectors.filter(\.valid).count >= 3)
     }
 
-    @Test("valid files decode to the described content, which encodes to the same bytes",
-          arguments: vectors.filter(\.valid))
+    @Test(
+        "valid files decode to the described content, which encodes to the same bytes",
+        arguments: vectors.filter(\.valid))
     func valid(vector: GoldenVectors.Vector) throws {
         let bytes = try GoldenVectors.bytes(of: vector)
         let expected = try #require(vector.content).bundle()
@@ -30,8 +31,9 @@ struct GoldenVectorTests {
         #expect(expected.encoded() == bytes)
     }
 
-    @Test("valid files hold changes the model accepts, giving the stated digest",
-          arguments: vectors.filter(\.valid))
+    @Test(
+        "valid files hold changes the model accepts, giving the stated digest",
+        arguments: vectors.filter(\.valid))
     func stateDigest(vector: GoldenVectors.Vector) throws {
         let bundle = try ChangeBundle(decoding: GoldenVectors.bytes(of: vector))
         var state = ReplicaState()

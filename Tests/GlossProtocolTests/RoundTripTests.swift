@@ -1,6 +1,6 @@
 import GlossCore
-import Testing
 import GlossProtocol
+import Testing
 
 @Suite("Round trips")
 struct RoundTripTests {
@@ -8,8 +8,9 @@ struct RoundTripTests {
     /// replays it.
     static let seeds: [UInt64] = Array(1...200) + [0xdead_beef, 0x5eed_5eed_5eed_5eed]
 
-    @Test("a batch of random changes decodes to the same changes and re-encodes to the same bytes",
-          arguments: seeds)
+    @Test(
+        "a batch of random changes decodes to the same changes and re-encodes to the same bytes",
+        arguments: seeds)
     func batch(seed: UInt64) throws {
         var random = RandomChanges(seed: seed)
         let changes = random.changes()
@@ -35,10 +36,12 @@ struct RoundTripTests {
     func tableAndOrder() throws {
         let (a, b, c) = (RawBytes.alice, RawBytes.bob, RawBytes.carol)
         let changes = [
-            Change(id: Dot(replica: c, seq: 1), dependencies: VersionVector(), time: 5,
-                   operations: [.keepAnnotation(id: RawBytes.article)]),
-            Change(id: Dot(replica: b, seq: 1), dependencies: VersionVector([a: 3]), time: 6,
-                   operations: [.deleteAnnotation(id: RawBytes.article)]),
+            Change(
+                id: Dot(replica: c, seq: 1), dependencies: VersionVector(), time: 5,
+                operations: [.keepAnnotation(id: RawBytes.article)]),
+            Change(
+                id: Dot(replica: b, seq: 1), dependencies: VersionVector([a: 3]), time: 6,
+                operations: [.deleteAnnotation(id: RawBytes.article)]),
         ]
         #expect(ReplicaTable(covering: changes).replicas == [a, b, c])
         let bytes = ChangeBatch.encoded(changes)

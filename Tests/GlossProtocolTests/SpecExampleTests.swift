@@ -1,7 +1,7 @@
 import Foundation
 import GlossCore
-import Testing
 import GlossProtocol
+import Testing
 
 /// The examples Protocol/SPEC.md gives, checked against the code, so the document cannot drift.
 @Suite("SPEC.md examples")

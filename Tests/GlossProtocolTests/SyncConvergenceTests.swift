@@ -14,8 +14,9 @@ struct SyncConvergenceTests {
     func convergence(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
         let count = Int.random(in: 3...5, using: &random)
-        var world = SyncWorld(replicas: (1...count).map { SyncTestReplica(number: UInt64($0)) },
-                              batchChangeLimit: Int.random(in: 1...5, using: &random))
+        var world = SyncWorld(
+            replicas: (1...count).map { SyncTestReplica(number: UInt64($0)) },
+            batchChangeLimit: Int.random(in: 1...5, using: &random))
         var open: [Int] = []
         var cuts = 0
         var completed = 0
@@ -57,12 +58,16 @@ struct SyncConvergenceTests {
             for replica in 1..<count {
                 let link = world.sync(client: replica, server: 0)
                 for side in world.links[link].sides {
-                    #expect(side.outcome.map { !$0.diverged } == true, "seed \(seed): final session \(replica)–0 did not finish cleanly: \(String(describing: side.failure))")
+                    #expect(
+                        side.outcome.map { !$0.diverged } == true,
+                        "seed \(seed): final session \(replica)–0 did not finish cleanly: \(String(describing: side.failure))")
                 }
             }
         }
         let digests = Set(world.replicas.map(\.digest))
-        #expect(digests.count == 1, "seed \(seed): \(count) replicas ended with \(digests.count) digests (\(cuts) cuts, \(completed) sessions completed)")
+        #expect(
+            digests.count == 1,
+            "seed \(seed): \(count) replicas ended with \(digests.count) digests (\(cuts) cuts, \(completed) sessions completed)")
         #expect(world.replicas.allSatisfy { $0.clock == world.replicas[0].clock }, "seed \(seed)")
         #expect(world.replicas.allSatisfy { Set($0.log.map(\.id)) == everything }, "seed \(seed): a change was lost")
         // Once converged, a session is the one-round-trip fast path.
@@ -79,8 +84,9 @@ struct SyncConvergenceTests {
         side.sent.flatMap { message -> [Change] in if case .changes(_, let changes) = message { changes } else { [] } }
     }
 
-    @Test("a connection cut after any delivery: what was applied stays, and the next session re-sends at most one batch",
-          arguments: Array(0..<16))
+    @Test(
+        "a connection cut after any delivery: what was applied stays, and the next session re-sends at most one batch",
+        arguments: Array(0..<16))
     func resumption(cutAfter deliveries: Int) throws {
         var world = try Self.lopsided(count: 9, limit: 2)
         let first = world.connect(client: 0, server: 1)

@@ -18,8 +18,9 @@ enum SyncFixtures {
         versions: ClosedRange<UInt64> = 1...1, store: StoreID = store, replica: ReplicaID = alice, name: String = "alice",
         clock: VersionVector = VersionVector(), digest: [UInt8] = digestA, capabilities: [String] = []
     ) -> SyncMessage.Hello {
-        SyncMessage.Hello(versions: versions, storeID: store, replicaID: replica, name: name, clock: clock, digest: digest,
-                          capabilities: capabilities)
+        SyncMessage.Hello(
+            versions: versions, storeID: store, replicaID: replica, name: name, clock: clock, digest: digest,
+            capabilities: capabilities)
     }
 
     /// A frame written by hand: the 4-byte big-endian length of `type` and `body`, then both.
@@ -80,7 +81,9 @@ struct FrameFeeder {
     }
 
     /// Feeds `bytes` in the given chunk sizes (the last chunk takes the rest), then EOF.
-    static func frames(of bytes: [UInt8], chunks sizes: [Int] = [], maximumFrameSize: Int = SyncProtocol.maximumFrameSize) throws -> [SyncFrame] {
+    static func frames(of bytes: [UInt8], chunks sizes: [Int] = [], maximumFrameSize: Int = SyncProtocol.maximumFrameSize) throws
+        -> [SyncFrame]
+    {
         var feeder = FrameFeeder(maximumFrameSize: maximumFrameSize)
         var rest = bytes[...]
         for size in sizes where !rest.isEmpty {
@@ -106,8 +109,10 @@ struct RandomSyncMessages {
         case .ack: .ack(batch: changes.number())
         case .end: .end
         case .summary: .summary(clock: clock(), digest: digest())
-        case .error: .error(code: ProtocolError.Code(rawValue: UInt16.random(in: 0...UInt16.max, using: &changes.generator)),
-                            message: changes.string())
+        case .error:
+            .error(
+                code: ProtocolError.Code(rawValue: UInt16.random(in: 0...UInt16.max, using: &changes.generator)),
+                message: changes.string())
         }
     }
 

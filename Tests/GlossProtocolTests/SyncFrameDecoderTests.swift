@@ -12,8 +12,10 @@ struct SyncFrameDecoderTests {
     /// A stream of every message type, as one side would send it.
     static let messages: [SyncMessage] = {
         var random = RandomSyncMessages(seed: 7)
-        return [.hello(random.hello()), random.message(of: .changes), .ack(batch: 1), random.message(of: .changes), .end,
-                .summary(clock: random.clock(), digest: random.digest()), .error(code: .timeout, message: "bye")]
+        return [
+            .hello(random.hello()), random.message(of: .changes), .ack(batch: 1), random.message(of: .changes), .end,
+            .summary(clock: random.clock(), digest: random.digest()), .error(code: .timeout, message: "bye"),
+        ]
     }()
     static let stream = F.magic + messages.flatMap { $0.framed() }
 

@@ -60,14 +60,17 @@ struct SyncGoldenVectorTests {
     @Test("every sync error code a frame can reach has an invalid vector")
     func coverage() {
         let covered = Set(Self.vectors.compactMap(\.error))
-        for code in [ProtocolError.Code.badMagic, .frameTooLarge, .truncated, .unknownMessage, .nonCanonicalVarint, .varintOverflow,
-                     .invalidUTF8, .countTooLarge, .trailingBytes, .unsupportedVersion, .unsortedReplicaTable] {
+        for code in [
+            ProtocolError.Code.badMagic, .frameTooLarge, .truncated, .unknownMessage, .nonCanonicalVarint, .varintOverflow,
+            .invalidUTF8, .countTooLarge, .trailingBytes, .unsupportedVersion, .unsortedReplicaTable,
+        ] {
             #expect(covered.contains(code.name), "\(code.name)")
         }
     }
 
-    @Test("each exchange, replayed against each reference side, gets the same frames back in the same order",
-          arguments: exchanges)
+    @Test(
+        "each exchange, replayed against each reference side, gets the same frames back in the same order",
+        arguments: exchanges)
     func replay(exchange: SyncGoldenVectors.Exchange) throws {
         let lines = try SyncGoldenVectors.lines(of: exchange)
         for sideName in exchange.reference {
@@ -92,8 +95,9 @@ struct SyncGoldenVectorTests {
         }
     }
 
-    @Test("exchanges between two version 1 sides come out of two sessions in exactly the file's order",
-          arguments: exchanges.filter { $0.reference.count == 2 })
+    @Test(
+        "exchanges between two version 1 sides come out of two sessions in exactly the file's order",
+        arguments: exchanges.filter { $0.reference.count == 2 })
     func bothSides(exchange: SyncGoldenVectors.Exchange) throws {
         let lines = try SyncGoldenVectors.lines(of: exchange).filter { $0.label != "MAGIC" }
         var world = SyncWorld(replicas: [try exchange.client.testReplica(), try exchange.server.testReplica()])

@@ -88,7 +88,8 @@ struct SyncGoldenVectors: Decodable {
         return try text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { line in
             let parts = line.split(separator: " ", omittingEmptySubsequences: true)
             guard parts.count == 3, let side = ["client", "server"].firstIndex(of: String(parts[0])),
-                  let bytes = Hex.bytes(parts[2]) else {
+                let bytes = Hex.bytes(parts[2])
+            else {
                 throw GoldenVectors.Malformed(description: "\(exchange.file): cannot read the line \(line)")
             }
             return Line(side: side, label: String(parts[1]), bytes: bytes)
@@ -114,12 +115,13 @@ extension SyncGoldenVectors.MessageContent {
         switch type {
         case "HELLO":
             let versions = try need(fields.versions, "versions")
-            return .hello(SyncMessage.Hello(
-                versions: versions.low...versions.high, storeID: try parseID(need(fields.store, "store")),
-                replicaID: try parseID(need(fields.replica, "replica")), name: try need(fields.name, "name"),
-                clock: try clock(need(fields.clock, "clock")), digest: try digest(need(fields.digest, "digest")),
-                maximumFrameSize: try need(fields.maximumFrameSize, "maximumFrameSize"),
-                capabilities: try need(fields.capabilities, "capabilities")))
+            return .hello(
+                SyncMessage.Hello(
+                    versions: versions.low...versions.high, storeID: try parseID(need(fields.store, "store")),
+                    replicaID: try parseID(need(fields.replica, "replica")), name: try need(fields.name, "name"),
+                    clock: try clock(need(fields.clock, "clock")), digest: try digest(need(fields.digest, "digest")),
+                    maximumFrameSize: try need(fields.maximumFrameSize, "maximumFrameSize"),
+                    capabilities: try need(fields.capabilities, "capabilities")))
         case "CHANGES":
             return .changes(batch: try need(fields.batch, "batch"), try need(fields.changes, "changes").map { try $0.change() })
         case "ACK":

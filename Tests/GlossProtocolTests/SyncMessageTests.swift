@@ -49,7 +49,8 @@ struct SyncMessageTests {
     func helloLayout() {
         let clock: VersionVector = [F.bob: 2, F.alice: 300]
         let hello = F.hello(versions: 1...2, clock: clock, capabilities: ["x"])
-        let expected: [UInt8] = [0x01, 0x02] + F.store.bytes + F.alice.bytes + [0x05] + Array("alice".utf8)
+        let expected: [UInt8] =
+            [0x01, 0x02] + F.store.bytes + F.alice.bytes + [0x05] + Array("alice".utf8)
             + [0x02] + F.alice.bytes + [0xac, 0x02] + F.bob.bytes + [0x02]
             + F.digestA + [0x80, 0x80, 0x80, 0x08] + [0x01, 0x01, 0x78]
         #expect(F.body(of: .hello(hello)) == expected)
@@ -59,8 +60,9 @@ struct SyncMessageTests {
     @Test("SUMMARY is a version vector then the 32-byte digest; CHANGES a batch number then a change batch")
     func summaryAndChangesLayout() {
         #expect(F.body(of: .summary(clock: [F.alice: 1], digest: F.digestB)) == [0x01] + F.alice.bytes + [0x01] + F.digestB)
-        let change = Change(id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
-                            operations: [.keepAnnotation(id: RawBytes.article)])
+        let change = Change(
+            id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
+            operations: [.keepAnnotation(id: RawBytes.article)])
         #expect(F.body(of: .changes(batch: 2, [change])) == [0x02] + ChangeBatch.encoded([change]))
         #expect(F.body(of: .changes(batch: 1, [])) == [0x01, 0x00, 0x00])
     }
@@ -133,9 +135,11 @@ struct SyncMessageTests {
         #expect(rejection(type: 0x06, body: RawBytes.varint(65_536) + RawBytes.string(""))?.code == .varintOverflow)
     }
 
-    @Test("truncated: bodies that end inside a field", arguments: [
-        (0x03, []), (0x02, []), (0x05, [0x00] + [UInt8](repeating: 0, count: 31)), (0x06, [0x23, 0x05, 0x61]),
-    ] as [(UInt8, [UInt8])])
+    @Test(
+        "truncated: bodies that end inside a field",
+        arguments: [
+            (0x03, []), (0x02, []), (0x05, [0x00] + [UInt8](repeating: 0, count: 31)), (0x06, [0x23, 0x05, 0x61]),
+        ] as [(UInt8, [UInt8])])
     func truncated(type: UInt8, body: [UInt8]) {
         #expect(rejection(type: type, body: body)?.code == .truncated)
     }
@@ -196,9 +200,12 @@ struct SyncMessageTests {
         #expect(rejection(type: 0x02, body: [0x01] + batch)?.code == .unusedReplica)
     }
 
-    @Test("trailingBytes: a byte after the last field of every message but HELLO",
-          arguments: [SyncMessage.changes(batch: 1, []), .ack(batch: 1), .end, .summary(clock: [:], digest: SyncFixtures.digestA),
-                      .error(code: .busy, message: "later")])
+    @Test(
+        "trailingBytes: a byte after the last field of every message but HELLO",
+        arguments: [
+            SyncMessage.changes(batch: 1, []), .ack(batch: 1), .end, .summary(clock: [:], digest: SyncFixtures.digestA),
+            .error(code: .busy, message: "later"),
+        ])
     func trailing(message: SyncMessage) {
         let error = rejection(type: message.kind.rawValue, body: F.body(of: message) + [0x00])
         #expect(error?.code == .trailingBytes, "\(message.kind)")

@@ -9,8 +9,10 @@ struct SyncKnownIssueTests {
 
     @Test("a cloning client refuses a server HELLO that names the all-zero store")
     func cloningClientJoinsZeroStore() {
-        var client = SyncSession(role: .client, local: SyncSession.Local(
-            storeID: SyncMessage.anyStore, replicaID: F.alice, name: "laptop", clock: VersionVector(), digest: F.digestA))
+        var client = SyncSession(
+            role: .client,
+            local: SyncSession.Local(
+                storeID: SyncMessage.anyStore, replicaID: F.alice, name: "laptop", clock: VersionVector(), digest: F.digestA))
         _ = client.begin()
         let actions = client.receive(.hello(F.hello(store: SyncMessage.anyStore, replica: F.bob, clock: [F.bob: 1])))
         #expect(!actions.contains(.joinStore(SyncMessage.anyStore)), "\(actions)")
@@ -20,8 +22,10 @@ struct SyncKnownIssueTests {
 
     @Test("a peer claiming this replica's own id is refused")
     func peerClaimingOurReplicaID() {
-        var server = SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.alice, name: "desk", clock: VersionVector(), digest: F.digestA))
+        var server = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "desk", clock: VersionVector(), digest: F.digestA))
         _ = server.begin()
         let actions = server.receive(.hello(F.hello(store: F.store, replica: F.alice, clock: [F.alice: 1])))
         #expect(server.isFinished)
@@ -30,8 +34,10 @@ struct SyncKnownIssueTests {
 
     @Test("a second SUMMARY from the peer is refused, not taken")
     func secondSummary() {
-        var client = SyncSession(role: .client, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.alice, name: "laptop", clock: [F.alice: 1], digest: F.digestA))
+        var client = SyncSession(
+            role: .client,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "laptop", clock: [F.alice: 1], digest: F.digestA))
         _ = client.begin()
         _ = client.receive(.hello(F.hello(store: F.store, replica: F.bob, clock: [F.bob: 1])))
         _ = client.send(batch: [], isLast: true)

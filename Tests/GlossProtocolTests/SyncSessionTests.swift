@@ -33,8 +33,10 @@ struct SyncSessionTests {
 
     /// A session that has exchanged HELLOs and is syncing, for feeding messages by hand.
     static func syncing(role: SyncSession.Role = .server) -> SyncSession {
-        var session = SyncSession(role: role, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA))
+        var session = SyncSession(
+            role: role,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA))
         _ = session.begin()
         let actions = session.receive(.hello(F.hello(replica: F.bob, name: "bob", clock: [F.bob: 1], digest: F.digestB)))
         precondition(actions.contains(.startSending(peer: F.hello(replica: F.bob, name: "bob", clock: [F.bob: 1], digest: F.digestB))))
@@ -44,7 +46,8 @@ struct SyncSessionTests {
     func expectUnexpected(_ actions: [SyncSession.Action], _ session: SyncSession, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(actions.count == 2, "\(actions)", sourceLocation: sourceLocation)
         guard actions.count == 2, case .send(.error(let code, let text)) = actions[0],
-              case .fail(let error, let peerSaidIt) = actions[1] else {
+            case .fail(let error, let peerSaidIt) = actions[1]
+        else {
             Issue.record("expected ERROR then fail, found \(actions)", sourceLocation: sourceLocation)
             return
         }
@@ -84,8 +87,12 @@ struct SyncSessionTests {
         world.deliver(link, from: 0)
         let serverHello = try #require(world.links[link].sides[1].sent.first)
         let replica = world.replicas[1]
-        #expect(serverHello == .hello(SyncMessage.Hello(storeID: replica.storeID, replicaID: replica.id, name: replica.name,
-                                                        clock: replica.clock, digest: replica.digest)))
+        #expect(
+            serverHello
+                == .hello(
+                    SyncMessage.Hello(
+                        storeID: replica.storeID, replicaID: replica.id, name: replica.name,
+                        clock: replica.clock, digest: replica.digest)))
         guard case .hello(let hello) = serverHello else { return }
         #expect(hello.versions == 1...1)
         #expect(hello.maximumFrameSize == 16 * 1024 * 1024)
@@ -106,8 +113,9 @@ struct SyncSessionTests {
         #expect(!clientOutcome.diverged && clientOutcome.localClock == clientOutcome.peerClock)
     }
 
-    @Test("two-sided, in bounded batches numbered from 1 in each direction, each acknowledged in order",
-          arguments: [1, 2, 3, 1000])
+    @Test(
+        "two-sided, in bounded batches numbered from 1 in each direction, each acknowledged in order",
+        arguments: [1, 2, 3, 1000])
     func twoSided(limit: Int) throws {
         var world = SyncWorld(replicas: try Self.pair(seed: 4, shared: 4, onlyA: 9, onlyB: 6), batchChangeLimit: limit)
         let link = world.sync(client: 0, server: 1)
@@ -223,8 +231,10 @@ struct SyncSessionTests {
 
     @Test("no common version: a server sent a HELLO speaking 2...3 answers ERROR unsupportedVersion naming both ranges, and fails")
     func versionMismatchAtServer() {
-        var server = SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
+        var server = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
         #expect(server.begin() == [])
         let actions = server.receive(.hello(F.hello(versions: 2...3)))
         guard actions.count == 2, case .send(.error(let code, let text)) = actions[0], case .fail(let error, false) = actions[1] else {
@@ -238,20 +248,30 @@ struct SyncSessionTests {
 
     @Test("no common version: a client whose server answers 2...3 sends ERROR unsupportedVersion and fails")
     func versionMismatchAtClient() {
-        var client = SyncSession(role: .client, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.alice, name: "alice", clock: VersionVector(), digest: F.digestA))
-        guard case .send(.hello(let hello)) = client.begin().first else { Issue.record("no HELLO"); return }
+        var client = SyncSession(
+            role: .client,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "alice", clock: VersionVector(), digest: F.digestA))
+        guard case .send(.hello(let hello)) = client.begin().first else {
+            Issue.record("no HELLO")
+            return
+        }
         #expect(hello.versions == 1...1)
         let actions = client.receive(.hello(F.hello(versions: 2...3, replica: F.bob)))
-        guard case .send(.error(let code, _)) = actions.first else { Issue.record("\(actions)"); return }
+        guard case .send(.error(let code, _)) = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(code == .unsupportedVersion)
         #expect(client.isFinished)
     }
 
     @Test("a peer speaking 1...5 is accepted: version 1 is common")
     func widerRange() {
-        var server = SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
+        var server = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
         _ = server.begin()
         let actions = server.receive(.hello(F.hello(versions: 1...5, clock: [F.alice: 1])))
         #expect(actions.contains { if case .startSending = $0 { true } else { false } })
@@ -260,8 +280,10 @@ struct SyncSessionTests {
 
     @Test("store mismatch at the server: ERROR storeMismatch, no HELLO back")
     func storeMismatchAtServer() {
-        var server = SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
+        var server = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
         _ = server.begin()
         let actions = server.receive(.hello(F.hello(store: F.otherStore)))
         guard actions.count == 2, case .send(.error(let code, _)) = actions[0], case .fail(let error, false) = actions[1] else {
@@ -283,7 +305,10 @@ struct SyncSessionTests {
         var client = SyncSession(role: .client, local: world.replicas[0].local)
         _ = client.begin()
         let actions = client.receive(.hello(F.hello(store: F.otherStore, replica: F.bob)))
-        guard case .send(.error(let code, _)) = actions.first else { Issue.record("\(actions)"); return }
+        guard case .send(.error(let code, _)) = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
         #expect(code == .storeMismatch)
     }
 
@@ -299,7 +324,10 @@ struct SyncSessionTests {
         let join = client.actions.firstIndex(of: .joinStore(F.store))
         let start = client.actions.firstIndex { if case .startSending = $0 { true } else { false } }
         #expect(join != nil && start != nil && join! < start!, "joins before anything is sent or applied")
-        guard case .hello(let hello) = client.sent.first else { Issue.record("no HELLO"); return }
+        guard case .hello(let hello) = client.sent.first else {
+            Issue.record("no HELLO")
+            return
+        }
         #expect(hello.storeID == SyncMessage.anyStore && hello.clock.isEmpty)
         #expect(world.replicas[0].storeID == F.store)
         #expect(world.replicas[0].digest == world.replicas[1].digest)
@@ -321,18 +349,23 @@ struct SyncSessionTests {
 
     @Test("CHANGES before HELLO: ERROR unexpectedMessage")
     func changesBeforeHello() {
-        var server = SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
+        var server = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
         _ = server.begin()
         let actions = server.receive(.changes(batch: 1, []))
         expectUnexpected(actions, server)
     }
 
-    @Test("anything but HELLO before HELLO: ERROR unexpectedMessage",
-          arguments: [SyncMessage.ack(batch: 1), .end, .summary(clock: [:], digest: SyncFixtures.digestA)])
+    @Test(
+        "anything but HELLO before HELLO: ERROR unexpectedMessage",
+        arguments: [SyncMessage.ack(batch: 1), .end, .summary(clock: [:], digest: SyncFixtures.digestA)])
     func otherBeforeHello(message: SyncMessage) {
-        var client = SyncSession(role: .client, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.alice, name: "alice", clock: VersionVector(), digest: F.digestA))
+        var client = SyncSession(
+            role: .client,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "alice", clock: VersionVector(), digest: F.digestA))
         _ = client.begin()
         expectUnexpected(client.receive(message), client)
     }
@@ -351,8 +384,9 @@ struct SyncSessionTests {
 
     @Test("an ACK that skips a batch, or repeats one: ERROR unexpectedMessage")
     func ackOutOfOrder() {
-        let change = Change(id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
-                            operations: [.keepAnnotation(id: RawBytes.article)])
+        let change = Change(
+            id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
+            operations: [.keepAnnotation(id: RawBytes.article)])
         var session = Self.syncing()
         #expect(session.send(batch: [change], isLast: false) == [.send(.changes(batch: 1, [change]))])
         #expect(session.receive(.ack(batch: 1)) == [])
@@ -419,7 +453,10 @@ struct SyncSessionTests {
             actions += session.summarize(clock: [F.alice: 1, F.bob: 1], digest: F.digestA)
             if !peerFirst { actions += session.receive(.summary(clock: [F.alice: 1, F.bob: 1], digest: F.digestA)) }
             #expect(actions.first == .send(.summary(clock: [F.alice: 1, F.bob: 1], digest: F.digestA)))
-            guard case .finish(let outcome) = actions.last else { Issue.record("\(actions)"); return }
+            guard case .finish(let outcome) = actions.last else {
+                Issue.record("\(actions)")
+                return
+            }
             #expect(!outcome.diverged)
             #expect(session.isFinished)
         }
@@ -427,8 +464,12 @@ struct SyncSessionTests {
 
     @Test("an ERROR from the peer fails the session with peerSaidIt, and nothing is sent back", arguments: [false, true])
     func peerError(duringHandshake: Bool) {
-        var session = duringHandshake ? SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB)) : Self.syncing()
+        var session =
+            duringHandshake
+            ? SyncSession(
+                role: .server,
+                local: SyncSession.Local(
+                    storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB)) : Self.syncing()
         _ = session.begin()
         let actions = session.receive(.error(code: .busy, message: "try later"))
         #expect(actions == [.fail(ProtocolError(.busy, "try later", at: 0), peerSaidIt: true)])
@@ -448,17 +489,29 @@ struct SyncSessionTests {
         _ = session.begin()
         _ = server.begin()
         _ = server.receive(.hello(replicas[0].local.hello))
-        _ = session.receive(.hello(SyncMessage.Hello(storeID: F.store, replicaID: replicas[1].id, name: "bob",
-                                                    clock: fakeClock, digest: replicas[1].digest)))
+        _ = session.receive(
+            .hello(
+                SyncMessage.Hello(
+                    storeID: F.store, replicaID: replicas[1].id, name: "bob",
+                    clock: fakeClock, digest: replicas[1].digest)))
         let batch = Array(replicas[0].log.dropFirst(3))
-        guard case .send(let changes) = session.send(batch: batch, isLast: true).first else { Issue.record("no batch"); return }
-        guard case .apply(let number, let received) = server.receive(changes).first else { Issue.record("no apply"); return }
+        guard case .send(let changes) = session.send(batch: batch, isLast: true).first else {
+            Issue.record("no batch")
+            return
+        }
+        guard case .apply(let number, let received) = server.receive(changes).first else {
+            Issue.record("no apply")
+            return
+        }
         let clockBefore = replicas[1].clock
         let error = #expect(throws: ProtocolError.self) { try replicas[1].apply(batch: received) }
         #expect(error?.code == .missingPredecessors)
         let refusal = server.applyFailed(error!)
-        #expect(refusal == [.send(.error(code: .missingPredecessors, message: error!.message)),
-                            .fail(ProtocolError(.missingPredecessors, error!.message, at: 0), peerSaidIt: false)])
+        #expect(
+            refusal == [
+                .send(.error(code: .missingPredecessors, message: error!.message)),
+                .fail(ProtocolError(.missingPredecessors, error!.message, at: 0), peerSaidIt: false),
+            ])
         #expect(number == 1 && replicas[1].clock == clockBefore, "nothing of the refused batch was applied")
         guard case .send(let message) = refusal.first else { return }
         #expect(session.receive(message) == [.fail(ProtocolError(.missingPredecessors, error!.message, at: 0), peerSaidIt: true)])
@@ -468,10 +521,13 @@ struct SyncSessionTests {
 
     @Test("wantsBatch: false before the handshake, while a batch is unacknowledged, and after END")
     func wantsBatch() {
-        let change = Change(id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
-                            operations: [.keepAnnotation(id: RawBytes.article)])
-        var session = SyncSession(role: .server, local: SyncSession.Local(
-            storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA))
+        let change = Change(
+            id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
+            operations: [.keepAnnotation(id: RawBytes.article)])
+        var session = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA))
         #expect(!session.wantsBatch)
         _ = session.begin()
         #expect(!session.wantsBatch)

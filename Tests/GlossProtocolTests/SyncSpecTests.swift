@@ -15,10 +15,11 @@ struct SyncSpecTests {
         let lines = spec.split(separator: "\n", omittingEmptySubsequences: false)
         let start = try #require(lines.firstIndex { $0.hasPrefix(heading) }, "no heading \(heading)")
         let level = heading.prefix { $0 == "#" }.count
-        let end = lines[(start + 1)...].firstIndex { line in
-            let hashes = line.prefix { $0 == "#" }.count
-            return hashes > 0 && hashes <= level && line.dropFirst(hashes).hasPrefix(" ")
-        } ?? lines.endIndex
+        let end =
+            lines[(start + 1)...].firstIndex { line in
+                let hashes = line.prefix { $0 == "#" }.count
+                return hashes > 0 && hashes <= level && line.dropFirst(hashes).hasPrefix(" ")
+            } ?? lines.endIndex
         return Array(lines[(start + 1)..<end])
     }
 

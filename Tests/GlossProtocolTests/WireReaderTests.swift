@@ -1,12 +1,14 @@
 import GlossCore
-import Testing
 import GlossProtocol
+import Testing
 
 @Suite("Strings, ids and counts")
 struct WireReaderTests {
-    @Test("strings round-trip byte for byte, without normalization", arguments: [
-        "", "a", "hé", "e\u{301}", "日本語", "🧊 ice", "\u{0}nul", String(repeating: "long ", count: 100),
-    ])
+    @Test(
+        "strings round-trip byte for byte, without normalization",
+        arguments: [
+            "", "a", "hé", "e\u{301}", "日本語", "🧊 ice", "\u{0}nul", String(repeating: "long ", count: 100),
+        ])
     func stringRoundTrip(value: String) throws {
         var writer = WireWriter()
         writer.writeString(value)
@@ -17,15 +19,17 @@ struct WireReaderTests {
         try reader.expectEnd()
     }
 
-    @Test("refuses invalid UTF-8 at the first bad byte", arguments: [
-        ([0x80], 0),                     // a lone continuation byte
-        ([0x61, 0xc3, 0x28], 1),         // 0xc3 needs a continuation byte
-        ([0xc0, 0xaf], 0),               // overlong "/"
-        ([0xed, 0xa0, 0x80], 0),         // a UTF-16 surrogate
-        ([0xf4, 0x90, 0x80, 0x80], 0),   // past U+10FFFF
-        ([0x61, 0x62, 0xe2, 0x80], 2),   // a 3-byte sequence cut short
-        ([0xff], 0),
-    ] as [([UInt8], Int)])
+    @Test(
+        "refuses invalid UTF-8 at the first bad byte",
+        arguments: [
+            ([0x80], 0),  // a lone continuation byte
+            ([0x61, 0xc3, 0x28], 1),  // 0xc3 needs a continuation byte
+            ([0xc0, 0xaf], 0),  // overlong "/"
+            ([0xed, 0xa0, 0x80], 0),  // a UTF-16 surrogate
+            ([0xf4, 0x90, 0x80, 0x80], 0),  // past U+10FFFF
+            ([0x61, 0x62, 0xe2, 0x80], 2),  // a 3-byte sequence cut short
+            ([0xff], 0),
+        ] as [([UInt8], Int)])
     func invalidUTF8(utf8: [UInt8], firstBad: Int) {
         var reader = WireReader([UInt8(utf8.count)] + utf8)
         let error = #expect(throws: ProtocolError.self) { try reader.readString() }

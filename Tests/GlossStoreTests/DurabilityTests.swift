@@ -1,6 +1,7 @@
 import GRDB
-@testable import GlossStore
 import Testing
+
+@testable import GlossStore
 
 /// A committed note must survive power loss, not only a crash: every connection that writes
 /// runs with synchronous = FULL (2), whichever way the store was opened.

@@ -76,7 +76,9 @@ import Testing
         let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
         let body = "A short article. It has two sentences."
         let id = ArticleText.id(of: body)
-        let first = try store.commit(time: 5) { _ in [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: "A short article.")] }
+        let first = try store.commit(time: 5) { _ in
+            [.createArticle(id: id, body: body), .set(entity: id, field: .title, value: "A short article.")]
+        }
         let second = try store.commit(time: 6) { _ in [.addTag(entity: id, tag: "todo")] }
         #expect(first.id.seq == 1 && second.id.seq == 2 && second.covers(first.id))
         #expect(try store.clock()[store.identity.replicaID] == 2)
@@ -102,9 +104,11 @@ import Testing
         try #require(!body.isEmpty)
         let article = ArticleText.id(of: body)
         let anchor = try QuoteAnchoring.anchor(quote: "Quote me", in: body, occurrence: nil)
-        let change = Change(id: dot, dependencies: [:], time: 1, operations: [
-            .createArticle(id: article, body: body), .createAnnotation(id: annotation, article: article, anchor: anchor),
-        ])
+        let change = Change(
+            id: dot, dependencies: [:], time: 1,
+            operations: [
+                .createArticle(id: article, body: body), .createAnnotation(id: annotation, article: article, anchor: anchor),
+            ])
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("s.sqlite"), name: nil)
         try store.apply([change])

@@ -74,16 +74,20 @@ func jsonArray(_ result: CommandResult, sourceLocation: SourceLocation = #_sourc
 
 /// A failure as the CLI promises it: a non-zero exit (not a crash), nothing on stdout, and
 /// exactly one non-empty line on stderr that contains each of `fragments`.
-func expectCleanFailure(_ result: CommandResult, mentioning fragments: [String],
-                        sourceLocation: SourceLocation = #_sourceLocation) {
+func expectCleanFailure(
+    _ result: CommandResult, mentioning fragments: [String],
+    sourceLocation: SourceLocation = #_sourceLocation
+) {
     #expect(!result.signaled && result.status != 0, "should fail with a non-zero exit: \(result)", sourceLocation: sourceLocation)
     #expect(result.stdoutBytes.isEmpty, "stdout should be empty: \(result)", sourceLocation: sourceLocation)
     let lines = result.stderrLines
-    #expect(lines.count == 1 && result.stderr.hasSuffix("\n") && !lines[0].trimmingCharacters(in: .whitespaces).isEmpty,
-            "stderr should be exactly one non-empty line: \(result)", sourceLocation: sourceLocation)
+    #expect(
+        lines.count == 1 && result.stderr.hasSuffix("\n") && !lines[0].trimmingCharacters(in: .whitespaces).isEmpty,
+        "stderr should be exactly one non-empty line: \(result)", sourceLocation: sourceLocation)
     for fragment in fragments {
-        #expect(result.stderr.contains(fragment), "stderr should mention \(fragment.debugDescription): \(result)",
-                sourceLocation: sourceLocation)
+        #expect(
+            result.stderr.contains(fragment), "stderr should mention \(fragment.debugDescription): \(result)",
+            sourceLocation: sourceLocation)
     }
 }
 

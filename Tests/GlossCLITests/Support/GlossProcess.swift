@@ -50,8 +50,10 @@ final class RunningProcess: @unchecked Sendable {
     /// Shared with the termination handler, which must not hold the process's owner.
     private let exit = ExitState()
 
-    init(binary: String, arguments: [String], environment: [String: String], directory: String,
-         stdoutPath: String, stderrPath: String) throws {
+    init(
+        binary: String, arguments: [String], environment: [String: String], directory: String,
+        stdoutPath: String, stderrPath: String
+    ) throws {
         self.arguments = arguments
         self.stdoutPath = stdoutPath
         self.stderrPath = stderrPath

@@ -45,8 +45,10 @@ final class Sandbox: @unchecked Sendable {
 
     /// The clean environment every run gets.
     var environment: [String: String] {
-        ["HOME": folder, "XDG_DATA_HOME": folder + "/xdg", "NO_COLOR": "1", "TMPDIR": folder + "/tmp",
-         "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8"]
+        [
+            "HOME": folder, "XDG_DATA_HOME": folder + "/xdg", "NO_COLOR": "1", "TMPDIR": folder + "/tmp",
+            "PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8",
+        ]
     }
 
     func path(_ name: String) -> String { folder + "/" + name }
@@ -183,5 +185,8 @@ final class Sandbox: @unchecked Sendable {
 
 /// 32 lowercase hex digits: how gloss prints every id.
 func isID(_ text: String) -> Bool {
-    text.utf8.count == 32 && text.utf8.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0) }
+    text.utf8.count == 32
+        && text.utf8.allSatisfy {
+            (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+        }
 }

@@ -21,8 +21,9 @@ struct TwoReplicas {
         let field = sandbox.path("field.sqlite")
         try await sandbox.initStore(desk, name: "desk")
         let article = try await sandbox.importArticle(try sandbox.copySample(), ["--tag", "ukraine"], store: desk)
-        let annotation = try await sandbox.annotate(article, quote: "Kursk Oblast",
-                                                    ["--occurrence", "2", "--note", note, "--color", "yellow", "--tag", "verify"], store: desk)
+        let annotation = try await sandbox.annotate(
+            article, quote: "Kursk Oblast",
+            ["--occurrence", "2", "--note", note, "--color", "yellow", "--tag", "verify"], store: desk)
         try await sandbox.ok("bundle", "create", "to-field.bundle", store: desk)
         let clone = try await sandbox.run(["clone", "to-field.bundle", "--store", field, "--name", "field"])
         try #require(clone.succeeded && clone.stdoutLines.count == 1 && isID(clone.stdoutLines[0]), "\(clone)")
