@@ -6,7 +6,7 @@ public enum QuoteAnchoring {
     /// How many characters of context the anchor keeps on each side.
     public static let contextLength = 32
 
-    public enum Failure: Error, Equatable, Sendable {
+    public enum Failure: Error, Hashable, Sendable {
         case emptyQuote
         case notFound
         /// The quote occurs `count` times; say which with an occurrence number.

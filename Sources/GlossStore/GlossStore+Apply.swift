@@ -11,19 +11,42 @@ public struct ApplyReport: Hashable, Sendable {
 }
 
 extension GlossStore {
-    /// Records a local edit as one change, deciding it from the state it will supersede.
+    /// Carries out what a person asked for as one change, decided by GlossCore from the state
+    /// it will supersede. Returns nil, writing nothing, when the intent changes nothing.
     ///
-    /// `makeOperations` runs inside the write transaction: what it reads through the context is
+    /// The intent is decided inside the write transaction that records it: what it reads is
     /// exactly what the change's causal context (the current version vector) says its author
     /// saw. Reading first and writing later would let a change that arrived in between (from
-    /// `gloss serve`, or a bundle applied by another process) be superseded unseen. Returning
-    /// no operations writes nothing (nil). An error thrown by `makeOperations` rolls back and
-    /// reaches the caller unchanged.
+    /// `gloss serve`, or a bundle applied by another process) be superseded unseen. The state
+    /// the intent read is the state the change is applied to: nothing is loaded twice.
     ///
-    ///     try store.update(time: now) { edit in
-    ///         let note = try edit.state(of: [id]).annotations[id]?.value(of: .note)
-    ///         return note == "x" ? [] : [.set(entity: id, field: .note, value: "x")]
-    ///     }
+    ///     try store.perform(EditIntent(target: id, fields: [.note: "x"]), time: now)
+    @discardableResult
+    public func perform(_ intent: some Intent, time: UInt64) throws -> Change? {
+        let replica = identity.replicaID
+        do {
+            return try database.write { db in
+                let clock = try ChangeRows.clock(in: db)
+                let loaded = try EntityRows.load(intent.reads, in: db)
+                let state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
+                let history = try intent.readsHistory.map { try ChangeRows.touching($0, in: db) } ?? []
+                guard let change = try state.change(carrying: intent, by: replica, time: time, history: history) else { return nil }
+                try Self.applyNew(change, onto: state, in: db)
+                return change
+            }
+        } catch let error as GlossCoreError {
+            throw GlossStoreError(refusing: error)
+        } catch let error as DatabaseError {
+            throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
+        }
+    }
+
+    /// Records a local change of raw operations, decided from the state it will supersede, for
+    /// callers that write operations themselves (benchmarks, tests). Front ends state an
+    /// `Intent` through `perform` instead, so GlossCore decides the operations.
+    ///
+    /// `makeOperations` runs inside the write transaction (see `perform`). Returning no
+    /// operations writes nothing (nil). An error it throws rolls back and reaches the caller.
     @discardableResult
     public func update(time: UInt64, _ makeOperations: (EditContext) throws -> [GlossCore.Operation]) throws -> Change? {
         let replica = identity.replicaID
@@ -34,7 +57,7 @@ extension GlossStore {
                 let operations = try makeOperations(EditContext(dot: dot, clock: clock, db: db))
                 guard !operations.isEmpty else { return nil }
                 let change = Change(id: dot, dependencies: clock, time: time, operations: operations)
-                try Self.applyNew(change, clock: clock, in: db)
+                try Self.applyNew(change, onto: ReplicaState(clock: clock), in: db)
                 return change
             }
         } catch let error as GlossCoreError {
@@ -76,7 +99,7 @@ extension GlossStore {
                 let (ready, blocked) = CausalOrder.arrange(Array(seen.values), after: clock)
                 if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
                 for change in ready {
-                    try Self.applyNew(change, clock: clock, in: db)
+                    try Self.applyNew(change, onto: ReplicaState(clock: clock), in: db)
                     clock[change.id.replica] = change.id.seq
                     report.applied += 1
                 }
@@ -85,15 +108,22 @@ extension GlossStore {
         }
     }
 
-    /// Merges one change that is not yet held and is ready, through GlossCore's rules.
-    static func applyNew(_ change: Change, clock: VersionVector, in db: Database) throws {
+    /// Merges one change that is not yet held and is ready, through GlossCore's rules, onto
+    /// `state`: the store's state at `state.clock`, holding any of the entities the change
+    /// touches (a caller that already read some passes them; the rest are loaded here).
+    static func applyNew(_ change: Change, onto state: ReplicaState, in db: Database) throws {
         var touched: Set<EntityID> = []
         for operation in change.operations {
             touched.insert(operation.entity)
             if case .createAnnotation(_, let article, _) = operation { touched.insert(article) }
         }
-        let loaded = try EntityRows.load(touched, in: db)
-        var state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
+        var state = state
+        let missing = touched.filter { state.articles[$0] == nil && state.annotations[$0] == nil }
+        if !missing.isEmpty {
+            let loaded = try EntityRows.load(missing, in: db)
+            state.articles.merge(loaded.articles) { held, _ in held }
+            state.annotations.merge(loaded.annotations) { held, _ in held }
+        }
         try state.apply(change)
         try ChangeRows.insert(change, in: db)
         try EntityRows.save(touched, from: state, in: db)

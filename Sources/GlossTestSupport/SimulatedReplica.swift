@@ -37,8 +37,32 @@ public struct SimulatedReplica: Sendable {
         return change
     }
 
+    /// Carries out `intent` as a person on this replica would: decided by GlossCore from this
+    /// replica's state (and, for a text merge, its history), then applied. Nil when the intent
+    /// changes nothing.
+    @discardableResult
+    public mutating func perform(_ intent: some Intent) throws -> Change? {
+        let history = intent.readsHistory.map { entity in log.reversed().filter { $0.touches(entity) } } ?? []
+        guard let change = try state.change(carrying: intent, by: id, time: tick + 1, history: history) else { return nil }
+        tick += 1
+        try state.apply(change)
+        log.append(change)
+        return change
+    }
+
     private func randomOperations(at dot: Dot, using random: inout SplitMix64) -> [Operation]? {
         RandomEdits.operations(on: state, at: dot, using: &random)
     }
 
+}
+
+extension Change {
+    /// True when an operation of the change names `entity` (as its target, or as the article
+    /// a new annotation quotes): what the store's history of an entity holds.
+    public func touches(_ entity: EntityID) -> Bool {
+        operations.contains { operation in
+            if case .createAnnotation(_, let article, _) = operation, article == entity { return true }
+            return operation.entity == entity
+        }
+    }
 }

@@ -15,32 +15,17 @@ struct Annotate: AsyncParsableCommand {
     @Option(help: "A highlight color, e.g. yellow.") var color: String?
     @Option(name: .customLong("tag"), help: "A tag to add (repeatable).") var tags: [String] = []
 
-    func validate() throws {
-        if tags.contains(where: { $0.allSatisfy(\.isWhitespace) }) { throw ValidationError("--tag needs a tag with some text in it") }
-    }
-
     func run() async throws {
         let store = try storeOptions.open()
         let id = try reportingErrors { try store.resolve(prefix: article) }
-        guard id.kind == .article else { throw CLIError("\(id.id.hex) is an annotation; annotate an article") }
-        let body = try reportingErrors { try store.state(of: [id.id]) }.articles[id.id]!.body
-        let anchor: Anchor
+        let intent = AnnotateIntent(article: id.id, quote: quote, occurrence: occurrence, note: note, color: color, tags: tags)
+        let change: Change?
         do {
-            anchor = try QuoteAnchoring.anchor(quote: quote, in: body, occurrence: occurrence)
-        } catch {
-            throw CLIError(Self.explain(error, quote: quote))
+            change = try store.perform(intent, time: currentTime())
+        } catch let error as IntentError {
+            throw CLIError(error.quoteFailure.map { Self.explain($0, quote: quote) } ?? error.message)
         }
-        let change = try reportingErrors {
-            try store.commit(time: currentTime()) { dot in
-                let annotation = ID128.annotation(createdAt: dot, index: 0)
-                var operations: [Operation] = [.createAnnotation(id: annotation, article: id.id, anchor: anchor)]
-                if let note { operations.append(.set(entity: annotation, field: .note, value: note)) }
-                if let color { operations.append(.set(entity: annotation, field: .color, value: color)) }
-                operations += Set(tags.map(ExactText.init)).sorted().map(\.string).map { .addTag(entity: annotation, tag: $0) }
-                return operations
-            }
-        }
-        print(ID128.annotation(createdAt: change.id, index: 0).hex)
+        print(AnnotateIntent.annotationID(createdBy: change!.id).hex)
     }
 
     static func explain(_ failure: QuoteAnchoring.Failure, quote: String) -> String {

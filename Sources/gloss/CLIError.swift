@@ -19,6 +19,8 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
         throw CLIError(error.message)
     } catch let error as GlossCoreError {
         throw CLIError(error.message)
+    } catch let error as IntentError {
+        throw CLIError(error.message)
     } catch let error as ProtocolError {
         throw CLIError(error.message)
     }

@@ -27,7 +27,6 @@ struct Import: AsyncParsableCommand {
 
     func validate() throws {
         if title != nil && files.count > 1 { throw ValidationError("--title applies to one file; import the files one at a time") }
-        if tags.contains(where: { $0.allSatisfy(\.isWhitespace) }) { throw ValidationError("--tag needs a tag with some text in it") }
     }
 
     func run() async throws {
@@ -39,13 +38,20 @@ struct Import: AsyncParsableCommand {
                 "these files hold \(total) bytes of text; one import takes at most \(ArticleFile.maximumSize) (8 MiB, one change that must fit in one sync frame): import them in several goes"
             )
         }
-        var results: [Imported] = []
-        try reportingErrors {
-            try store.update(time: currentTime()) { edit in
-                let (operations, imported) = try importOperations(articles, existing: edit.state(of: Set(articles.map(\.id))).articles)
-                results = imported
-                return operations
-            }
+        let intent = ImportIntent(
+            articles: articles.map { ImportIntent.Article(body: $0.body, isMarkdown: $0.isMarkdown) }, title: title, source: source,
+            tags: tags)
+        let change = try reportingErrors { try store.perform(intent, time: currentTime()) }
+        let created = Set(
+            (change?.operations ?? []).compactMap { operation -> EntityID? in
+                guard case .createArticle(let id, _) = operation else { return nil }
+                return id
+            })
+        let held = try reportingErrors { try store.state(of: intent.reads) }.articles
+        let results = articles.enumerated().map { index, file in
+            // The same text twice in one import is one article, created by the first file.
+            let first = articles.firstIndex { $0.id == file.id } == index
+            return Imported(id: file.id.hex, title: held[file.id]?.value(of: .title) ?? "", created: first && created.contains(file.id))
         }
         if output.json {
             try printJSON(results)
@@ -55,39 +61,5 @@ struct Import: AsyncParsableCommand {
                 if !result.created { Terminal.note("\(result.id) was already in the store: \(Terminal.singleLine(result.title))") }
             }
         }
-    }
-
-    /// One change for all the files: new articles are created with their fields; an article
-    /// already held only gets the --title, --source and --tag values that differ.
-    func importOperations(_ files: [ArticleFile], existing: [EntityID: ArticleState]) throws -> ([Operation], [Imported]) {
-        var operations: [Operation] = []
-        var results: [Imported] = []
-        var titles: [EntityID: String] = [:]  // articles this import already handled
-        for file in files {
-            let id = file.id
-            if let title = titles[id] {
-                // The same text twice in one import: one article, reported for each file.
-                results.append(Imported(id: id.hex, title: title, created: false))
-                continue
-            }
-            let current = existing[id]
-            if current == nil { operations.append(.createArticle(id: id, body: file.body)) }
-            let newTitle = title ?? (current == nil ? ArticleText.defaultTitle(of: file.body, markdown: file.isMarkdown) : nil)
-            if let newTitle,
-                current?.value(of: .title)?.isByteEqual(to: newTitle) != true || current?.registers[.title]?.isInConflict == true
-            {
-                operations.append(.set(entity: id, field: .title, value: newTitle))
-            }
-            if let source, current?.value(of: .source)?.isByteEqual(to: source) != true {
-                operations.append(.set(entity: id, field: .source, value: source))
-            }
-            for tag in Set(tags.map(ExactText.init)).sorted().map(\.string) where current?.tags.contains(tag) != true {
-                operations.append(.addTag(entity: id, tag: tag))
-            }
-            let shownTitle = newTitle ?? current?.value(of: .title) ?? ""
-            titles[id] = shownTitle
-            results.append(Imported(id: id.hex, title: shownTitle, created: current == nil))
-        }
-        return (operations, results)
     }
 }

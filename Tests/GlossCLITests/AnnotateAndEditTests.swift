@@ -117,16 +117,26 @@ import Testing
     @Test func editingToTheSameValuesChangesNothing() async throws {
         let fixture = try await Fixture.make()
         let before = try await fixture.sandbox.snapshot()
-        let result = try await fixture.sandbox.ok("edit", fixture.annotation, "--note", "first", "--add-tag", "verify")
+        let result = try await fixture.sandbox.ok("edit", fixture.annotation, "--note", "first")
         #expect(result.stdoutLines == ["Nothing to change: \(fixture.annotation) already looks like that."], "\(result)")
         #expect(try await fixture.sandbox.snapshot() == before)
     }
 
+    /// An add must win over a remove made elsewhere meanwhile, so even a tag already there is
+    /// added again, as a change of its own.
+    @Test func addingATagThatIsThereIsStillRecorded() async throws {
+        let fixture = try await Fixture.make()
+        let result = try await fixture.sandbox.ok("edit", fixture.annotation, "--add-tag", "verify")
+        #expect(result.stdoutLines == ["Edited annotation \(fixture.annotation)."], "\(result)")
+        let log = try jsonArray(try await fixture.sandbox.ok("log", fixture.annotation, "--json"))
+        #expect(log.count == 2, "the annotation's creation and the add: \(log)")
+    }
+
     @Test(arguments: [
         (["--remove-tag", "nope"], "annotation", "has no tag 'nope'"),
-        (["--title", "x"], "annotation", "--title applies to articles"),
-        (["--source", "x"], "annotation", "--source applies to articles"),
-        (["--color", "x"], "article", "--color applies to annotations"),
+        (["--title", "x"], "annotation", "the title applies to articles"),
+        (["--source", "x"], "annotation", "the source applies to articles"),
+        (["--color", "x"], "article", "the color applies to annotations"),
         (["--remove-tag", "verify"], "article", "has no tag 'verify'"),
     ])
     func editRefusesWhatDoesNotApply(options: [String], target: String, message: String) async throws {

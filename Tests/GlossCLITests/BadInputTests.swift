@@ -110,7 +110,7 @@ import Testing
         case .noteOnArticle:
             return Scenario(
                 arguments: ["edit", article, "--note", "a note on an article"] + store,
-                fragments: ["--note applies to annotations", "\(article) is an article"])
+                fragments: ["the note applies to annotations", "\(article) is an article"])
         case .missingStore:
             let missing = sandbox.path("nowhere/store.sqlite")
             return Scenario(

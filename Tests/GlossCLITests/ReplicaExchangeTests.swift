@@ -290,7 +290,7 @@ import Testing
         (["note", "--pick", "3"], "--pick 3: there are 2 values"),
         (["note", "--pick", "0"], "--pick 0: there are 2 values"),
         (["color", "--pick", "1"], "the color of"),
-        (["title", "--pick", "1"], "title is a field of articles"),
+        (["title", "--pick", "1"], "the title applies to articles"),
         (["--keep"], "is not in a delete-vs-edit conflict"),
     ])
     func resolveRefusesWhatIsNotThere(options: [String], message: String) async throws {

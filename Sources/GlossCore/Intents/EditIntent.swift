@@ -1,0 +1,47 @@
+/// Edits an article's title and source, an annotation's note and color, and either's tags.
+///
+/// - A field is written unless it already holds exactly that value with nothing concurrent
+///   beside it (and, for an annotation, no delete waiting to be settled): the write then
+///   changes nothing any replica could see, so it is skipped.
+/// - Every tag to add is written, present or not: the add must win over any remove that has
+///   not seen it, and a skipped add would let a concurrent remove take the tag.
+/// - A tag to remove must be present; the remove drops the adds this replica has seen.
+///
+///     EditIntent(target: annotation, fields: [.note: "HUR and the Pentagon"], addTags: ["sourced"], removeTags: ["verify"])
+public struct EditIntent: Intent, Hashable {
+    public let target: EntityID
+    public let fields: [Field: String]
+    public let addTags: [String]
+    public let removeTags: [String]
+
+    public init(target: EntityID, fields: [Field: String] = [:], addTags: [String] = [], removeTags: [String] = []) {
+        self.target = target
+        self.fields = fields
+        self.addTags = addTags
+        self.removeTags = removeTags
+    }
+
+    public var reads: Set<EntityID> { [target] }
+
+    public func operations(on state: ReplicaState, as dot: Dot, history: [Change]) throws(IntentError) -> [Operation] {
+        let entity = try IntentTarget(target, in: state)
+        try entity.requireAlive()
+        let adds = try IntentTags.distinct(addTags)
+        let removes = try IntentTags.distinct(removeTags)
+        if let both = Set(adds.map(ExactText.init)).intersection(removes.map(ExactText.init)).min() {
+            throw IntentError(.contradictory, "tag '\(both.string)' is both added and removed")
+        }
+        var operations: [Operation] = []
+        for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
+            try entity.require(field)
+            if entity.alreadyHoldsOnly(value, in: field) { continue }
+            operations.append(.set(entity: target, field: field, value: value))
+        }
+        operations += adds.map { .addTag(entity: target, tag: $0) }
+        for tag in removes {
+            guard entity.tags.contains(tag) else { throw IntentError(.badTag, "\(target.hex) has no tag '\(tag)'") }
+            operations.append(.removeTag(entity: target, tag: tag))
+        }
+        return operations
+    }
+}
