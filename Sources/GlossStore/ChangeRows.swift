@@ -5,8 +5,8 @@ import GlossCore
 /// Writes changes into the op log and reads them back as GlossCore values.
 enum ChangeRows {
     static func insert(_ change: Change, in db: Database) throws {
-        let author = try ReplicaTable.ordinal(of: change.id.replica, in: db)
-        for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaTable.ordinal(of: replica, in: db) }
+        let author = try ReplicaOrdinals.ordinal(of: change.id.replica, in: db)
+        for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaOrdinals.ordinal(of: replica, in: db) }
         let arrival = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(arrival) FROM change")) ?? 0) + 1
         try db.cachedStatement(sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [
@@ -33,7 +33,7 @@ enum ChangeRows {
     static func fetch(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false) throws
         -> [Change]
     {
-        let replicas = try ReplicaTable.all(in: db)
+        let replicas = try ReplicaOrdinals.all(in: db)
         let order = newestFirst ? "DESC" : "ASC"
         let rows = try Row.fetchCursor(
             db.cachedStatement(

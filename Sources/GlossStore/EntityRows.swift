@@ -12,7 +12,7 @@ enum EntityRows {
     static func load(_ ids: Set<EntityID>?, in db: Database) throws -> (
         articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]
     ) {
-        let replicas = try ReplicaTable.all(in: db)
+        let replicas = try ReplicaOrdinals.all(in: db)
         let (filter, arguments) = condition(ids)
         func rows(_ sql: String, _ arguments: StatementArguments) throws -> RowCursor {
             try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
@@ -131,7 +131,7 @@ enum EntityRows {
                     try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)")
                         .execute(
                             arguments: [
-                                key, try ReplicaTable.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
+                                key, try ReplicaOrdinals.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
                                 entry.mark.rawValue, Int64(bitPattern: entry.time),
                             ]
                         )
@@ -147,7 +147,7 @@ enum EntityRows {
                     sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 ).execute(
                     arguments: [
-                        key, field.rawValue, try ReplicaTable.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
+                        key, field.rawValue, try ReplicaOrdinals.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
                         Int64(bitPattern: value.time), Int64(bitPattern: value.rank), value.value,
                     ]
                 )
@@ -156,7 +156,7 @@ enum EntityRows {
         for (tag, dots) in tags.adds {
             for dot in dots {
                 try db.cachedStatement(sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)").execute(
-                    arguments: [key, tag.string, try ReplicaTable.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
+                    arguments: [key, tag.string, try ReplicaOrdinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
                 )
             }
         }

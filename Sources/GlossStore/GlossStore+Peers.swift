@@ -42,7 +42,7 @@ extension GlossStore {
                         peer.clock.storedBlob, peer.sent, peer.received,
                     ])
                 if !peer.name.isEmpty {
-                    _ = try ReplicaTable.ordinal(of: peer.replicaID, in: db)
+                    _ = try ReplicaOrdinals.ordinal(of: peer.replicaID, in: db)
                     try db.execute(sql: "UPDATE replica SET name = ? WHERE id = ?", arguments: [peer.name, Data(peer.replicaID.bytes)])
                 }
             }

@@ -203,7 +203,7 @@ public struct StoreIdentity: Hashable, Sendable {
         for (key, value) in rows {
             try db.execute(sql: "INSERT INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
         }
-        _ = try ReplicaTable.ordinal(of: replicaID, in: db)
+        _ = try ReplicaOrdinals.ordinal(of: replicaID, in: db)
     }
 }
 

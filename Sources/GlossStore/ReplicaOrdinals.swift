@@ -3,7 +3,7 @@ import GRDB
 import GlossCore
 
 /// Replica ids are stored once, in `replica`; other tables name a replica by its ordinal.
-enum ReplicaTable {
+enum ReplicaOrdinals {
     static func ordinal(of replica: ReplicaID, in db: Database) throws -> Int64 {
         let bytes = Data(replica.bytes)
         if let ordinal = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ordinal FROM replica WHERE id = ?"), arguments: [bytes]) {
@@ -22,30 +22,5 @@ enum ReplicaTable {
             replicas[row[0]] = ID128(bytes: bytes)
         }
         return replicas
-    }
-}
-
-extension VersionVector {
-    /// The store's private blob form: 16-byte id and 8-byte big-endian count per entry, sorted.
-    var storedBlob: Data {
-        var data = Data()
-        for (replica, seq) in sortedEntries {
-            data.append(contentsOf: replica.bytes)
-            for shift in stride(from: 56, through: 0, by: -8) { data.append(UInt8(truncatingIfNeeded: seq >> UInt64(shift))) }
-        }
-        return data
-    }
-
-    init(storedBlob data: Data) {
-        let bytes = [UInt8](data)
-        var entries: [ReplicaID: UInt64] = [:]
-        var offset = 0
-        while offset + 24 <= bytes.count {
-            let replica = ID128(bytes: bytes[offset..<offset + 16])!
-            let seq = bytes[offset + 16..<offset + 24].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-            entries[replica] = seq
-            offset += 24
-        }
-        self.init(entries)
     }
 }
