@@ -179,7 +179,7 @@ struct Bench {
 
     static func fileSize(_ path: String) throws -> Int {
         let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
-        return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) + (wal ?? 0)
+        return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0) + wal
     }
 }
 

@@ -15,9 +15,9 @@ struct Demo: AsyncParsableCommand {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-demo-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(folder)
+        guard FileManager.default.changeCurrentDirectoryPath(folder) else { throw CLIError("cannot enter the demo folder \(folder)") }
         defer {
-            FileManager.default.changeCurrentDirectoryPath(previous)
+            _ = FileManager.default.changeCurrentDirectoryPath(previous)
             if !keep { try? FileManager.default.removeItem(atPath: folder) }
         }
         try await DemoScript(folder: folder).run()
