@@ -93,6 +93,9 @@ final class RunningProcess: @unchecked Sendable {
         return exit.unlessExited { Foundation.kill(pid, SIGKILL) == 0 } ?? false
     }
 
+    /// What the process has printed on stdout so far.
+    var stdoutSoFar: String { String(decoding: FileManager.default.contents(atPath: stdoutPath) ?? Data(), as: UTF8.self) }
+
     /// Waits for the process to end, then reads what it printed.
     func finish() async -> CommandResult {
         await exit.wait()
