@@ -20,6 +20,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        // Protocol version 2 runs inside mutual TLS 1.3 (SPEC §11.2): swift-nio-ssl carries it,
+        // swift-certificates makes the in-memory self-signed certificate for the replica's key.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        // Only for documentation: builds the DocC catalogs (Sources/*/*.docc) with
+        // `swift package generate-documentation`. No target depends on it.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // Pure model and merge rules. Crypto is used only for SHA-256 (ids and the state digest):
@@ -44,8 +51,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        // TCP transport: drives GlossProtocol's sans-I/O session over SwiftNIO. TLS slots in
-        // below the framing later.
+        // The transport: drives GlossProtocol's sans-I/O session over SwiftNIO, inside mutual
+        // TLS 1.3 with pinned device keys.
         .target(
             name: "GlossNetwork",
             dependencies: [
@@ -53,6 +60,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOTLS", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .executableTarget(

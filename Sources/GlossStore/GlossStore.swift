@@ -214,6 +214,14 @@ public struct ReplicaKey: Sendable {
 
     public init() { key = Curve25519.Signing.PrivateKey() }
 
+    init?(privateKeyBytes: some ContiguousBytes) {
+        guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateKeyBytes) else { return nil }
+        self.key = key
+    }
+
+    /// The Ed25519 key itself, for the TLS identity.
+    public var signingKey: Curve25519.Signing.PrivateKey { key }
+
     public var replicaID: ReplicaID { ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation)) }
 
     var privateKeyBytes: [UInt8] { Array(key.rawRepresentation) }

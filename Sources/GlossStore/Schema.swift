@@ -9,7 +9,7 @@ import GRDB
 /// Both are written in the same transaction, so they never disagree.
 enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
-    static let migrations = ["v1-op-log-and-state", "v2-peers-clock-and-hashes"]
+    static let migrations = ["v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices"]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -139,6 +139,32 @@ enum Schema {
                     try EntityRows.storeHashes(of: Set(ids), in: page, db: db)
                 }
             }
+        }
+        migrator.registerMigration(migrations[2]) { db in
+            try db.execute(
+                sql: """
+                    -- The allowlist: devices (replicas, by the id their TLS key hashes to) and what
+                    -- each may do here. Local to this replica: never synced, never in a bundle.
+                    CREATE TABLE device (
+                        replica BLOB PRIMARY KEY NOT NULL CHECK (length(replica) = 16),
+                        name TEXT,
+                        role TEXT NOT NULL CHECK (role IN ('read-write', 'read-only', 'ignored', 'revoked')),
+                        changed INTEGER NOT NULL,
+                        last_seen INTEGER,
+                        address TEXT
+                    ) STRICT, WITHOUT ROWID;
+
+                    -- Unknown devices that completed a TLS handshake and were refused: for the
+                    -- owner to review with 'gloss pending'. Bounded and expiring (GlossStore+Devices).
+                    CREATE TABLE pending_device (
+                        replica BLOB PRIMARY KEY NOT NULL CHECK (length(replica) = 16),
+                        name TEXT NOT NULL,
+                        address TEXT NOT NULL,
+                        first_attempt INTEGER NOT NULL,
+                        last_attempt INTEGER NOT NULL,
+                        attempts INTEGER NOT NULL CHECK (attempts >= 1)
+                    ) STRICT, WITHOUT ROWID;
+                    """)
         }
         return migrator
     }

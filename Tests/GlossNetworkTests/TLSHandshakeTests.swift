@@ -1,0 +1,156 @@
+import Crypto
+import Foundation
+import GlossCore
+import NIOCore
+import NIOPosix
+import NIOSSL
+import Testing
+
+@testable import GlossNetwork
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The TLS layer of protocol version 2 on its own (SPEC §11.2): Ed25519 mutual TLS 1.3 with
+/// in-memory certificates, where each side learns the replica id the other proved, and a client
+/// completes a handshake only with a server it trusts.
+@Suite struct TLSHandshakeTests {
+    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+    /// A TLS server on 127.0.0.1 that answers each client's first bytes with the replica id the
+    /// client proved ("proven <hex>"), then closes.
+    final class ProvingServer: @unchecked Sendable {
+        let listener: NIOAsyncChannel<(Connection, TLSPeer), Never>
+        let task: Task<Void, Error>
+        let replicaID: ReplicaID
+        var port: Int { listener.channel.localAddress?.port ?? 0 }
+
+        init() async throws {
+            let key = Curve25519.Signing.PrivateKey()
+            replicaID = ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation))
+            let context = try SyncTLS.serverContext(try TLSIdentity(key: key))
+            listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        let peer = TLSPeer()
+                        try channel.pipeline.syncOperations.addHandler(peer.serverHandler(context))
+                        return (try Connection(wrappingChannelSynchronously: channel), peer)
+                    }
+                }
+            let listener = self.listener
+            task = Task {
+                try await withThrowingDiscardingTaskGroup { group in
+                    try await listener.executeThenClose { connections in
+                        for try await (connection, peer) in connections {
+                            group.addTask {
+                                try? await connection.executeThenClose { inbound, outbound in
+                                    var reader = inbound.makeAsyncIterator()
+                                    guard try await reader.next() != nil else { return }
+                                    try await outbound.write(ByteBuffer(string: "proven \(peer.replicaID?.hex ?? "none")"))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        func stop() async {
+            try? await listener.channel.close()
+            _ = await task.result
+        }
+    }
+
+    /// Connects with `context`, says hello, and returns what the server answered (or the error).
+    static func exchange(port: Int, context: NIOSSLContext, trusting trusted: Set<ReplicaID>, peer: TLSPeer) async -> Result<String, Error>
+    {
+        do {
+            let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(try peer.clientHandler(context, trusting: trusted))
+                        return try Connection(wrappingChannelSynchronously: channel)
+                    }
+                }
+            return .success(
+                try await connection.executeThenClose { inbound, outbound in
+                    try await outbound.write(ByteBuffer(string: "hello"))
+                    var answer = ""
+                    for try await buffer in inbound { answer += String(buffer: buffer) }
+                    return answer
+                })
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    static func client() throws -> (ReplicaID, NIOSSLContext) {
+        let key = Curve25519.Signing.PrivateKey()
+        return (ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation)), try SyncTLS.clientContext(try TLSIdentity(key: key)))
+    }
+
+    @Test func bothSidesLearnTheReplicaIdTheOtherProved() async throws {
+        let server = try await ProvingServer()
+        let (clientID, context) = try Self.client()
+        let peer = TLSPeer()
+        let answer = await Self.exchange(port: server.port, context: context, trusting: [server.replicaID], peer: peer)
+        await server.stop()
+        #expect(try answer.get() == "proven \(clientID.hex)")
+        #expect(peer.replicaID == server.replicaID)
+    }
+
+    /// A client that does not trust the server's key stops in the handshake: it sends nothing,
+    /// not even its certificate, and keeps the id it found for the warning.
+    @Test func aClientRefusesAServerItDoesNotTrust() async throws {
+        let server = try await ProvingServer()
+        let (_, context) = try Self.client()
+        let peer = TLSPeer()
+        let answer = await Self.exchange(port: server.port, context: context, trusting: [ID128(high: 1, low: 2)], peer: peer)
+        await server.stop()
+        #expect(throws: (any Error).self) { try answer.get() }
+        #expect(peer.replicaID == server.replicaID, "the id found is kept for the warning")
+    }
+
+    @Test func aTLS12OnlyClientGetsNothing() async throws {
+        let server = try await ProvingServer()
+        let key = Curve25519.Signing.PrivateKey()
+        var configuration = SyncTLS.configuration(.makeClientConfiguration(), identity: try TLSIdentity(key: key))
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.maximumTLSVersion = .tlsv12
+        let answer = await Self.exchange(
+            port: server.port, context: try NIOSSLContext(configuration: configuration), trusting: [server.replicaID], peer: TLSPeer())
+        await server.stop()
+        #expect(throws: (any Error).self) { try answer.get() }
+    }
+
+    /// A version 1 client speaks plaintext: it gets a TLS alert and a close, never an answer.
+    @Test func aPlaintextClientGetsOnlyATLSAlert() async throws {
+        let server = try await ProvingServer()
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        #expect(connected == 0)
+        let hello = Array("GLOSSYNC".utf8) + [0, 0, 0, 1, 4]
+        _ = hello.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<100 {
+            let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            received += buffer[..<count]
+        }
+        await server.stop()
+        #expect(!received.isEmpty && received.count < 64, "\(received)")
+        #expect(received.first == 0x15, "a TLS alert record")
+        #expect(!String(decoding: received, as: UTF8.self).contains("proven"))
+    }
+}
