@@ -99,6 +99,9 @@ let package = Package(
             dependencies: [
                 "GlossNetwork", "GlossStore", "GlossProtocol", "GlossCore", "GlossTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

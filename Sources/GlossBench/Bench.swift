@@ -43,13 +43,21 @@ struct Bench {
         let localEdits = clock.now - started
         note("local edits: \(seconds(localEdits)) s")
 
-        // (b-d) Full sync A -> empty B over loopback TCP, each side its own gloss process.
+        // (b-d) Full sync A -> empty B over loopback TCP, each side its own gloss process. A
+        // trusts B's key beforehand, and the clone is told A's device id, as people would do.
+        let bKey = ReplicaKey()
+        try a.setRole(.readWrite, of: bKey.replicaID, name: "B", time: 0)
+        guard FileManager.default.createFile(atPath: out + "/.B.sqlite.clone-key", contents: Data(bKey.privateKeyBytes)) else {
+            throw BenchError("cannot write B's clone key")
+        }
         let server = try Child(gloss, ["serve", "--store", out + "/A.sqlite", "--listen", "127.0.0.1:0"])
         guard let line = server.firstLine(), let address = line.split(separator: " ").dropFirst(2).first else {
             throw BenchError("gloss serve did not start")
         }
         started = clock.now
-        let client = try Child(gloss, ["clone", String(address), "--store", out + "/B.sqlite", "--name", "B", "--json"])
+        let client = try Child(
+            gloss,
+            ["clone", String(address), "--store", out + "/B.sqlite", "--name", "B", "--json", "--expect", a.identity.replicaID.hex])
         let clientPeak = client.watchPeakMemory()
         let cloneOutput = client.readAll()
         let clientUsage = client.wait()
@@ -81,7 +89,8 @@ struct Bench {
             }
             let edits = clock.now - started
             started = clock.now
-            let report = try await SyncClient.sync(SyncReplica(store: b), with: SyncEndpoint(host: "127.0.0.1", port: served.port))
+            let report = try await SyncClient.sync(
+                SyncReplica(store: b), with: SyncEndpoint(host: "127.0.0.1", port: served.port), trusting: [a.identity.replicaID])
             let session = clock.now - started
             guard let outcome = report.outcome else { throw BenchError("round \(number + 1) failed: \(report.error?.description ?? "?")") }
             let state = try b.state()

@@ -1,30 +1,49 @@
+import GlossCore
 import GlossProtocol
 import GlossStore
 import NIOCore
 import NIOPosix
 
-/// Runs one two-way session with a server.
+/// Runs one two-way session with a server, inside mutual TLS: the server must prove a key whose
+/// replica id this replica trusts, or nothing is sent, not even this replica's certificate.
 public enum SyncClient {
     public static func sync(
-        _ replica: SyncReplica, with endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(),
+        _ replica: SyncReplica, with endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits = SyncLimits(),
         progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async throws -> SyncReport {
         try await withTaskExecutorPreference(SessionExecutor.shared) {
-            try await connect(replica, to: endpoint, limits: limits, progress: progress)
+            try await connect(replica, to: endpoint, trusting: trusted, limits: limits, progress: progress)
         }
     }
 
     private static func connect(
-        _ replica: SyncReplica, to endpoint: SyncEndpoint, limits: SyncLimits, progress: (@Sendable (SyncProgress) -> Void)?
+        _ replica: SyncReplica, to endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits,
+        progress: (@Sendable (SyncProgress) -> Void)?
     ) async throws -> SyncReport {
-        let local = try await SyncConnection.offload { try replica.local() }
+        let (local, key) = try await SyncConnection.offload { (try replica.local(), try replica.key()) }
+        let context = try SyncTLS.clientContext(try TLSIdentity(key: key.signingKey))
+        let tls = TLSPeer()
         let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(limits.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: endpoint.host, port: endpoint.port) { channel in
-                SyncPipeline.configure(channel, limits: limits)
+                SyncPipeline.configure(channel, limits: limits) { try tls.clientHandler(context, trusting: trusted) }
             }
-        return await SyncConnection.run(
-            connection, role: .client, replica: replica, local: local, address: endpoint.description, progress: progress)
+        let report = await SyncConnection.run(
+            connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls, progress: progress)
+        if report.outcome == nil, report.bytesReceived == 0 {
+            guard let found = tls.replicaID else { throw SyncClientError.notAGlossServer(endpoint) }
+            if !trusted.contains(found) { throw SyncClientError.untrustedServer(found: found, endpoint: endpoint) }
+        }
+        return report
     }
+}
+
+/// Why a client stopped before the session began: the server is not one it may talk to.
+public enum SyncClientError: Error, Sendable {
+    /// The server proved a key this replica does not trust; nothing was sent to it.
+    case untrustedServer(found: ReplicaID, endpoint: SyncEndpoint)
+    /// The other end did not complete a Gloss TLS handshake (no device key, another protocol,
+    /// or not TLS at all).
+    case notAGlossServer(SyncEndpoint)
 }

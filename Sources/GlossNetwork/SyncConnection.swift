@@ -15,6 +15,8 @@ public struct SyncReport: Sendable {
     /// Bytes this side wrote and read on the connection, magic and frame headers included.
     public let bytesSent: Int
     public let bytesReceived: Int
+    /// True when the server lets this device only pull (it is read-only there): nothing was sent.
+    public var pullOnly = false
 }
 
 /// Drives a `SyncSession` over one connection: reads frames, carries out the session's actions,
@@ -25,13 +27,18 @@ enum SyncConnection {
     /// `local` is what this side says in its HELLO; a client computes it before connecting, so
     /// its own store work does not eat into the handshake deadline. A server passes nil and
     /// computes it only once a HELLO has arrived, so a stranger's garbage costs no store work.
+    ///
+    /// `tls` holds what the handshake proved about the peer; a server passes its `gate`, which
+    /// decides what the device may do before anything of the store is said.
     static func run(
         _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, local: SyncSession.Local?, address: String,
-        progress: (@Sendable (SyncProgress) -> Void)? = nil
+        tls: TLSPeer, gate: DeviceGate? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async -> SyncReport {
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 var driver = Driver(replica: replica, outbound: outbound, address: address, progress: progress)
+                driver.tls = tls
+                driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
                 let report = try await driver.run(role: role, local: local, frames: &frames)
                 await closeGracefully(channel.channel, draining: &frames)
@@ -59,6 +66,9 @@ enum SyncConnection {
         /// Changes read from the feed and not yet sent.
         var pending: [Change] = []
         var feedFinished = false
+        var tls: TLSPeer?
+        var gate: DeviceGate?
+        var pullOnly = false
 
         init(
             replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
@@ -86,10 +96,23 @@ enum SyncConnection {
                 }
                 first = message
             }
+            var capabilities: [String] = []
+            if let gate, case .hello(let hello) = first {
+                let (proven, address) = (tls?.replicaID, self.address)
+                switch try await offload({ gate.admit(hello, proven: proven, address: address) }) {
+                case .refuse(let code, let why):
+                    try await perform(session.fail(code, why))
+                    return report()
+                case .admit(let pullOnly):
+                    if pullOnly { capabilities.append(SyncProtocol.pullOnlyCapability) }
+                }
+            }
             let replica = self.replica
             do {
                 let known = local
-                session = SyncSession(role: role, local: try await offload { try known ?? replica.local() })
+                var local = try await offload { try known ?? replica.local() }
+                local.capabilities = capabilities
+                session = SyncSession(role: role, local: local)
             } catch let error as GlossStoreError {
                 try await perform([
                     .send(.error(code: .internalError, message: error.message)),
@@ -101,11 +124,20 @@ enum SyncConnection {
             if let first { try await perform(session.receive(first)) }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
+                    if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {
+                        try await perform(session.fail(.notTrusted, "device \(DeviceID(peer)) is no longer trusted by this server"))
+                        break
+                    }
                     let (batch, isLast) = try await nextBatch()
                     try await perform(session.send(batch: batch, isLast: isLast))
                 }
                 if session.isFinished { break }
                 guard let message = try await nextMessage(&frames) else { break }
+                if role == .client, case .hello(let hello) = message, hello.replicaID != tls?.replicaID {
+                    try await perform(
+                        session.fail(.identityMismatch, "the server's HELLO names replica \(hello.replicaID.hex), not the key it proved"))
+                    break
+                }
                 try await perform(session.receive(message))
             }
             return report()
@@ -176,7 +208,7 @@ enum SyncConnection {
         func report() -> SyncReport {
             SyncReport(
                 outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
-                bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0))
+                bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
         }
 
         mutating func perform(_ actions: [SyncSession.Action]) async throws {
@@ -203,8 +235,16 @@ enum SyncConnection {
                         return  // nothing after a failed join may run (no finish, no apply)
                     }
                 case .startSending(let peer):
-                    feed = replica.feed(since: peer.clock)
+                    // A read-only device sends nothing: the server named it pull-only.
+                    pullOnly = session.role == .client && peer.capabilities.contains(SyncProtocol.pullOnlyCapability)
+                    feed = pullOnly ? nil : replica.feed(since: peer.clock)
                 case .apply(let batch, let changes):
+                    if let gate, !changes.isEmpty, let author = session.peer?.replicaID,
+                        let refusal = try await offload({ gate.refusalToApply(from: author) })
+                    {
+                        try await perform(session.applyFailed(refusal))
+                        return
+                    }
                     do {
                         let new = try await offload { () throws -> Int in try replica.apply(changes) }
                         progress?(.received(new))

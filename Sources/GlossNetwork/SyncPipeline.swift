@@ -5,13 +5,21 @@ enum SyncPipeline {
     /// Frames in, bytes out, with timeouts; then wrapped for async use. Outbound writes never
     /// wait for the socket under the high-water mark, which is far above one batch in flight,
     /// so two peers writing at once cannot deadlock.
-    static func configure(_ channel: Channel, limits: SyncLimits) -> EventLoopFuture<NIOAsyncChannel<SyncFrame, ByteBuffer>> {
+    /// `tls` (the NIOSSL handler) sits below the framing: the magic and frames travel inside it.
+    /// The idle timeout sits below TLS, so a peer that stalls its handshake is dropped too.
+    ///
+    /// `makeTLS` runs on the channel's event loop: the NIOSSL handler is not Sendable.
+    static func configure(_ channel: Channel, limits: SyncLimits, tls makeTLS: @escaping @Sendable () throws -> ChannelHandler)
+        -> EventLoopFuture<NIOAsyncChannel<SyncFrame, ByteBuffer>>
+    {
         channel.eventLoop.makeCompletedFuture {
+            let tls = try makeTLS()
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 << 20, high: 64 << 20))
             // A peer that stops writing mid-frame can still be told why it is dropped.
             try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
             let handlers: [ChannelHandler] = [
                 IdleStateHandler(readTimeout: limits.idleTimeout),
+                tls,
                 ByteToMessageHandler(SyncFrameDecoder()),
                 SyncTimeoutHandler(handshakeTimeout: limits.handshakeTimeout),
             ]

@@ -1,3 +1,4 @@
+import Foundation
 import GlossCore
 import GlossProtocol
 import GlossStore
@@ -7,7 +8,7 @@ import GlossStore
 public final class SyncReplica: @unchecked Sendable {
     // Mutated only by the one task that drives the session.
     private(set) var store: GlossStore?
-    private let pendingClone: (path: String, name: String?, key: ReplicaKey)?
+    private let pendingClone: (path: String, name: String?, key: ReplicaKey, server: ReplicaID?)?
     public let replicaID: ReplicaID
     public let name: String
 
@@ -18,16 +19,24 @@ public final class SyncReplica: @unchecked Sendable {
         name = store.identity.name ?? ""
     }
 
-    /// A replica to be created at `path` when the session learns the store id.
-    public init(cloningTo path: String, name: String?) {
-        let key = ReplicaKey()
+    /// A replica to be created at `path` when the session learns the store id, with `key` (a
+    /// retry after the server's owner trusted this device must present the same key). The new
+    /// store trusts `server` read-write from its first moment, so that an interrupted clone can
+    /// be finished by `gloss sync`.
+    public init(cloningTo path: String, name: String?, key: ReplicaKey = ReplicaKey(), server: ReplicaID? = nil) {
         store = nil
-        pendingClone = (path, name, key)
+        pendingClone = (path, name, key, server)
         replicaID = key.replicaID
         self.name = name ?? ""
     }
 
     public var createdStore: GlossStore? { store }
+
+    /// The key this side proves in TLS: the store's, or the one the clone will have.
+    func key() throws(GlossStoreError) -> ReplicaKey {
+        if let pendingClone { return pendingClone.key }
+        return try store!.replicaKey()
+    }
 
     func local() throws(GlossStoreError) -> SyncSession.Local {
         guard let store else {
@@ -41,7 +50,11 @@ public final class SyncReplica: @unchecked Sendable {
 
     func join(_ storeID: StoreID) throws(GlossStoreError) {
         guard store == nil, let pendingClone else { return }
-        store = try GlossStore.create(at: pendingClone.path, storeID: storeID, name: pendingClone.name, key: pendingClone.key)
+        let created = try GlossStore.create(at: pendingClone.path, storeID: storeID, name: pendingClone.name, key: pendingClone.key)
+        if let server = pendingClone.server {
+            try created.setRole(.readWrite, of: server, time: UInt64(Date().timeIntervalSince1970 * 1000))
+        }
+        store = created
     }
 
     func feed(since clock: VersionVector) -> ChangeFeed? {
@@ -64,6 +77,7 @@ public final class SyncReplica: @unchecked Sendable {
                 replicaID: outcome.peer.replicaID, name: outcome.peer.name, address: address, lastSync: time,
                 clock: outcome.peerClock, sent: outcome.sentChanges, received: outcome.receivedChanges
             ))
+        try? store?.recordSeen(outcome.peer.replicaID, address: address, time: time)
     }
 }
 

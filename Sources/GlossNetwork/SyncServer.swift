@@ -13,17 +13,22 @@ import NIOPosix
 public final class SyncServer: Sendable {
     public typealias Log = @Sendable (String) -> Void
 
-    let listener: NIOAsyncChannel<NIOAsyncChannel<SyncFrame, ByteBuffer>, Never>
+    typealias Connection = (channel: NIOAsyncChannel<SyncFrame, ByteBuffer>, tls: TLSPeer, address: String)
+
+    let listener: NIOAsyncChannel<Connection, Never>
     let store: GlossStore
+    let gate: DeviceGate
     let limits: SyncLimits
     let log: Log
     let active = NIOLockedValueBox(0)
+    let handshakeFailures = RefusalLog()
     /// The port actually bound (the one asked for, or the one the system picked for port 0).
     public let port: Int
 
     public static func bind(store: GlossStore, to endpoint: SyncEndpoint, limits: SyncLimits = SyncLimits(), log: @escaping Log = { _ in })
         async throws -> SyncServer
     {
+        let context = try SyncTLS.serverContext(try TLSIdentity(key: try store.replicaKey().signingKey))
         let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { channel in
@@ -31,17 +36,18 @@ public final class SyncServer: Sendable {
             }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: endpoint.host, port: endpoint.port) { channel in
-                SyncPipeline.configure(channel, limits: limits)
+            .bind(host: endpoint.host, port: endpoint.port) { channel -> EventLoopFuture<Connection> in
+                let tls = TLSPeer()
+                let address = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+                return SyncPipeline.configure(channel, limits: limits) { tls.serverHandler(context) }.map { ($0, tls, address) }
             }
         return SyncServer(listener: listener, store: store, limits: limits, log: log)
     }
 
-    private init(
-        listener: NIOAsyncChannel<NIOAsyncChannel<SyncFrame, ByteBuffer>, Never>, store: GlossStore, limits: SyncLimits, log: @escaping Log
-    ) {
+    private init(listener: NIOAsyncChannel<Connection, Never>, store: GlossStore, limits: SyncLimits, log: @escaping Log) {
         self.listener = listener
         self.store = store
+        gate = DeviceGate(store: store, log: log, refusals: RefusalLog())
         self.limits = limits
         self.log = log
         port = listener.channel.localAddress?.port ?? 0
@@ -62,8 +68,9 @@ public final class SyncServer: Sendable {
         try? await listener.channel.close()
     }
 
-    private func serve(_ connection: NIOAsyncChannel<SyncFrame, ByteBuffer>) async {
-        let address = connection.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
+    private func serve(_ accepted: Connection) async {
+        let connection = accepted.channel
+        let address = accepted.address
         let admitted = active.withLockedValue { count -> Bool in
             guard count < limits.maximumSessions else { return false }
             count += 1
@@ -84,8 +91,28 @@ public final class SyncServer: Sendable {
             return
         }
         defer { active.withLockedValue { $0 -= 1 } }
-        let report = await SyncConnection.run(connection, role: .server, replica: SyncReplica(store: store), local: nil, address: address)
-        log(report.logLine)
+        let report = await SyncConnection.run(
+            connection, role: .server, replica: SyncReplica(store: store), local: nil, address: address, tls: accepted.tls, gate: gate)
+        if accepted.tls.replicaID == nil, report.outcome == nil {
+            // No gloss device completed a TLS handshake: a scanner, a browser, an old client.
+            // One line a minute per host, so a flood cannot fill the log.
+            let host = String(address.split(separator: ":").dropLast().joined(separator: ":"))
+            if handshakeFailures.shouldLog(host) { log("\(address): dropped, \(Self.handshakeFailure(report.error?.message ?? ""))") }
+            return
+        }
+        // A refused device was logged by the gate (rate-limited); a silent drop stays silent.
+        if report.error?.code != .notTrusted || report.peerReportedError { log(report.logLine) }
+    }
+}
+
+extension SyncServer {
+    /// What a failed TLS handshake was, in a few words (BoringSSL's reason names).
+    static func handshakeFailure(_ message: String) -> String {
+        if message.contains("HTTP_REQUEST") { return "an HTTP request, not a gloss TLS handshake" }
+        if message.contains("WRONG_VERSION_NUMBER") { return "not TLS (a gloss before version 0.2, or another protocol)" }
+        if message.contains("PROTOCOL_VERSION") || message.contains("UNSUPPORTED_PROTOCOL") { return "a TLS version below 1.3" }
+        if message.contains("CERTIFICATE") || message.contains("certificate") { return "no Ed25519 device certificate" }
+        return "no TLS handshake completed"
     }
 }
 

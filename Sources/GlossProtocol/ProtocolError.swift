@@ -83,6 +83,13 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let busy = Code(rawValue: 40)
         /// The sender failed on its side (its store could not be read or written).
         public static let internalError = Code(rawValue: 41)
+        /// The server does not trust the connecting device (unknown, ignored or revoked): it
+        /// says so instead of its HELLO, and nothing of the store.
+        public static let notTrusted = Code(rawValue: 42)
+        /// The device may only pull (read-only) and sent changes; none of them was applied.
+        public static let notPermitted = Code(rawValue: 43)
+        /// The HELLO names another replica than the key the peer proved in the TLS handshake.
+        public static let identityMismatch = Code(rawValue: 44)
 
         /// Every code this build knows, in number order.
         public static let all: [Code] = [
@@ -91,7 +98,8 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
             .unsortedReplicaTable, .unsortedDependencies, .zeroSequence, .emptyChange,
             .countTooLarge, .trailingBytes, .dependencyOnAuthor, .unusedReplica,
             .frameTooLarge, .storeMismatch, .unknownMessage, .unexpectedMessage, .missingPredecessors,
-            .equivocation, .invalidChange, .timeout, .busy, .internalError,
+            .equivocation, .invalidChange, .timeout, .busy, .internalError, .notTrusted, .notPermitted,
+            .identityMismatch,
         ]
 
         /// Looks a code up by its name (as in vectors.json); nil for an unknown name.
@@ -108,7 +116,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
             16: "trailingBytes", 17: "dependencyOnAuthor", 18: "unusedReplica",
             32: "frameTooLarge", 33: "storeMismatch", 34: "unknownMessage", 35: "unexpectedMessage",
             36: "missingPredecessors", 37: "equivocation", 38: "invalidChange", 39: "timeout", 40: "busy",
-            41: "internalError",
+            41: "internalError", 42: "notTrusted", 43: "notPermitted", 44: "identityMismatch",
         ]
     }
 

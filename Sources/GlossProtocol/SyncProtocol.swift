@@ -1,7 +1,10 @@
-/// Constants of the sync protocol, version 1.
+/// Constants of the sync protocol, version 2 (version 1's messages inside mutual TLS).
 public enum SyncProtocol {
-    /// The versions this implementation speaks.
-    public static let versions: ClosedRange<UInt64> = 1...1
+    /// The versions this implementation speaks. Version 1 was plain TCP; it is no longer spoken.
+    public static let versions: ClosedRange<UInt64> = 2...2
+    /// A server's HELLO capability telling a read-only device that it may only pull: it sends
+    /// no changes in this session (SPEC §11.13).
+    public static let pullOnlyCapability = "pull-only"
     /// Each side's byte stream starts with these 8 bytes, before any frame.
     public static let magic: [UInt8] = Array("GLOSSYNC".utf8)
     /// The default largest frame (type byte and body), checked before anything is buffered.

@@ -20,13 +20,18 @@ public struct SyncSession: Sendable {
         public var name: String
         public var clock: VersionVector
         public var digest: [UInt8]
+        /// HELLO capabilities (SPEC §10): a server names `pull-only` to a read-only device.
+        public var capabilities: [String]
 
-        public init(storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8]) {
+        public init(
+            storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8], capabilities: [String] = []
+        ) {
             self.storeID = storeID
             self.replicaID = replicaID
             self.name = name
             self.clock = clock
             self.digest = digest
+            self.capabilities = capabilities
         }
     }
 
@@ -104,7 +109,9 @@ public struct SyncSession: Sendable {
     }
 
     var hello: SyncMessage.Hello {
-        SyncMessage.Hello(storeID: local.storeID, replicaID: local.replicaID, name: local.name, clock: local.clock, digest: local.digest)
+        SyncMessage.Hello(
+            storeID: local.storeID, replicaID: local.replicaID, name: local.name, clock: local.clock, digest: local.digest,
+            capabilities: local.capabilities)
     }
 
     public mutating func receive(_ message: SyncMessage) -> [Action] {

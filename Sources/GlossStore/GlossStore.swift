@@ -214,7 +214,8 @@ public struct ReplicaKey: Sendable {
 
     public init() { key = Curve25519.Signing.PrivateKey() }
 
-    init?(privateKeyBytes: some ContiguousBytes) {
+    /// A key from its 32 raw private bytes (`privateKeyBytes`); nil if they are not a key.
+    public init?(privateKeyBytes: some ContiguousBytes) {
         guard let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: privateKeyBytes) else { return nil }
         self.key = key
     }
@@ -224,5 +225,6 @@ public struct ReplicaKey: Sendable {
 
     public var replicaID: ReplicaID { ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation)) }
 
-    var privateKeyBytes: [UInt8] { Array(key.rawRepresentation) }
+    /// The 32 raw private bytes: for a file readable by its owner only, never for the wire.
+    public var privateKeyBytes: [UInt8] { Array(key.rawRepresentation) }
 }

@@ -5,8 +5,13 @@ import GlossStore
 /// An error the command line reports as one line on stderr, with a non-zero exit.
 struct CLIError: Error, CustomStringConvertible {
     let message: String
+    /// Set when a sync server refused this device (`notTrusted`): `clone` then keeps its key.
+    var refusedByServer = false
 
-    init(_ message: String) { self.message = message }
+    init(_ message: String, refusedByServer: Bool = false) {
+        self.message = message
+        self.refusedByServer = refusedByServer
+    }
 
     var description: String { Terminal.singleLine(message) }
 }

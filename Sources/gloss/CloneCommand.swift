@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlossCore
 import GlossNetwork
 import GlossStore
 
@@ -7,10 +8,13 @@ struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a new replica of a store, from a server (HOST:PORT) or a bundle file. Prints the new replica id.",
         discussion: """
-            From a server, the new store is created as soon as the server names its store, and
-            every batch is kept as it arrives: if the clone is interrupted, 'gloss sync HOST:PORT'
-            on the new store finishes it. From a bundle, the store is made only if the whole
-            bundle applies.
+            From a server, --expect names the server's device id (its 'gloss id'), checked with its
+            owner: the clone talks to no other key, and trusts that one from then on. The server's
+            owner must trust this new replica too: if it does not yet, the clone stops, prints this
+            replica's device id, and keeps its key so that running it again presents the same id.
+            The new store is created as soon as the server names its store, and every batch is
+            kept as it arrives: if the clone is interrupted, 'gloss sync HOST:PORT' on the new
+            store finishes it. From a bundle, the store is made only if the whole bundle applies.
             """
     )
 
@@ -18,6 +22,7 @@ struct Clone: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: ArgumentHelp("A server or a bundle file.", valueName: "host:port | bundle")) var source: String
     @Option(help: "A name for the new replica.") var name: String?
+    @Option(help: ArgumentHelp("The server's device id (required to clone from a server).", valueName: "device")) var expect: String?
 
     func run() async throws {
         let path = storeOptions.path
@@ -27,18 +32,37 @@ struct Clone: AsyncParsableCommand {
         if FileManager.default.fileExists(atPath: source) || SyncEndpoint(parsing: source) == nil {
             return try cloneBundle(at: path)
         }
-        let replica = SyncReplica(cloningTo: path, name: name)
+        let endpoint = try parseEndpoint(source)
+        let expected = try expect.map { text -> ReplicaID in
+            guard let device = DeviceID(parsing: text) ?? (text.count == 32 ? ID128(hex: text.lowercased()).map(DeviceID.init) : nil) else {
+                throw CLIError(
+                    "--expect takes the server's whole device id (XXXXXXX-XXXXXXX-XXXXXXX-XXXXXXX), as 'gloss id' prints it there")
+            }
+            return device.replicaID
+        }
+        let keyFile = CloneKeyFile(storePath: path)
+        let key = try keyFile.load() ?? ReplicaKey()
+        let replica = SyncReplica(cloningTo: path, name: name, key: key, server: expected)
         let report: SyncReport
         do {
-            report = try await runSession(replica, endpoint: try parseEndpoint(source), json: output.json)
+            report = try await runSession(replica, endpoint: endpoint, trusting: Set(expected.map { [$0] } ?? []), json: output.json)
         } catch let error as CLIError where replica.createdStore != nil {
-            // The store exists and keeps every batch that arrived: say how to finish.
+            // The store exists (with the key) and keeps every batch that arrived: say how to finish.
+            keyFile.remove()
             throw CLIError(
                 "\(error.message); the new store at \(Terminal.singleLine(path)) keeps what arrived: finish with 'gloss sync \(source) --store \(Terminal.singleLine(path))'"
             )
+        } catch let error as CLIError where error.refusedByServer {
+            // Keep the key, so the retry presents the device id the server's owner trusts.
+            try keyFile.save(key)
+            throw CLIError(
+                "the server does not trust this new replica yet: ask its owner to run 'gloss trust \(DeviceID(key.replicaID)) --role read-write', then run this clone again (it keeps that device id)"
+            )
         }
+        keyFile.remove()
         let outcome = report.outcome!
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
+        try reportingErrors { try store.setRole(.readWrite, of: outcome.peer.replicaID, name: outcome.peer.name, time: currentTime()) }
         let conflicts = try reportingErrors { try store.conflictCount() }
         if output.json {
             try printSummary(report, conflicts: conflicts, newConflicts: conflicts, json: true)
@@ -63,4 +87,39 @@ struct Clone: AsyncParsableCommand {
             throw error
         }
     }
+}
+
+/// The key a network clone will have, kept beside the store path between a refused attempt and
+/// the retry, so the retry presents the device id the server's owner was told to trust. Readable
+/// by its owner only; removed once the clone has made its store.
+struct CloneKeyFile {
+    let path: String
+
+    init(storePath: String) {
+        let directory = (storePath as NSString).deletingLastPathComponent
+        let name = "." + (storePath as NSString).lastPathComponent + ".clone-key"
+        path = directory.isEmpty ? name : directory + "/" + name
+    }
+
+    func load() throws -> ReplicaKey? {
+        guard let bytes = FileManager.default.contents(atPath: path) else { return nil }
+        guard let key = ReplicaKey(privateKeyBytes: bytes) else {
+            throw CLIError("\(Terminal.singleLine(path)) is not a clone key; remove it to start the clone afresh")
+        }
+        return key
+    }
+
+    func save(_ key: ReplicaKey) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
+        let descriptor = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
+        guard descriptor >= 0 else { throw CLIError("cannot keep the clone's key at \(Terminal.singleLine(path))") }
+        defer { close(descriptor) }
+        let bytes = key.privateKeyBytes
+        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count, fsync(descriptor) == 0 else {
+            throw CLIError("cannot keep the clone's key at \(Terminal.singleLine(path))")
+        }
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -6,7 +6,8 @@ import GlossStore
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Run a guided tour in a temporary folder: two replicas annotate, sync over TCP, conflict, resolve and converge."
+        abstract:
+            "Run a guided tour in a temporary folder: two replicas trust each other, annotate, sync over TLS, conflict, resolve and converge."
     )
 
     @Flag(help: "Keep the temporary folder and print its path, to look around afterwards.") var keep = false
@@ -41,6 +42,23 @@ struct DemoScript {
         }
     }
 
+    /// Runs a command that is meant to be refused, printing the refusal as the user would see it.
+    func glossExpectingRefusal(_ arguments: String...) async throws {
+        print(Terminal.style("$ gloss " + arguments.map(Self.quoted).joined(separator: " "), "1"))
+        var command = try Gloss.parseAsRoot(arguments)
+        do {
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as CLIError {
+            print("gloss: \(error.description)")
+            return
+        }
+        throw CLIError("the demo expected that command to be refused: this is a bug in gloss")
+    }
+
     static func quoted(_ argument: String) -> String {
         argument.contains(where: { " \"'$".contains($0) }) ? "'" + argument.replacingOccurrences(of: "'", with: "'\\''") + "'" : argument
     }
@@ -64,15 +82,29 @@ struct DemoScript {
             "--note", "HUR is the only source for the date", "--color", "yellow", "--tag", "verify")
         let note = try onlyAnnotation(desk)
 
-        say("The desk serves its store over TCP (here on loopback, on a port the system picks).")
+        say("The desk serves its store over mutual TLS (here on loopback, on a port the system picks).")
         let server = try await SyncServer.bind(store: desk, to: SyncEndpoint(host: "127.0.0.1", port: 0))
         let serving = Task { try await server.run() }
         defer { serving.cancel() }
         let address = "127.0.0.1:\(server.port)"
         print(Terminal.style("$ gloss serve --store desk.sqlite --listen \(address) &", "1"))
 
-        say("A field correspondent clones the desk's store over the network.")
-        try await gloss("clone", "--store", "field.sqlite", address, "--name", "field")
+        say("Each replica has a device id. The desk reads its own aloud to the field correspondent.")
+        try await gloss("id", "--store", "desk.sqlite")
+        let deskDevice = DeviceID(desk.identity.replicaID).description
+
+        say("The field clones the desk's store, expecting exactly that device. The desk does not know the field yet, so it refuses.")
+        try await glossExpectingRefusal("clone", "--store", "field.sqlite", address, "--name", "field", "--expect", deskDevice)
+
+        say("The desk sees who tried, checks the id with the field correspondent, and trusts it.")
+        try await gloss("pending", "--store", "desk.sqlite")
+        guard let fieldDevice = try desk.pendingDevices(now: currentTime()).first.map({ DeviceID($0.replicaID).description }) else {
+            throw CLIError("the demo's clone attempt was not listed as pending: this is a bug in gloss")
+        }
+        try await gloss("trust", "--store", "desk.sqlite", fieldDevice, "--role", "read-write", "--name", "field")
+
+        say("The field runs the same clone again, with the same device id, and gets the store.")
+        try await gloss("clone", "--store", "field.sqlite", address, "--name", "field", "--expect", deskDevice)
 
         say("Offline, both edit the same note, and the field adds an annotation of its own.")
         try await gloss("edit", "--store", "desk.sqlite", note, "--note", "HUR is the only source for the late-October date")

@@ -10,9 +10,9 @@ struct Serve: AsyncParsableCommand {
         abstract: "Serve sync sessions for this store until interrupted.",
         discussion: """
             Listens on 127.0.0.1:\(SyncProtocol.defaultPort) unless --listen says otherwise (port 0 picks a free
-            port). Prints the address it listens on, then one line per session. Plain TCP:
-            anyone who can reach the port can read and write the store, so keep it on loopback
-            or a network you trust until TLS arrives.
+            port). Prints the address it listens on, then one line per session. Sessions run inside
+            mutual TLS 1.3: only devices this replica trusts ('gloss trust') learn anything of the
+            store; an unknown device is refused, logged, and listed by 'gloss pending'.
             """
     )
 
@@ -33,7 +33,9 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw CLIError("cannot listen on \(endpoint): \(error)")
         }
-        print("listening on \(SyncEndpoint(host: endpoint.host, port: server.port)) for store \(store.identity.storeID.hex)")
+        print(
+            "listening on \(SyncEndpoint(host: endpoint.host, port: server.port)) for store \(store.identity.storeID.hex) as device \(DeviceID(store.identity.replicaID))"
+        )
         fflush(nil)
         try await server.run()
     }
@@ -42,18 +44,28 @@ struct Serve: AsyncParsableCommand {
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Exchange changes with a server, both ways, in one session.",
-        discussion: "Exits 0 when both replicas hold the union of their changes."
+        discussion: """
+            Exits 0 when both replicas hold the union of their changes. The server must prove a
+            device key this replica trusts: the one it was cloned from, one added with 'gloss trust',
+            or, for a first contact, the one named by --expect (then trusted from now on).
+            """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: ArgumentHelp("The server.", valueName: "host:port")) var server: String
+    @Option(help: ArgumentHelp("The server's device id, for a first contact.", valueName: "device")) var expect: String?
 
     func run() async throws {
         let endpoint = try parseEndpoint(server)
         let store = try storeOptions.open()
+        let expected = try expect.map { try DeviceArgument.replicaID($0, in: store, allowingPrefix: false) }
         let before = try reportingErrors { try store.conflictCount() }
-        let report = try await runSession(SyncReplica(store: store), endpoint: endpoint, json: output.json)
+        let report = try await runSession(
+            SyncReplica(store: store), endpoint: endpoint, trusting: try trustedServers(store, plus: expected), json: output.json)
+        if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
+            try reportingErrors { try store.setRole(.readWrite, of: expected, name: report.outcome?.peer.name, time: currentTime()) }
+        }
         let after = try reportingErrors { try store.conflictCount() }
         try printSummary(report, conflicts: after, newConflicts: after - before, json: output.json)
     }
@@ -105,16 +117,33 @@ func parseEndpoint(_ text: String) throws -> SyncEndpoint {
     return endpoint
 }
 
+/// The servers a client may sync with: the devices it trusts, and one named by --expect.
+func trustedServers(_ store: GlossStore, plus expected: ReplicaID?) throws -> Set<ReplicaID> {
+    let trusted = try reportingErrors { try store.devices() }.filter { $0.role.maySync }.map(\.replicaID)
+    return Set(trusted + (expected.map { [$0] } ?? []))
+}
+
 /// Runs one client session; any failure becomes one line naming the server.
-func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) async throws -> SyncReport {
+func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, json: Bool) async throws -> SyncReport {
     let showProgress = !json && isatty(STDERR_FILENO) == 1
     let received = ProgressCounter()
     let report: SyncReport
     do {
-        report = try await SyncClient.sync(replica, with: endpoint) { event in
+        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted) { event in
             guard showProgress, case .received(let count) = event else { return }
             Terminal.progress("received \(received.add(count)) changes…")
         }
+    } catch SyncClientError.untrustedServer(let found, _) {
+        let device = DeviceID(found)
+        throw CLIError(
+            trusted.isEmpty
+                ? "the server at \(endpoint) is device \(device); check that id with its owner ('gloss id' there), then run again with --expect \(device)"
+                : "WARNING: the server at \(endpoint) presented device \(device), which this replica does not trust; nothing was sent. If its owner confirms that id, run again with --expect \(device)"
+        )
+    } catch SyncClientError.notAGlossServer {
+        throw CLIError(
+            "cannot sync with \(endpoint): it did not answer as a gloss server (TLS with a device key); is it 'gloss serve', version 0.2 or later?"
+        )
     } catch {
         throw CLIError("cannot sync with \(endpoint): \(describeConnectionError(error))")
     }
@@ -122,7 +151,9 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
     guard let outcome = report.outcome, report.error == nil else {
         let error = report.error ?? ProtocolError(.internalError, "unknown failure", at: 0)
         let who = report.peerReportedError ? "the server refused: " : ""
-        throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")
+        throw CLIError(
+            "sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))",
+            refusedByServer: report.peerReportedError && error.code == .notTrusted)
     }
     if outcome.diverged {
         throw CLIError(
@@ -134,6 +165,9 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, json: Bool) asyn
 
 func printSummary(_ report: SyncReport, conflicts: Int, newConflicts: Int, json: Bool) throws {
     let outcome = report.outcome!
+    if report.pullOnly, !json {
+        Terminal.note("This device is read-only on \(report.address): it received changes and sent none.")
+    }
     if json {
         return try printJSON(
             SyncSummary(

@@ -34,10 +34,10 @@ import Testing
     @Test func anExplicitAddSurvivesAConcurrentRemoveOverTCP() async throws {
         let replicas = try await editApart()
         let sandbox = replicas.sandbox
-        let server = try sandbox.start(["serve", "--store", replicas.desk, "--listen", "127.0.0.1:0"])
+        let desk = try await sandbox.introduce(client: replicas.field, to: replicas.desk)
+        let (server, address) = try await sandbox.serve(replicas.desk)
         defer { server.kill() }
-        let address = try await Self.listeningAddress(of: server)
-        let sync = try await sandbox.ok("sync", address, "--json", store: replicas.field)
+        let sync = try await sandbox.ok("sync", address, "--expect", desk, "--json", store: replicas.field)
         let report = try jsonObject(sync)
         #expect(report["sent"] as? Int == 1 && report["received"] as? Int == 1, "\(sync)")
         server.kill()
@@ -45,17 +45,5 @@ import Testing
         #expect(try await tags(replicas, on: replicas.desk) == Self.expectedTags)
         #expect(try await tags(replicas, on: replicas.field) == Self.expectedTags)
         try await replicas.expectConverged()
-    }
-
-    /// The HOST:PORT from `gloss serve`'s first line ("listening on HOST:PORT for store ..."),
-    /// waiting up to ten seconds for it.
-    static func listeningAddress(of server: RunningProcess) async throws -> String {
-        for _ in 0..<200 {
-            let words = server.stdoutSoFar.split(separator: "\n").first?.split(separator: " ") ?? []
-            if words.count > 2, words[0] == "listening" { return String(words[2]) }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("gloss serve printed no address: \(server.stdoutSoFar)")
-        throw CancellationError()
     }
 }

@@ -20,13 +20,13 @@ import Testing
         try editRandomly(desk, count: 5, using: &random)
         let server = try await TestServer(store: desk)
         let (clock, digest) = try desk.digest()
-        let peer = try RawConnection(port: server.port)
+        let peer = try await RawConnection(port: server.port)
         let wrong = digest.map { $0 ^ 0xFF }
         peer.send(
             SyncProtocol.magic
                 + SyncMessage.hello(
                     .init(
-                        storeID: desk.identity.storeID, replicaID: ID128(high: 3, low: 3),
+                        storeID: desk.identity.storeID, replicaID: RawConnection.replicaID,
                         name: "odd", clock: clock, digest: wrong)
                 ).framed())
         _ = try await peer.messagesUntilClose()
@@ -40,38 +40,18 @@ import Testing
         let field = try makeStore(at: folder.file("field.sqlite"), name: "field")
         try editRandomly(field, count: 5, using: &random)
         let (clock, digest) = try field.digest()
-        // A fake server on a port of its own that answers any HELLO with the same clock and another digest.
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                _ = bind(listener, $0, length)
-                _ = getsockname(listener, $0, &length)
-            }
-        }
-        listen(listener, 1)
-        let port = Int(UInt16(bigEndian: address.sin_port))
-        let reply =
+        // A fake server, with a key of its own, that answers any HELLO with the same clock and
+        // another digest.
+        let fake = try await FakeServer { replica in
             SyncProtocol.magic
-            + SyncMessage.hello(
-                .init(
-                    storeID: field.identity.storeID, replicaID: ID128(high: 4, low: 4),
-                    name: "odd", clock: clock, digest: digest.map { $0 ^ 1 })
-            ).framed()
-        let thread = Thread {
-            let connection = accept(listener, nil, nil)
-            var buffer = [UInt8](repeating: 0, count: 4096)
-            _ = recv(connection, &buffer, buffer.count, 0)
-            _ = reply.withUnsafeBytes { send(connection, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            close(connection)
-            close(listener)
+                + SyncMessage.hello(
+                    .init(storeID: field.identity.storeID, replicaID: replica, name: "odd", clock: clock, digest: digest.map { $0 ^ 1 })
+                ).framed()
         }
-        thread.start()
         let report = try await SyncClient.sync(
-            SyncReplica(store: field), with: SyncEndpoint(host: "127.0.0.1", port: port), limits: testLimits())
+            SyncReplica(store: field), with: SyncEndpoint(host: "127.0.0.1", port: fake.port), trusting: [fake.replicaID],
+            limits: testLimits())
+        await fake.stop()
         #expect(report.outcome?.diverged == true)
     }
 }

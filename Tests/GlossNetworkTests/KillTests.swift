@@ -96,9 +96,15 @@ import Testing
         let total = try desk.clock().total
         #expect(total > 3000)
 
+        // The desk trusts the field's key, which the clone finds beside its store path, and the
+        // field expects the desk's device: the trust step people take, done beforehand.
+        let fieldKey = ReplicaKey()
+        try desk.setRole(.readWrite, of: fieldKey.replicaID, name: "field", time: 0)
+        #expect(FileManager.default.createFile(atPath: folder.file(".field.sqlite.clone-key"), contents: Data(fieldKey.privateKeyBytes)))
+        let expect = ["--expect", desk.identity.replicaID.hex]
         var (server, address) = try startServer(deskPath)
         // A clone killed early, then syncs killed at random moments, some of them server-side.
-        let clone = try Child(["clone", address, "--store", fieldPath, "--name", "field"])
+        let clone = try Child(["clone", address, "--store", fieldPath, "--name", "field"] + expect)
         usleep(UInt32(50_000 + random.below(150_000)))
         clone.kill()
         var attempts = 0
@@ -112,7 +118,7 @@ import Testing
             }
             let arguments =
                 heldBefore == 0 && !FileManager.default.fileExists(atPath: fieldPath)
-                ? ["clone", address, "--store", fieldPath, "--json"] : ["sync", address, "--store", fieldPath, "--json"]
+                ? ["clone", address, "--store", fieldPath, "--json"] + expect : ["sync", address, "--store", fieldPath, "--json"]
             let sync = try Child(arguments)
             if attempts <= 4 {
                 usleep(UInt32(20_000 + random.below(250_000)))

@@ -1,9 +1,13 @@
 import Foundation
 import GlossCore
-import GlossNetwork
 import GlossProtocol
 import GlossStore
 import GlossTestSupport
+import NIOCore
+import NIOPosix
+import NIOSSL
+
+@testable import GlossNetwork
 
 #if canImport(Glibc)
     import Glibc
@@ -45,6 +49,7 @@ final class TestServer: @unchecked Sendable {
 
     init(store: GlossStore, limits: SyncLimits = testLimits()) async throws {
         self.store = store
+        try store.setRole(.readWrite, of: RawConnection.replicaID, name: "raw", time: 0)
         let log = self.log
         server = try await SyncServer.bind(store: store, to: SyncEndpoint(host: "127.0.0.1", port: 0), limits: limits) { log.append($0) }
         let server = self.server
@@ -54,6 +59,18 @@ final class TestServer: @unchecked Sendable {
     func stop() async {
         await server.close()
         _ = await task.result
+    }
+
+    /// Trusts a device, as the server's owner would with `gloss trust`.
+    func trust(_ replica: ReplicaID, role: DeviceRole = .readWrite) throws {
+        try store.setRole(role, of: replica, time: 0)
+    }
+
+    /// One client session with this server, the client trusted read-write by the server and
+    /// trusting it back.
+    func sync(_ replica: SyncReplica, limits: SyncLimits = testLimits()) async throws -> SyncReport {
+        try trust(replica.replicaID)
+        return try await SyncClient.sync(replica, with: endpoint, trusting: [store.identity.replicaID], limits: limits)
     }
 }
 
@@ -115,50 +132,61 @@ func editRandomly(_ store: GlossStore, count: Int, using random: inout SplitMix6
     }
 }
 
-/// A blocking TCP connection that speaks raw bytes: for sending what no Gloss peer would.
+/// A TLS connection that speaks raw bytes inside it: for sending what no Gloss peer would. It
+/// proves `RawConnection.key`, which every `TestServer` trusts, and accepts any server key.
 final class RawConnection: @unchecked Sendable {
-    let descriptor: Int32
+    static let key = ReplicaKey()
+    static var replicaID: ReplicaID { key.replicaID }
+    static let context: NIOSSLContext = try! SyncTLS.clientContext(try! TLSIdentity(key: key.signingKey))
 
-    init(port: Int) throws {
-        descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var timeout = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            close(descriptor)
-            throw CocoaError(.fileReadUnknown)
-        }
+    let channel: any Channel
+    private let collector: ByteCollector
+
+    init(port: Int, key: ReplicaKey? = nil) async throws {
+        let collector = ByteCollector()
+        let context = try key.map { try SyncTLS.clientContext(try TLSIdentity(key: $0.signingKey)) } ?? Self.context
+        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let tls = try NIOSSLClientHandler(context: context, serverHostname: nil) { chain, promise in
+                        promise.succeed(SyncTLS.provenReplica(chain) == nil ? .failed : .certificateVerified)
+                    }
+                    try channel.pipeline.syncOperations.addHandlers([tls, collector])
+                }
+            }
+            .connect(host: "127.0.0.1", port: port).get()
+        self.collector = collector
     }
 
     func send(_ bytes: [UInt8]) {
-        _ = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        channel.writeAndFlush(ByteBuffer(bytes: bytes), promise: nil)
     }
 
-    /// Everything the server sends until it closes the connection (or 20 s of silence).
-    func readToEnd() -> [UInt8] {
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while received.count < 64 << 20 {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
-            guard count > 0 else { break }
-            received += buffer[0..<count]
-        }
-        return received
+    /// Ends this side's output (TLS close_notify, then a TCP half-close): the server sees EOF.
+    func halfClose() {
+        channel.close(mode: .output, promise: nil)
     }
 
-    /// The messages in what the server sent (after its magic). The blocking read runs on a
-    /// thread of its own: blocking a shared pool's thread could starve the server under test.
+    func close() {
+        channel.close(promise: nil)
+    }
+
+    /// What has arrived so far.
+    var bytesSoFar: [UInt8] { collector.bytes }
+
+    /// Everything the server sends until it closes the connection (or 20 s pass).
+    func readToEnd() async -> [UInt8] {
+        let channel = self.channel
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(20)) { channel.close(promise: nil) }
+        try? await collector.closed.futureResult.get()
+        deadline.cancel()
+        return collector.bytes
+    }
+
+    /// The messages in what the server sent (after its magic).
     func messagesUntilClose() async throws -> [SyncMessage] {
-        let bytes = await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: self.readToEnd()) }.start()
-        }
-        return try Self.messages(in: bytes)
+        try Self.messages(in: await readToEnd())
     }
 
     static func messages(in bytes: [UInt8]) throws -> [SyncMessage] {
@@ -174,12 +202,90 @@ final class RawConnection: @unchecked Sendable {
         return messages
     }
 
-    deinit { close(descriptor) }
+    deinit { channel.close(promise: nil) }
 }
 
 extension SyncMessage {
     var errorCode: ProtocolError.Code? {
         if case .error(let code, _) = self { return code }
         return nil
+    }
+}
+
+/// Collects every byte a connection receives, and says when it closed.
+final class ByteCollector: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    private let lock = NSLock()
+    private var received: [UInt8] = []
+    let closed: EventLoopPromise<Void> = MultiThreadedEventLoopGroup.singleton.next().makePromise()
+
+    var bytes: [UInt8] {
+        lock.lock()
+        defer { lock.unlock() }
+        return received
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        lock.lock()
+        received += buffer.readableBytesView
+        lock.unlock()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case ChannelEvent.inputClosed = event { closed.succeed() }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        closed.succeed()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}
+
+/// A TLS server with a key of its own that answers each connection's first bytes with
+/// `reply(its replica id)`, then closes: for playing a misbehaving peer.
+final class FakeServer: @unchecked Sendable {
+    typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+    let key = ReplicaKey()
+    var replicaID: ReplicaID { key.replicaID }
+    let listener: NIOAsyncChannel<Connection, Never>
+    let task: Task<Void, Error>
+    var port: Int { listener.channel.localAddress?.port ?? 0 }
+
+    init(reply: @escaping @Sendable (ReplicaID) -> [UInt8]) async throws {
+        let context = try SyncTLS.serverContext(try TLSIdentity(key: key.signingKey))
+        listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .bind(host: "127.0.0.1", port: 0) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(TLSPeer().serverHandler(context))
+                    return try Connection(wrappingChannelSynchronously: channel)
+                }
+            }
+        let (listener, answer) = (self.listener, reply(key.replicaID))
+        task = Task {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        group.addTask {
+                            try? await connection.executeThenClose { inbound, outbound in
+                                var reader = inbound.makeAsyncIterator()
+                                guard try await reader.next() != nil else { return }
+                                try await outbound.write(ByteBuffer(bytes: answer))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func stop() async {
+        try? await listener.channel.close()
+        _ = await task.result
     }
 }

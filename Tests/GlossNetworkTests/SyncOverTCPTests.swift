@@ -9,7 +9,7 @@ import Testing
 /// Real sessions over loopback TCP between real stores.
 @Suite struct SyncOverTCPTests {
     func sync(_ store: GlossStore, with server: TestServer) async throws -> SyncSession.Outcome {
-        let report = try await SyncClient.sync(SyncReplica(store: store), with: server.endpoint, limits: testLimits())
+        let report = try await server.sync(SyncReplica(store: store))
         let outcome = try #require(report.outcome, "sync failed: \(report.error?.description ?? "?")")
         #expect(!outcome.diverged)
         return outcome
@@ -23,7 +23,7 @@ import Testing
         let server = try await TestServer(store: desk)
 
         let clone = SyncReplica(cloningTo: folder.file("field.sqlite"), name: "field")
-        let report = try await SyncClient.sync(clone, with: server.endpoint, limits: testLimits())
+        let report = try await server.sync(clone)
         let field = try #require(clone.createdStore, "clone failed: \(report.error?.description ?? "?")")
         #expect(report.outcome?.receivedChanges == 30)
         #expect(field.identity.storeID == desk.identity.storeID)
@@ -77,11 +77,11 @@ import Testing
         try editRandomly(desk, count: 8, using: &random)
         let server = try await TestServer(store: desk)
         let (clock, digest) = try desk.digest()
-        let peer = try RawConnection(port: server.port)
+        let peer = try await RawConnection(port: server.port)
         peer.send(SyncProtocol.magic)
         peer.send(
             SyncMessage.hello(
-                .init(storeID: desk.identity.storeID, replicaID: ID128(high: 7, low: 7), name: "raw", clock: clock, digest: digest)
+                .init(storeID: desk.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: clock, digest: digest)
             ).framed())
         let replies = try await peer.messagesUntilClose()
         #expect(replies.count == 1)
@@ -117,30 +117,32 @@ import Testing
         await server.stop()
     }
 
-    @Test func thirtyTwoSessionsAtOnce() async throws {
+    @Test func sixtyFourTLSSessionsAtOnce() async throws {
         let folder = try TemporaryFolder()
         var random = SplitMix64(seed: 25)
         let desk = try makeStore(at: folder.file("desk.sqlite"), name: "desk")
         try editRandomly(desk, count: 20, using: &random)
         let server = try await TestServer(store: desk)
         var clients: [GlossStore] = []
-        for index in 0..<32 {
+        for index in 0..<64 {
             let client = try makeStore(at: folder.file("c\(index).sqlite"), storeID: desk.identity.storeID, name: "c\(index)")
             try editRandomly(client, count: 2, using: &random)
+            try server.trust(client.identity.replicaID)
             clients.append(client)
         }
-        let endpoint = server.endpoint
+        let (endpoint, deskID) = (server.endpoint, desk.identity.replicaID)
         let outcomes = await withTaskGroup(of: Bool.self) { group in
             for client in clients {
                 group.addTask {
-                    let report = try? await SyncClient.sync(SyncReplica(store: client), with: endpoint, limits: testLimits())
+                    let report = try? await SyncClient.sync(
+                        SyncReplica(store: client), with: endpoint, trusting: [deskID], limits: testLimits())
                     return report?.outcome != nil
                 }
             }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
-        #expect(outcomes.filter { $0 }.count == 32)
-        #expect(try desk.clock().total == 20 + 64)
+        #expect(outcomes.filter { $0 }.count == 64)
+        #expect(try desk.clock().total == 20 + 128)
         await server.stop()
     }
 }

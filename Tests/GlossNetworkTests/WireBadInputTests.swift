@@ -33,15 +33,15 @@ import Testing
 
         var hello: SyncMessage.Hello {
             .init(
-                storeID: store.identity.storeID, replicaID: ID128(high: 9, low: 9), name: "raw", clock: VersionVector(),
+                storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
                 digest: StateDigest.of(ReplicaState()))
         }
 
         /// Sends `bytes` on a fresh connection and returns the error code the server answered.
         func errorCode(after bytes: [UInt8], halfClose: Bool = false) async throws -> ProtocolError.Code? {
-            let peer = try RawConnection(port: server.port)
+            let peer = try await RawConnection(port: server.port)
             peer.send(bytes)
-            if halfClose { shutdown(peer.descriptor, Int32(SHUT_WR)) }
+            if halfClose { peer.halfClose() }
             return try await peer.messagesUntilClose().compactMap(\.errorCode).first
         }
 
@@ -51,12 +51,12 @@ import Testing
         func expectUnharmedAndServing() async throws {
             #expect(try store.digest() == before)
             if shortTimeouts {
-                let peer = try RawConnection(port: server.port)
+                let peer = try await RawConnection(port: server.port)
                 peer.send(
                     SyncProtocol.magic
                         + SyncMessage.hello(
                             .init(
-                                storeID: store.identity.storeID, replicaID: ID128(high: 8, low: 8),
+                                storeID: store.identity.storeID, replicaID: RawConnection.replicaID,
                                 name: "check", clock: before.clock, digest: before.digest)
                         ).framed())
                 let replies = try await peer.messagesUntilClose()
@@ -66,7 +66,7 @@ import Testing
             }
             let client = try makeStore(
                 at: folder.file("client-\(UUID().uuidString).sqlite"), storeID: store.identity.storeID, name: "client")
-            let report = try await SyncClient.sync(SyncReplica(store: client), with: server.endpoint, limits: testLimits())
+            let report = try await server.sync(SyncReplica(store: client))
             #expect(report.outcome != nil, "the server stopped serving: \(report.error?.description ?? "")")
             await server.stop()
         }
@@ -83,8 +83,8 @@ import Testing
     @Test func anUnsupportedVersionNamesBothRanges() async throws {
         let fixture = try await Fixture()
         var hello = fixture.hello
-        hello.versions = 2...3
-        let peer = try RawConnection(port: fixture.server.port)
+        hello.versions = 3...4
+        let peer = try await RawConnection(port: fixture.server.port)
         peer.send(Self.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
         guard case .error(let code, let message) = replies.last else {
@@ -92,7 +92,7 @@ import Testing
             return
         }
         #expect(code == .unsupportedVersion)
-        #expect(message.contains("1–1") && message.contains("2–3"))
+        #expect(message.contains("2–2") && message.contains("3–4"))
         try await fixture.expectUnharmedAndServing()
     }
 
@@ -220,7 +220,7 @@ import Testing
     @Test func aFloodOfConnectionsIsTurnedAwayAndServingGoesOn() async throws {
         let fixture = try await Fixture(maximumSessions: 8, shortTimeouts: true)
         var flood: [RawConnection] = []
-        for _ in 0..<40 { flood.append(try RawConnection(port: fixture.server.port)) }
+        for _ in 0..<40 { flood.append(try await RawConnection(port: fixture.server.port)) }
         var codes: [ProtocolError.Code?] = []
         for connection in flood { codes.append(try await connection.messagesUntilClose().compactMap(\.errorCode).first) }
         // Connections beyond the 8 admitted are refused at once; the admitted ones time out.
@@ -239,7 +239,7 @@ import Testing
         try editRandomly(fixture.store, count: 80, using: &random)
         var hello = fixture.hello
         hello.maximumFrameSize = 2048
-        let peer = try RawConnection(port: fixture.server.port)
+        let peer = try await RawConnection(port: fixture.server.port)
         peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
         let batches = replies.compactMap { message -> (Int, Int)? in
@@ -259,7 +259,7 @@ import Testing
         try editRandomly(desk, count: 3, using: &random)
         let server = try await TestServer(store: desk)
         let clone = SyncReplica(cloningTo: "/dev/null/cannot/store.sqlite", name: nil)
-        let report = try await SyncClient.sync(clone, with: server.endpoint, limits: testLimits())
+        let report = try await server.sync(clone)
         #expect(report.outcome == nil || report.error != nil)
         #expect(report.error?.message.contains("cannot create") == true, "\(report.error?.description ?? "no error")")
         await server.stop()

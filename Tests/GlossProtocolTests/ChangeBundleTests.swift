@@ -116,7 +116,7 @@ struct ChangeBundleTests {
         #expect(Set(codes.map(\.rawValue)).count == codes.count)
         // Encoding errors are numbered from 1, sync session errors from 32 (SPEC §9).
         #expect(codes.filter { $0.rawValue < 32 }.map(\.rawValue) == Array(1...18))
-        #expect(codes.filter { $0.rawValue >= 32 }.map(\.rawValue) == Array(32...41))
+        #expect(codes.filter { $0.rawValue >= 32 }.map(\.rawValue) == Array(32...44))
         for code in codes { #expect(ProtocolError.Code(name: code.name) == code) }
         #expect(ProtocolError.Code(rawValue: 999).name == "code-999")
     }

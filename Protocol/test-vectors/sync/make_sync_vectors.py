@@ -71,7 +71,7 @@ def encode(message):
     raise ValueError(kind)
 
 
-def hello(store, replica, name, changes, low=1, high=1, capabilities=()):
+def hello(store, replica, name, changes, low=2, high=2, capabilities=()):
     return {"type": HELLO, "low": low, "high": high, "store": store, "replica": replica, "name": name,
             "clock": clock_of(changes), "digest": digest_of(changes), "maximumFrameSize": MAXIMUM_FRAME_SIZE,
             "capabilities": list(capabilities)}
@@ -170,14 +170,14 @@ def main():
     alice_hello = hello(STORE, ALICE, "alice", ALICE_LOG)
 
     # Valid frames, one or more of every type.
-    valid("frame-hello.bin", "Alice's HELLO: version 1 only, her store, id and name, her clock {Alice: 2}, "
+    valid("frame-hello.bin", "Alice's HELLO: version 2 only, her store, id and name, her clock {Alice: 2}, "
           "the digest of her state, the default maximum frame size (16 MiB), no capabilities.", alice_hello)
     valid("frame-hello-cloning.bin", "A cloning client's HELLO: the all-zero store id, an empty clock, the digest "
           "of the empty state, no name.", hello(ANY_STORE, CAROL, "", []))
-    valid("frame-hello-extended.bin", "A HELLO from a later version: versions 1 to 3, an unknown capability, and "
-          "5 bytes of a field version 1 does not know (07 03 66 6f 6f) after the capabilities. A version 1 reader "
+    valid("frame-hello-extended.bin", "A HELLO from a later version: versions 2 to 4, an unknown capability, and "
+          "5 bytes of a field version 2 does not know (07 03 66 6f 6f) after the capabilities. A version 2 reader "
           "decodes it to the fields shown and ignores the rest, so it does not re-encode to the same bytes.",
-          hello(STORE, BOB, "bob", BOB_LOG, high=3, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
+          hello(STORE, BOB, "bob", BOB_LOG, high=4, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
     valid("frame-changes.bin", "CHANGES batch 1 from Alice: her retitling of the article.",
           {"type": CHANGES, "batch": 1, "changes": [A2]})
     valid("frame-changes-two-replicas.bin", "CHANGES batch 3 holding the five changes of "
@@ -204,7 +204,7 @@ def main():
             "frameTooLarge", (MAXIMUM_FRAME_SIZE + 1).to_bytes(4, "big") + bytes([CHANGES]))
     invalid("frame-truncated.bin", "The first 40 bytes of frame-hello.bin, then the connection closes.",
             "truncated", encode(alice_hello)[:40])
-    invalid("frame-unknown-type.bin", "A frame of type 7, which version 1 does not define.", "unknownMessage",
+    invalid("frame-unknown-type.bin", "A frame of type 7, which version 2 does not define.", "unknownMessage",
             frame(7, b""))
     invalid("frame-ack-noncanonical-varint.bin", "An ACK whose batch number 1 is written 81 00.",
             "nonCanonicalVarint", frame(ACK, b"\x81\x00"))
@@ -227,7 +227,7 @@ def main():
     reversed_hello = dict(alice_hello, low=2, high=1)
     invalid("frame-hello-reversed-versions.bin", "Alice's HELLO with versions from 2 to 1: the lowest is above "
             "the highest.", "unsupportedVersion", encode(reversed_hello))
-    invalid("frame-hello-version-zero.bin", "Alice's HELLO with versions from 0 to 1: versions start at 1.",
+    invalid("frame-hello-version-zero.bin", "Alice's HELLO with versions from 0 to 2: versions start at 1.",
             "unsupportedVersion", encode(dict(alice_hello, low=0)))
     invalid("frame-changes-bad-replica-index.bin", "CHANGES batch 1 whose one change names author index 1 in a "
             "replica table of one: the change batch's own rules apply inside CHANGES.", "badReplicaIndex",
@@ -309,14 +309,14 @@ def main():
 
     exchange(
         "exchange-version-mismatch.txt",
-        "A later client that speaks only versions 2 and 3 meets a version 1 server: no common version, so the "
+        "A later client that speaks only versions 3 and 4 meets a version 2 server: no common version, so the "
         "server answers ERROR unsupportedVersion (naming both ranges; the text is informative) instead of HELLO, "
-        "and closes. Only the server's side is version 1 behaviour.",
+        "and closes. Only the server's side is version 2 behaviour.",
         replica(STORE, ALICE, "alice", ALICE_LOG), replica(STORE, BOB, "bob", BOB_LOG),
         [("client", "MAGIC"), ("server", "MAGIC"),
-         ("client", hello(STORE, ALICE, "alice", ALICE_LOG, low=2, high=3)),
+         ("client", hello(STORE, ALICE, "alice", ALICE_LOG, low=3, high=4)),
          ("server", {"type": ERROR, "code": ERROR_CODES["unsupportedVersion"],
-                     "message": "no common protocol version: this side speaks 1–1, the peer 2–3"})],
+                     "message": "no common protocol version: this side speaks 2–2, the peer 3–4"})],
         ["server"], {"error": "unsupportedVersion"})
 
     exchange(
@@ -331,7 +331,7 @@ def main():
         ["client", "server"], {"error": "storeMismatch"})
 
     document = {
-        "description": "Gloss sync protocol test vectors, version 1. See README.md and Protocol/SPEC.md §11.",
+        "description": "Gloss sync protocol test vectors, version 2 (inside mutual TLS; the vectors are what travels inside it). See README.md and Protocol/SPEC.md §11.",
         "vectors": vectors,
         "exchanges": exchanges,
     }

@@ -1,30 +1,47 @@
 #!/usr/bin/env python3
 """A sync client written from Protocol/SPEC.md §11 alone: an interoperability check.
 
-Clones a running `gloss serve` into memory, as a new replica would: sends the magic and a HELLO
-with the all-zero store id and an empty clock, applies every batch the server sends with the
-merge rules of ../make_vectors.py (an independent implementation of SPEC §4), acknowledges each,
-sends END and SUMMARY, and checks that the server's SUMMARY has the same clock and state digest
-as its own. Prints what it did; exits non-zero on any disagreement.
+Clones a running `gloss serve` into memory, as a new replica would, over protocol version 2:
+opens mutual TLS 1.3 with an Ed25519 device certificate made in memory, checks that the server
+proved the device id given with --expect (SPEC §11.2), sends the magic and a HELLO with the
+all-zero store id and an empty clock, applies every batch the server sends with the merge rules
+of ../make_vectors.py (an independent implementation of SPEC §4), acknowledges each, sends END and
+SUMMARY, and checks that the server's SUMMARY has the same clock and state digest as its own.
+Prints what it did; exits non-zero on any disagreement.
 
     gloss serve --store desk.sqlite --listen 127.0.0.1:7456 &
-    python3 Protocol/test-vectors/sync/spec_client.py 127.0.0.1:7456
+    python3 Protocol/test-vectors/sync/spec_client.py 127.0.0.1:7456 --expect "$(gloss id --json --store desk.sqlite | ...)"
+    # refused the first time (SPEC §11.13): run the 'gloss trust' line it prints, then again
 
-Needs only the Python standard library. It writes nothing to the server's store: it has no
-changes to send.
+Needs Python's standard library and the `cryptography` package (for the key and certificate).
+Python's ssl module has no verification callback, so unlike gloss this client checks the
+server's key right after the handshake, not inside it. It writes nothing to the server's store.
 """
 
+import datetime
 import os
 import socket
+import ssl
 import sys
+import tempfile
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import NameOID
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 sys.path.insert(0, HERE)
 
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "device-ids"))
+
 import make_vectors as model  # noqa: E402  (merge rules and state digest, SPEC §4 and §8)
 import make_sync_vectors as wire  # noqa: E402  (the message encoder, SPEC §11.4)
+import make_device_ids as devices  # noqa: E402  (device ids, SPEC §4.1.1)
+
+SEED = bytes([0xD0]) * 32  # this client's fixed Ed25519 private key: the same device id every run
 
 
 class ProtocolFailure(Exception):
@@ -115,9 +132,48 @@ def read_batch(r):
     return changes
 
 
+def tls_context(key):
+    """SPEC §11.2: TLS 1.3 only, this device's self-signed Ed25519 certificate, ALPN gloss/2."""
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "spec-client")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+                   .not_valid_after(now + datetime.timedelta(days=1)).sign(key, None))
+    folder = tempfile.mkdtemp()
+    cert_path, key_path = os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem")
+    with open(cert_path, "wb") as f:
+        f.write(certificate.public_bytes(serialization.Encoding.PEM))
+    with open(key_path, "wb") as f:
+        f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                  serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_3
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # no CA: the server's key is checked below
+    context.load_cert_chain(cert_path, key_path)
+    context.set_alpn_protocols(["gloss/2"])
+    os.remove(cert_path)
+    os.remove(key_path)
+    os.rmdir(folder)
+    return context
+
+
+def proven_replica(der):
+    """The replica id whose Ed25519 key the server's certificate holds (SPEC §11.2, §4.1)."""
+    public_key = x509.load_der_x509_certificate(der).public_key()
+    if not isinstance(public_key, ed25519.Ed25519PublicKey):
+        raise ProtocolFailure("the server's certificate is not for an Ed25519 key")
+    return model.replica_id(public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+
+
 class Connection:
-    def __init__(self, host, port):
-        self.socket = socket.create_connection((host, port), timeout=30)
+    def __init__(self, host, port, context, expected):
+        raw = socket.create_connection((host, port), timeout=30)
+        self.socket = context.wrap_socket(raw)  # no server name: SPEC §11.2
+        found = proven_replica(self.socket.getpeercert(binary_form=True))
+        if found != expected:
+            self.socket.close()
+            raise ProtocolFailure(f"the server is device {devices.device_id(found.hex())}, not the one expected")
         self.buffer = b""
 
     def send(self, data):
@@ -141,12 +197,18 @@ class Connection:
 
 
 def main():
-    host, _, port = sys.argv[1].rpartition(":") if len(sys.argv) == 2 else ("", "", "")
-    if not host:
-        sys.exit("usage: spec_client.py HOST:PORT")
-    me = model.replica_id(bytes([0xD0]) * 32)
+    arguments = sys.argv[1:]
+    if len(arguments) != 3 or arguments[1] != "--expect":
+        sys.exit("usage: spec_client.py HOST:PORT --expect SERVER-DEVICE-ID")
+    host, _, port = arguments[0].rpartition(":")
+    expected_hex = devices.parse(arguments[2])
+    if not host or expected_hex is None:
+        sys.exit("usage: spec_client.py HOST:PORT --expect SERVER-DEVICE-ID")
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(SEED)
+    me = model.replica_id(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    print(f"this client is device {devices.device_id(me.hex())}")
     log = []  # changes applied, in arrival order
-    connection = Connection(host, int(port))
+    connection = Connection(host, int(port), tls_context(key), bytes.fromhex(expected_hex))
     connection.send(wire.MAGIC + wire.encode(wire.hello(wire.ANY_STORE, me, "spec-client", [])))
     if connection.read(8) != wire.MAGIC:
         raise ProtocolFailure("no GLOSSYNC magic")
@@ -154,7 +216,11 @@ def main():
     def expect(type_):
         got, body = connection.frame()
         if got == wire.ERROR:
-            raise ProtocolFailure(f"server sent ERROR {body.varint()}: {body.string()}")
+            code, message = body.varint(), body.string()
+            if code == 42:  # notTrusted, SPEC §11.13
+                raise ProtocolFailure(f"not trusted yet: on the server, run 'gloss trust {devices.device_id(me.hex())} "
+                                      f"--role read-only' (or read-write), then run this again ({message})")
+            raise ProtocolFailure(f"server sent ERROR {code}: {message}")
         if got != type_:
             raise ProtocolFailure(f"expected {wire.TYPE_NAMES[type_]}, got type {got}")
         return body
@@ -165,7 +231,9 @@ def main():
     server_clock, server_digest = hello.clock(), hello.raw(32)
     hello.varint()
     capabilities = [hello.string() for _ in range(hello.varint())]
-    if not low <= 1 <= high:
+    if replica != bytes.fromhex(expected_hex):
+        raise ProtocolFailure("the server's HELLO names another replica than the key it proved")
+    if not low <= 2 <= high:
         raise ProtocolFailure(f"no common version with {low}–{high}")
     print(f"server {replica.hex()} ({name!r}) of store {store.hex()}: versions {low}–{high}, "
           f"{sum(server_clock.values())} changes, capabilities {capabilities}")

@@ -146,6 +146,34 @@ final class Sandbox: @unchecked Sendable {
         return try #require(result.stdoutLines.first)
     }
 
+    /// The device id `gloss id` prints for a store.
+    func deviceID(of store: String) async throws -> String {
+        try #require(string(try jsonObject(try await ok("id", "--json", store: store)), "device"))
+    }
+
+    /// The trust step people take before syncing over the network: the server's owner trusts
+    /// the client's device, and the client learns the server's device id. Returns the server's
+    /// device id, for `--expect`.
+    @discardableResult
+    func introduce(client: String, to server: String) async throws -> String {
+        try await ok("trust", try await deviceID(of: client), "--role", "read-write", store: server)
+        return try await deviceID(of: server)
+    }
+
+    /// Starts `gloss serve` for `store` on 127.0.0.1 with a port the system picks, and returns it
+    /// with the HOST:PORT from its first line, waiting up to ten seconds for it.
+    func serve(_ store: String) async throws -> (server: RunningProcess, address: String) {
+        let server = try start(["serve", "--store", store, "--listen", "127.0.0.1:0"])
+        for _ in 0..<200 {
+            let words = server.stdoutSoFar.split(separator: "\n").first?.split(separator: " ") ?? []
+            if words.count > 2, words[0] == "listening" { return (server, String(words[2])) }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        server.kill()
+        Issue.record("gloss serve printed no address: \(server.stdoutSoFar)")
+        throw CancellationError()
+    }
+
     /// Imports a file, returning the article id printed.
     func importArticle(_ file: String, _ options: [String] = [], store: String? = nil) async throws -> String {
         let result = try await run(["import", file] + options + ["--store", store ?? self.store])
