@@ -47,7 +47,10 @@ struct Bench {
         // trusts B's key beforehand, and the clone is told A's device id, as people would do.
         let bKey = ReplicaKey()
         try a.setRole(.readWrite, of: bKey.replicaID, name: "B", time: 0)
-        guard FileManager.default.createFile(atPath: out + "/.B.sqlite.clone-key", contents: Data(bKey.privateKeyBytes)) else {
+        guard
+            FileManager.default.createFile(
+                atPath: out + "/.B.sqlite.clone-key", contents: Data(bKey.privateKeyBytes), attributes: [.posixPermissions: 0o600])
+        else {
             throw BenchError("cannot write B's clone key")
         }
         let server = try Child(gloss, ["serve", "--store", out + "/A.sqlite", "--listen", "127.0.0.1:0"])

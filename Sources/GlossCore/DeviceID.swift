@@ -40,8 +40,9 @@ public struct DeviceID: Hashable, Sendable, CustomStringConvertible {
             case "1": digits.append(8)  // I
             case "8": digits.append(1)  // B
             default:
-                let upper = scalar.properties.uppercaseMapping.unicodeScalars
-                guard upper.count == 1, let value = Self.alphabet.firstIndex(of: upper.first!) else { return nil }
+                // ASCII case only: Unicode case mapping would take "ı" for "I" and "ſ" for "S".
+                let upper = ("a"..."z").contains(scalar) ? Unicode.Scalar(scalar.value - 32)! : scalar
+                guard let value = Self.alphabet.firstIndex(of: upper) else { return nil }
                 digits.append(UInt8(value))
             }
             if digits.count > 28 { return nil }

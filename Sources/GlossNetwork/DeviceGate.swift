@@ -17,11 +17,19 @@ struct DeviceGate: Sendable {
 
     let store: GlossStore
     let log: SyncServer.Log
+    /// At most one log line a minute per device and per host: fresh keys cost nothing, so a
+    /// stranger could otherwise log a line (and write a pending row) per connection.
     let refusals: RefusalLog
+    /// At most one pending row every six seconds per host.
+    let pendingWrites = RefusalLog(interval: 6)
 
     /// The decision on a device that proved `proven` in TLS and said `hello`.
     func admit(_ hello: SyncMessage.Hello, proven: ReplicaID?, address: String) -> Admission {
+        let host = Self.host(of: address)
         guard let proven, hello.replicaID == proven else {
+            if refusals.shouldLog("mismatch " + host) {
+                log("\(address): refused: its HELLO names replica \(hello.replicaID.hex), not the key it proved")
+            }
             return .refuse(.identityMismatch, "the HELLO names replica \(hello.replicaID.hex), not the key this connection proved")
         }
         let device = DeviceID(proven)
@@ -29,35 +37,27 @@ struct DeviceGate: Sendable {
         do {
             role = try store.role(of: proven)
         } catch {
-            return .refuse(.internalError, error.message)
+            log("\(address): cannot read the allowlist: \(error.message)")
+            return .refuse(.internalError, "the server could not check its allowlist; try again later")
         }
         switch role {
         case .readWrite: return .admit(pullOnly: false)
         case .readOnly: return .admit(pullOnly: true)
         case .ignored: return .refuse(.notTrusted, Self.refusal(device))
         case .revoked:
-            if refusals.shouldLog(proven) { log("\(address): refused device \(device) (revoked)") }
+            if refusals.shouldLog(proven.hex) { log("\(address): refused device \(device) (revoked)") }
             return .refuse(.notTrusted, Self.refusal(device))
         case nil:
-            let attempts = (try? store.recordPendingAttempt(proven, name: hello.name, address: address, time: Self.now())) ?? 0
-            if refusals.shouldLog(proven) {
+            var attempts: Int?
+            if pendingWrites.shouldLog(host) {
+                attempts = try? store.recordPendingAttempt(proven, name: hello.name, address: address, time: Self.now())
+            }
+            if refusals.shouldLog(proven.hex), refusals.shouldLog("unknown " + host) {
                 let name = hello.name.isEmpty ? "" : " (\"\(hello.name)\")"
-                log(
-                    "\(address): refused unknown device \(device)\(name), attempt \(attempts); to allow it: gloss trust \(device) --role read-write"
-                )
+                let count = attempts.map { ", attempt \($0)" } ?? ""
+                log("\(address): refused unknown device \(device)\(name)\(count); to allow it: gloss trust \(device) --role read-write")
             }
             return .refuse(.notTrusted, Self.refusal(device))
-        }
-    }
-
-    /// Why changes from `replica` may not be applied now, or nil when they may: its role is
-    /// read-write (checked again at every batch, so a revoke or a downgrade cuts in).
-    func refusalToApply(from replica: ReplicaID) -> ProtocolError? {
-        switch try? store.role(of: replica) {
-        case .readWrite: nil
-        case .readOnly:
-            ProtocolError(.notPermitted, "device \(DeviceID(replica)) may only pull from this server; no change was applied", at: 0)
-        default: ProtocolError(.notTrusted, "device \(DeviceID(replica)) is no longer trusted by this server", at: 0)
         }
     }
 
@@ -71,6 +71,11 @@ struct DeviceGate: Sendable {
     }
 
     static func now() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
+
+    /// The host part of "HOST:PORT" (an IPv6 address keeps its colons).
+    static func host(of address: String) -> String {
+        String(address.split(separator: ":").dropLast().joined(separator: ":"))
+    }
 }
 
 /// Logs a refused device (or host) at most once a minute, so one retrying in a loop cannot flood

@@ -27,12 +27,12 @@ public enum SyncClient {
             .connectTimeout(limits.connectTimeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connect(host: endpoint.host, port: endpoint.port) { channel in
-                SyncPipeline.configure(channel, limits: limits) { try tls.clientHandler(context, trusting: trusted) }
+                SyncPipeline.configure(channel, limits: limits) { try tls.clientHandlers(context, trusting: trusted) }
             }
         let report = await SyncConnection.run(
             connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls, progress: progress)
         if report.outcome == nil, report.bytesReceived == 0 {
-            guard let found = tls.replicaID else { throw SyncClientError.notAGlossServer(endpoint) }
+            guard let found = tls.presentedReplicaID else { throw SyncClientError.notAGlossServer(endpoint) }
             if !trusted.contains(found) { throw SyncClientError.untrustedServer(found: found, endpoint: endpoint) }
         }
         return report

@@ -172,6 +172,10 @@ enum SyncConnection {
             let frame: SyncFrame?
             do {
                 frame = try await frames.next()
+            } catch let error as ProtocolError where error.code == .truncated {
+                // The peer closed its side: nothing sent now could be read (SPEC §11.9).
+                failure = (error, false)
+                return nil
             } catch let error as ProtocolError {
                 try await perform(session.fail(error.code, error.message))
                 return nil
@@ -239,14 +243,11 @@ enum SyncConnection {
                     pullOnly = session.role == .client && peer.capabilities.contains(SyncProtocol.pullOnlyCapability)
                     feed = pullOnly ? nil : replica.feed(since: peer.clock)
                 case .apply(let batch, let changes):
-                    if let gate, !changes.isEmpty, let author = session.peer?.replicaID,
-                        let refusal = try await offload({ gate.refusalToApply(from: author) })
-                    {
-                        try await perform(session.applyFailed(refusal))
-                        return
-                    }
+                    // A server applies a device's batch only while that device is read-write,
+                    // checked inside the batch's own transaction (SPEC §11.13).
+                    let device = gate == nil || changes.isEmpty ? nil : session.peer?.replicaID
                     do {
-                        let new = try await offload { () throws -> Int in try replica.apply(changes) }
+                        let new = try await offload { () throws -> Int in try replica.apply(changes, from: device) }
                         progress?(.received(new))
                         try await perform(session.applied(batch: batch, newChanges: new))
                     } catch let error as GlossStoreError {

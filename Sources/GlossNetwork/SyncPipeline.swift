@@ -9,7 +9,7 @@ enum SyncPipeline {
     /// The idle timeout sits below TLS, so a peer that stalls its handshake is dropped too.
     ///
     /// `makeTLS` runs on the channel's event loop: the NIOSSL handler is not Sendable.
-    static func configure(_ channel: Channel, limits: SyncLimits, tls makeTLS: @escaping @Sendable () throws -> ChannelHandler)
+    static func configure(_ channel: Channel, limits: SyncLimits, tls makeTLS: @escaping @Sendable () throws -> [ChannelHandler])
         -> EventLoopFuture<NIOAsyncChannel<SyncFrame, ByteBuffer>>
     {
         channel.eventLoop.makeCompletedFuture {
@@ -17,12 +17,14 @@ enum SyncPipeline {
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 << 20, high: 64 << 20))
             // A peer that stops writing mid-frame can still be told why it is dropped.
             try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            let handlers: [ChannelHandler] = [
-                IdleStateHandler(readTimeout: limits.idleTimeout),
-                tls,
-                ByteToMessageHandler(SyncFrameDecoder()),
-                SyncTimeoutHandler(handshakeTimeout: limits.handshakeTimeout),
-            ]
+            let handlers: [ChannelHandler] =
+                [
+                    IdleStateHandler(readTimeout: limits.idleTimeout)
+                ]
+                + tls + [
+                    ByteToMessageHandler(SyncFrameDecoder()),
+                    SyncTimeoutHandler(handshakeTimeout: limits.handshakeTimeout),
+                ]
             try channel.pipeline.syncOperations.addHandlers(handlers)
             // Read ahead at most two frames: a hostile peer cannot make the server hold many
             // maximum-size frames per connection.

@@ -61,9 +61,11 @@ public final class SyncReplica: @unchecked Sendable {
         store?.feed(since: clock, changeLimit: SyncProtocol.batchChangeLimit, byteLimit: SyncProtocol.batchByteLimit)
     }
 
-    func apply(_ changes: [Change]) throws(GlossStoreError) -> Int {
+    /// Applies a batch; with `device`, only if that device is read-write here (a server's check,
+    /// made inside the batch's transaction).
+    func apply(_ changes: [Change], from device: ReplicaID? = nil) throws(GlossStoreError) -> Int {
         guard let store else { throw GlossStoreError(.noStore, "no store to apply changes to") }
-        return try store.apply(changes).applied
+        return try store.apply(changes, from: device).applied
     }
 
     func summary() throws(GlossStoreError) -> (VersionVector, [UInt8]) {
@@ -88,6 +90,8 @@ extension GlossStoreError {
         case .missingPredecessors: .missingPredecessors
         case .equivocation: .equivocation
         case .invalidChange: .invalidChange
+        case .notPermitted: .notPermitted
+        case .notTrusted: .notTrusted
         default: .internalError
         }
     }

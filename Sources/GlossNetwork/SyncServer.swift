@@ -39,7 +39,7 @@ public final class SyncServer: Sendable {
             .bind(host: endpoint.host, port: endpoint.port) { channel -> EventLoopFuture<Connection> in
                 let tls = TLSPeer()
                 let address = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" } ?? "?"
-                return SyncPipeline.configure(channel, limits: limits) { tls.serverHandler(context) }.map { ($0, tls, address) }
+                return SyncPipeline.configure(channel, limits: limits) { tls.serverHandlers(context) }.map { ($0, tls, address) }
             }
         return SyncServer(listener: listener, store: store, limits: limits, log: log)
     }
@@ -96,8 +96,9 @@ public final class SyncServer: Sendable {
         if accepted.tls.replicaID == nil, report.outcome == nil {
             // No gloss device completed a TLS handshake: a scanner, a browser, an old client.
             // One line a minute per host, so a flood cannot fill the log.
-            let host = String(address.split(separator: ":").dropLast().joined(separator: ":"))
-            if handshakeFailures.shouldLog(host) { log("\(address): dropped, \(Self.handshakeFailure(report.error?.message ?? ""))") }
+            if handshakeFailures.shouldLog(DeviceGate.host(of: address)) {
+                log("\(address): dropped, \(Self.handshakeFailure(report.error?.message ?? ""))")
+            }
             return
         }
         // A refused device was logged by the gate (rate-limited); a silent drop stays silent.
@@ -111,6 +112,9 @@ extension SyncServer {
         if message.contains("HTTP_REQUEST") { return "an HTTP request, not a gloss TLS handshake" }
         if message.contains("WRONG_VERSION_NUMBER") { return "not TLS (a gloss before version 0.2, or another protocol)" }
         if message.contains("PROTOCOL_VERSION") || message.contains("UNSUPPORTED_PROTOCOL") { return "a TLS version below 1.3" }
+        if message.contains("CERTIFICATE_UNKNOWN") || message.contains("ALERT_BAD_CERTIFICATE") {
+            return "the client did not accept this server's device key (it expects another device)"
+        }
         if message.contains("CERTIFICATE") || message.contains("certificate") { return "no Ed25519 device certificate" }
         return "no TLS handshake completed"
     }

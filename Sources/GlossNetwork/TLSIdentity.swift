@@ -2,7 +2,9 @@ import Crypto
 import Foundation
 import GlossCore
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOSSL
+import NIOTLS
 import X509
 
 /// This replica's TLS identity: a self-signed X.509 certificate for its Ed25519 replica key,
@@ -77,33 +79,65 @@ enum SyncTLS {
     }
 }
 
-/// What the TLS handshake proved about the peer of one connection: filled in by the
-/// verification callback (on the event loop), read by the session once the handshake is done.
+/// What the TLS handshake proved about the peer of one connection: the key it presented is
+/// noted by the verification callback (on the event loop), and becomes *proven* only when the
+/// handshake completes, with `gloss/2` negotiated (the handshake checks the key's signature after
+/// the callback). The session reads it once the handshake is done.
 final class TLSPeer: Sendable {
-    private let proven = NIOLockedValueBox<ReplicaID?>(nil)
+    private let presented = NIOLockedValueBox<ReplicaID?>(nil)
+    private let completed = NIOLockedValueBox(false)
 
-    /// The replica id whose key the peer presented and proved, once the handshake checked it.
-    var replicaID: ReplicaID? { proven.withLockedValue { $0 } }
+    /// The replica id whose key the peer proved it holds; nil until the handshake completed.
+    var replicaID: ReplicaID? { completed.withLockedValue { $0 } ? presentedReplicaID : nil }
 
-    /// A server's callback: any well-formed identity completes the handshake, so an unknown
-    /// device can be told it is not trusted (and listed as pending) instead of seeing a bare
-    /// TLS failure. Trust is decided after its HELLO.
-    func serverHandler(_ context: NIOSSLContext) -> NIOSSLServerHandler {
-        NIOSSLServerHandler(context: context) { [proven] chain, promise in
+    /// The replica id of the key the peer presented, proven or not: for the warning a client
+    /// prints about a server it does not trust.
+    var presentedReplicaID: ReplicaID? { presented.withLockedValue { $0 } }
+
+    /// The TLS handler and the observer that marks the handshake complete, for a server: any
+    /// well-formed identity completes the handshake, so an unknown device can be told it is not
+    /// trusted (and listed as pending) instead of seeing a bare TLS failure. Trust is decided
+    /// after its HELLO.
+    func serverHandlers(_ context: NIOSSLContext) -> [ChannelHandler] {
+        let handler = NIOSSLServerHandler(context: context) { [presented] chain, promise in
             let replica = SyncTLS.provenReplica(chain)
-            proven.withLockedValue { $0 = replica }
+            presented.withLockedValue { $0 = replica }
             promise.succeed(replica == nil ? .failed : .certificateVerified)
         }
+        return [handler, TLSHandshakeObserver(peer: self)]
     }
 
-    /// A client's callback: only a server whose key hashes to one of `trusted` completes the
-    /// handshake, so the client never sends its own certificate, or anything else, to another.
-    /// The id found is kept either way, for the warning that names it.
-    func clientHandler(_ context: NIOSSLContext, trusting trusted: Set<ReplicaID>) throws -> NIOSSLClientHandler {
-        try NIOSSLClientHandler(context: context, serverHostname: nil) { [proven] chain, promise in
+    /// For a client: only a server whose key hashes to one of `trusted` completes the handshake,
+    /// so the client never sends its own certificate, or anything else, to another. The id found
+    /// is kept either way, for the warning that names it.
+    func clientHandlers(_ context: NIOSSLContext, trusting trusted: Set<ReplicaID>) throws -> [ChannelHandler] {
+        let handler = try NIOSSLClientHandler(context: context, serverHostname: nil) { [presented] chain, promise in
             let replica = SyncTLS.provenReplica(chain)
-            proven.withLockedValue { $0 = replica }
+            presented.withLockedValue { $0 = replica }
             promise.succeed(replica.map(trusted.contains) == true ? .certificateVerified : .failed)
         }
+        return [handler, TLSHandshakeObserver(peer: self)]
+    }
+
+    fileprivate func markCompleted() { completed.withLockedValue { $0 = true } }
+}
+
+/// Marks a connection's `TLSPeer` proven when the handshake completes, and closes a connection
+/// that negotiated another application protocol than `gloss/2` (or none).
+final class TLSHandshakeObserver: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    private let peer: TLSPeer
+
+    init(peer: TLSPeer) { self.peer = peer }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case TLSUserEvent.handshakeCompleted(let negotiated) = event {
+            guard negotiated == SyncTLS.applicationProtocol else {
+                context.close(promise: nil)
+                return
+            }
+            peer.markCompleted()
+        }
+        context.fireUserInboundEventTriggered(event)
     }
 }

@@ -57,6 +57,9 @@ public struct SyncFrameDecoder: NIOSingleStepByteToMessageDecoder {
         if buffer.readableBytes > 0 {
             let count = buffer.readableBytes
             buffer.moveReaderIndex(forwardBy: count)
+            if !sawMagic {
+                throw ProtocolError(.truncated, "the connection closed inside the magic (\(count) of its 8 bytes arrived)", at: 0)
+            }
             throw ProtocolError(.truncated, "the connection closed inside a frame (\(count) bytes of it arrived)", at: 0)
         }
         return nil

@@ -81,10 +81,15 @@ extension GlossStore {
     /// come in any order and more than once; they are applied in causal order. Refused whole
     /// (nothing applied) when one needs predecessors that are neither held nor in the batch,
     /// breaks the model's rules, or has the dot of a held change but other content.
+    ///
+    /// `from`, when given, is the device that sent the changes: they are applied only if its
+    /// role is read-write, checked in the same transaction, so a revoke that commits first
+    /// always wins (`.notPermitted` for a read-only device, `.notTrusted` for any other).
     @discardableResult
-    public func apply(_ changes: [Change]) throws(GlossStoreError) -> ApplyReport {
+    public func apply(_ changes: [Change], from device: ReplicaID? = nil) throws(GlossStoreError) -> ApplyReport {
         try access {
             try database.write { db in
+                if let device { try Self.requireReadWrite(device, in: db) }
                 var clock = try ChangeRows.clock(in: db)
                 var report = ApplyReport()
                 var seen: [Dot: Change] = [:]

@@ -150,6 +150,18 @@ extension GlossStore {
         }
     }
 
+    static func requireReadWrite(_ device: ReplicaID, in db: Database) throws {
+        let role = try String.fetchOne(db, sql: "SELECT role FROM device WHERE replica = ?", arguments: [Data(device.bytes)])
+            .flatMap(DeviceRole.init(rawValue:))
+        switch role {
+        case .readWrite: return
+        case .readOnly:
+            throw GlossStoreError(.notPermitted, "device \(DeviceID(device)) may only pull from this replica; no change was applied")
+        default:
+            throw GlossStoreError(.notTrusted, "device \(DeviceID(device)) is no longer trusted by this replica; no change was applied")
+        }
+    }
+
     /// The replica's own Ed25519 key: its TLS identity (SPEC §11.2). Readable by the owner only.
     public func replicaKey() throws(GlossStoreError) -> ReplicaKey {
         try access {

@@ -21,6 +21,10 @@ public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let equivocation = Code(rawValue: "equivocation")
         /// A change breaks the model's rules (unknown entity, wrong id, bad anchor...).
         public static let invalidChange = Code(rawValue: "invalid-change")
+        /// The device that sent changes may only pull (read-only).
+        public static let notPermitted = Code(rawValue: "not-permitted")
+        /// The device that sent changes is not (or no longer) trusted.
+        public static let notTrusted = Code(rawValue: "not-trusted")
     }
 
     public let code: Code

@@ -101,23 +101,36 @@ struct CloneKeyFile {
         path = directory.isEmpty ? name : directory + "/" + name
     }
 
+    /// The key kept by a refused attempt, or nil. Only a regular file that belongs to this user
+    /// and that no one else can read or write is taken: anything else could be a planted key.
     func load() throws -> ReplicaKey? {
-        guard let bytes = FileManager.default.contents(atPath: path) else { return nil }
-        guard let key = ReplicaKey(privateKeyBytes: bytes) else {
-            throw CLIError("\(Terminal.singleLine(path)) is not a clone key; remove it to start the clone afresh")
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let shown = Terminal.singleLine(path)
+        guard (info.st_mode & S_IFMT) == S_IFREG, info.st_uid == getuid(), info.st_mode & 0o077 == 0 else {
+            throw CLIError("\(shown) is not a clone key this user made (it must be a private file, mode 600); remove it to start afresh")
+        }
+        guard let bytes = FileManager.default.contents(atPath: path), let key = ReplicaKey(privateKeyBytes: bytes) else {
+            throw CLIError("\(shown) is not a clone key; remove it to start the clone afresh")
         }
         return key
     }
 
+    /// Writes the key to a new private file beside the target, then renames it into place, so
+    /// neither a link nor another user's file is ever written through.
     func save(_ key: ReplicaKey) throws {
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty { try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
-        let descriptor = open(path, O_CREAT | O_TRUNC | O_WRONLY, 0o600)
-        guard descriptor >= 0 else { throw CLIError("cannot keep the clone's key at \(Terminal.singleLine(path))") }
-        defer { close(descriptor) }
+        let temporary = path + ".\(getpid())"
+        let failure = CLIError("cannot keep the clone's key at \(Terminal.singleLine(path))")
+        let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
+        guard descriptor >= 0 else { throw failure }
         let bytes = key.privateKeyBytes
-        guard bytes.withUnsafeBytes({ write(descriptor, $0.baseAddress, $0.count) }) == bytes.count, fsync(descriptor) == 0 else {
-            throw CLIError("cannot keep the clone's key at \(Terminal.singleLine(path))")
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) } == bytes.count && fsync(descriptor) == 0
+        close(descriptor)
+        guard written, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw failure
         }
     }
 

@@ -10,17 +10,25 @@ enum DeviceArgument {
         let hex = text.lowercased()
         if hex.count == 32, let id = ID128(hex: hex) { return id }
         let shown = Terminal.singleLine(text)
-        guard allowingPrefix, hex.count >= 4, hex.allSatisfy(\.isHexDigit) else {
+        let typed = text.uppercased().filter { $0 != "-" && $0 != " " }
+        if typed.count == 28, typed.allSatisfy({ "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567018".contains($0) }) {
+            throw CLIError("'\(shown)' is not a valid device id: its check characters do not match (is a character mistyped?)")
+        }
+        guard allowingPrefix, typed.count >= 4, typed.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw CLIError(
                 "'\(shown)' is not a device id (XXXXXXX-XXXXXXX-XXXXXXX-XXXXXXX, as 'gloss id' or 'gloss pending' shows it) or a replica id"
             )
         }
-        let matches = try reportingErrors { try store.devices() }.map(\.replicaID).filter { $0.hex.hasPrefix(hex) }
+        // A prefix of the device id (as shown) or of the replica id in hex.
+        let listed = try reportingErrors { try store.devices() }.map(\.replicaID)
+        let matches = listed.filter { id in
+            DeviceID(id).description.filter { $0 != "-" }.hasPrefix(typed) || id.hex.hasPrefix(hex)
+        }
         guard matches.count == 1 else {
             throw CLIError(
                 matches.isEmpty
-                    ? "no device on the allowlist starts with '\(shown)'; to trust a new device, give its whole device id"
-                    : "'\(shown)' matches \(matches.count) devices; give more digits")
+                    ? "no device on the allowlist starts with '\(shown)' (a new device is named by its whole device id)"
+                    : "'\(shown)' matches \(matches.count) devices; give more of the id")
         }
         return matches[0]
     }

@@ -9,7 +9,8 @@ struct Devices: AsyncParsableCommand {
         discussion: """
             Roles are local to this replica and never synced. read-write devices sync both ways;
             read-only devices may pull, and every change they send is refused; ignored and revoked
-            devices are refused. A client syncs only with servers it lists as read-write or read-only.
+            devices are refused. As a client, this replica syncs only with servers it lists as
+            read-write.
             """
     )
 
@@ -122,9 +123,10 @@ struct Trust: AsyncParsableCommand {
         let store = try storeOptions.open()
         let replica = try DeviceArgument.replicaID(device, in: store, allowingPrefix: true)
         guard replica != store.identity.replicaID else { throw CLIError("that is this replica's own device id") }
-        let known = try reportingErrors { try store.role(of: replica) } != nil
-        if !known, DeviceID(parsing: device) == nil, device.count != 32 {
-            throw CLIError("give the whole device id to trust a new device")
+        // A prefix may change the role of a trusted device, never trust one that is not.
+        let current = try reportingErrors { try store.role(of: replica) }
+        if current?.maySync != true, DeviceID(parsing: device) == nil, device.count != 32 {
+            throw CLIError("give the whole device id to trust a device that is not trusted now")
         }
         try reportingErrors { try store.setRole(role == .readWrite ? .readWrite : .readOnly, of: replica, name: name, time: currentTime()) }
         print("Trusted device \(DeviceID(replica)) as \(role.rawValue).")

@@ -45,9 +45,10 @@ struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Exchange changes with a server, both ways, in one session.",
         discussion: """
-            Exits 0 when both replicas hold the union of their changes. The server must prove a
-            device key this replica trusts: the one it was cloned from, one added with 'gloss trust',
-            or, for a first contact, the one named by --expect (then trusted from now on).
+            Exits 0 when both replicas hold the union of their changes (a device that is read-only
+            on the server only pulls). The server must prove a device key this replica trusts
+            read-write: the one it was cloned from, one added with 'gloss trust', or, for a first
+            contact, exactly the one named by --expect (then trusted from now on).
             """
     )
 
@@ -60,9 +61,22 @@ struct Sync: AsyncParsableCommand {
         let endpoint = try parseEndpoint(server)
         let store = try storeOptions.open()
         let expected = try expect.map { try DeviceArgument.replicaID($0, in: store, allowingPrefix: false) }
+        let trusted: Set<ReplicaID>
+        if let expected {
+            // A first contact talks to exactly that device, and never overrides a refusal.
+            let role = try reportingErrors { try store.role(of: expected) }
+            if let role, role != .readWrite {
+                throw CLIError(
+                    "device \(DeviceID(expected)) is \(role.rawValue) here, and this replica takes changes only from read-write devices; 'gloss trust \(DeviceID(expected)) --role read-write' first if you mean to sync with it"
+                )
+            }
+            trusted = [expected]
+        } else {
+            trusted = try trustedServers(store)
+        }
         let before = try reportingErrors { try store.conflictCount() }
         let report = try await runSession(
-            SyncReplica(store: store), endpoint: endpoint, trusting: try trustedServers(store, plus: expected), json: output.json)
+            SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, roles: { try? store.role(of: $0) })
         if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
             try reportingErrors { try store.setRole(.readWrite, of: expected, name: report.outcome?.peer.name, time: currentTime()) }
         }
@@ -117,14 +131,19 @@ func parseEndpoint(_ text: String) throws -> SyncEndpoint {
     return endpoint
 }
 
-/// The servers a client may sync with: the devices it trusts, and one named by --expect.
-func trustedServers(_ store: GlossStore, plus expected: ReplicaID?) throws -> Set<ReplicaID> {
-    let trusted = try reportingErrors { try store.devices() }.filter { $0.role.maySync }.map(\.replicaID)
-    return Set(trusted + (expected.map { [$0] } ?? []))
+/// The servers a client may sync with: the devices it trusts read-write. A read-only device may
+/// pull from this replica, but its changes are refused, so it is never trusted as a server.
+func trustedServers(_ store: GlossStore) throws -> Set<ReplicaID> {
+    Set(try reportingErrors { try store.devices() }.filter { $0.role == .readWrite }.map(\.replicaID))
 }
 
 /// Runs one client session; any failure becomes one line naming the server.
-func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, json: Bool) async throws -> SyncReport {
+///
+/// `roles` looks up what this replica thinks of a device, to explain a refused server key.
+func runSession(
+    _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, json: Bool,
+    roles: (ReplicaID) -> DeviceRole? = { _ in nil }
+) async throws -> SyncReport {
     let showProgress = !json && isatty(STDERR_FILENO) == 1
     let received = ProgressCounter()
     let report: SyncReport
@@ -135,6 +154,11 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted
         }
     } catch SyncClientError.untrustedServer(let found, _) {
         let device = DeviceID(found)
+        if let role = roles(found) {
+            throw CLIError(
+                "the server at \(endpoint) is device \(device), which is \(role.rawValue) here; this replica syncs only with servers it trusts read-write (gloss trust \(device) --role read-write)"
+            )
+        }
         throw CLIError(
             trusted.isEmpty
                 ? "the server at \(endpoint) is device \(device); check that id with its owner ('gloss id' there), then run again with --expect \(device)"
@@ -150,10 +174,14 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted
     if showProgress { Terminal.progress(nil) }
     guard let outcome = report.outcome, report.error == nil else {
         let error = report.error ?? ProtocolError(.internalError, "unknown failure", at: 0)
+        if report.peerReportedError && error.code == .notTrusted {
+            let me = DeviceID(replica.replicaID)
+            throw CLIError(
+                "the server at \(endpoint) does not trust this device (\(me)); the server's owner can allow it with: gloss trust \(me) --role read-write",
+                refusedByServer: true)
+        }
         let who = report.peerReportedError ? "the server refused: " : ""
-        throw CLIError(
-            "sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))",
-            refusedByServer: report.peerReportedError && error.code == .notTrusted)
+        throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")
     }
     if outcome.diverged {
         throw CLIError(
@@ -165,14 +193,18 @@ func runSession(_ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted
 
 func printSummary(_ report: SyncReport, conflicts: Int, newConflicts: Int, json: Bool) throws {
     let outcome = report.outcome!
-    if report.pullOnly, !json {
-        Terminal.note("This device is read-only on \(report.address): it received changes and sent none.")
-    }
     if json {
         return try printJSON(
             SyncSummary(
                 sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts,
-                clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived))
+                clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived,
+                pullOnly: report.pullOnly))
+    }
+    if report.pullOnly {
+        let unsent = !outcome.peerClock.dominates(outcome.localClock)
+        Terminal.note(
+            "This device is read-only on \(report.address): it only pulls"
+                + (unsent ? ", so the server lacks changes this replica holds (share them with a bundle, or ask for read-write)." : "."))
     }
     let peer =
         outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
@@ -191,11 +223,14 @@ struct SyncSummary: Encodable {
     let clock: [String: UInt64]
     let bytesSent: Int
     let bytesReceived: Int
+    /// True when the server lets this device only pull (it is read-only there).
+    let pullOnly: Bool
 
     enum CodingKeys: String, CodingKey {
         case sent, received, conflicts, clock
         case bytesSent = "bytes_sent"
         case bytesReceived = "bytes_received"
+        case pullOnly = "pull_only"
     }
 }
 

@@ -16,6 +16,17 @@ import Testing
         "artillery, drones", "legitimate military targets", "South Korean delegation", "trench clearing", "Pyongyang",
     ]
 
+    /// Sends SIGKILL after `delay` on a thread of its own: a sleeping task could wake late when
+    /// CPU-bound tests hold the cooperative threads, and every kill would land after exit.
+    static func kill(_ running: RunningProcess, afterMicroseconds delay: Int) async -> Bool {
+        await withCheckedContinuation { continuation in
+            Thread {
+                usleep(UInt32(min(delay, 5_000_000)))
+                continuation.resume(returning: running.kill())
+            }.start()
+        }
+    }
+
     @Test(.timeLimit(.minutes(2)))
     func killingGlossMidWriteLosesNoPrintedAnnotation() async throws {
         let seed = Self.seed()
@@ -52,8 +63,7 @@ import Testing
             if random.chance(60) {
                 let typical = durations.sorted()[durations.count / 2]
                 let microseconds = Int(typical / .microseconds(1))
-                try await Task.sleep(for: .microseconds(random.below(max(1, microseconds + microseconds / 4))))
-                sentKill = running.kill()
+                sentKill = await Self.kill(running, afterMicroseconds: random.below(max(1, microseconds + microseconds / 4)))
             }
             let result = try await sandbox.finish(running, timeLimit: .seconds(30))
             // A kill sent just as gloss exited lands on a finished process: that run completed.

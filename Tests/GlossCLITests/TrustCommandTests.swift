@@ -119,7 +119,7 @@ import Testing
         let replica = try #require(string(try jsonObject(try await sandbox.ok("id", "--json", store: hub.field)), "replica"))
         try await sandbox.ok("revoke", String(replica.prefix(6)), store: hub.desk)
         let refused = try await sandbox.run(["sync", hub.address, "--store", hub.field])
-        expectCleanFailure(refused, mentioning: ["does not trust device \(field)"])
+        expectCleanFailure(refused, mentioning: ["does not trust this device (\(field))", "gloss trust \(field)"])
         try await sandbox.ok("ignore", field, store: hub.desk)
         _ = try await sandbox.run(["sync", hub.address, "--store", hub.field])
         #expect(try jsonArray(try await sandbox.ok("pending", "--json", store: hub.desk)).isEmpty)
@@ -129,10 +129,47 @@ import Testing
         _ = await hub.stop()
     }
 
+    /// A device trusted read-only may pull from this replica; it is not a server this replica
+    /// takes changes from, at any address. And --expect never overrides a refusal.
+    @Test func aReadOnlyOrRevokedDeviceIsNotSyncedWithAsAServer() async throws {
+        let hub = try await Hub.make()
+        let sandbox = hub.sandbox
+        try await sandbox.ok("bundle", "create", "start.bundle", store: hub.desk)
+        try await sandbox.ok("clone", "start.bundle", "--name", "field", store: hub.field)
+        try await sandbox.introduce(client: hub.field, to: hub.desk)
+        try await sandbox.ok("trust", hub.deskDevice, "--role", "read-only", store: hub.field)
+        let before = try await sandbox.snapshot(hub.field)
+        expectCleanFailure(
+            try await sandbox.run(["sync", hub.address, "--store", hub.field]), mentioning: [hub.deskDevice, "which is read-only here"])
+        expectCleanFailure(
+            try await sandbox.run(["sync", hub.address, "--expect", hub.deskDevice, "--store", hub.field]),
+            mentioning: ["is read-only here"])
+        try await sandbox.ok("revoke", hub.deskDevice, store: hub.field)
+        expectCleanFailure(
+            try await sandbox.run(["sync", hub.address, "--expect", hub.deskDevice, "--store", hub.field]),
+            mentioning: ["is revoked here"])
+        #expect(try await sandbox.snapshot(hub.field).clock == before.clock)
+        _ = await hub.stop()
+    }
+
+    /// A key file someone else could have written is never adopted as the clone's key.
+    @Test func aCloneRefusesAKeyFileOthersCouldHaveWritten() async throws {
+        let hub = try await Hub.make()
+        let sandbox = hub.sandbox
+        let planted = try sandbox.write(".field.sqlite.clone-key", String(repeating: "k", count: 32))
+        #expect(chmod(planted, 0o644) == 0)
+        let clone = try await sandbox.run(["clone", hub.address, "--store", hub.field, "--expect", hub.deskDevice])
+        expectCleanFailure(clone, mentioning: ["mode 600", "remove it"])
+        #expect(!sandbox.exists("field.sqlite"))
+        #expect(try jsonArray(try await sandbox.ok("pending", "--json", store: hub.desk)).isEmpty, "nothing was presented")
+        _ = await hub.stop()
+    }
+
     @Test(arguments: [
-        (["trust", "ABCDEFG", "--role", "read-write"], "is not a device id"),
+        (["trust", "ABCDEFG", "--role", "read-write"], "no device on the allowlist starts with"),
+        (["trust", "thdpchq!", "--role", "read-write"], "is not a device id"),
         (["trust", "1234abcd", "--role", "read-write"], "no device on the allowlist starts with"),
-        (["revoke", "THDPCHQ-K46HFTW-US27BTM-DWEFJ4A"], "is not a device id"),
+        (["revoke", "THDPCHQ-K46HFTW-US27BTM-DWEFJ4A"], "check characters do not match"),
         (["trust", "THDPCHQ-K46HFTW-US27BTM-DWEFJ4E", "--role", "admin"], "read-write"),
     ])
     func badDeviceArgumentsFailInOneLineAndChangeNothing(arguments: [String], message: String) async throws {

@@ -52,6 +52,14 @@ import Testing
         }
     }
 
+    /// Only ASCII letters fold case: Unicode would take the dotless "ı" for I and "ſ" for S.
+    @Test func onlyASCIILettersFoldCase() {
+        #expect(DeviceID(parsing: "SZP5WSB-3OOZMR7-EKZAR7X-A5INZUL") != nil)
+        #expect(DeviceID(parsing: "SZP5WSB-3OOZMR7-EKZAR7X-A5\u{131}NZUL") == nil)
+        #expect(DeviceID(parsing: "\u{17F}ZP5WSB-3OOZMR7-EKZAR7X-A5INZUL") == nil)
+        #expect(DeviceID(parsing: "szp5wsb-3oozmr7-ekzar7x-a5inzul") != nil)
+    }
+
     /// Luhn mod 32 catches every single-character error, whatever the character becomes.
     @Test func everySingleCharacterTypoIsCaught() throws {
         var random = SplitMix64(seed: 41)

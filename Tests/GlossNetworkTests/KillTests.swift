@@ -100,7 +100,10 @@ import Testing
         // field expects the desk's device: the trust step people take, done beforehand.
         let fieldKey = ReplicaKey()
         try desk.setRole(.readWrite, of: fieldKey.replicaID, name: "field", time: 0)
-        #expect(FileManager.default.createFile(atPath: folder.file(".field.sqlite.clone-key"), contents: Data(fieldKey.privateKeyBytes)))
+        #expect(
+            FileManager.default.createFile(
+                atPath: folder.file(".field.sqlite.clone-key"), contents: Data(fieldKey.privateKeyBytes),
+                attributes: [.posixPermissions: 0o600]))
         let expect = ["--expect", desk.identity.replicaID.hex]
         var (server, address) = try startServer(deskPath)
         // A clone killed early, then syncs killed at random moments, some of them server-side.

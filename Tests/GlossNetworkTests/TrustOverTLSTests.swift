@@ -3,6 +3,7 @@ import GlossCore
 import GlossProtocol
 import GlossStore
 import GlossTestSupport
+import NIOSSL
 import Testing
 
 @testable import GlossNetwork
@@ -183,6 +184,20 @@ import Testing
         posing.send(Self.hello(server.store, as: field.identity.replicaID))
         #expect(try await posing.messagesUntilClose().compactMap(\.errorCode) == [.identityMismatch])
         await server.stop()
+    }
+
+    /// A TLS client that negotiates another application protocol than gloss/2 is closed before
+    /// it learns anything.
+    @Test func anotherApplicationProtocolGetsNothing() async throws {
+        let folder = try TemporaryFolder()
+        let server = try await Self.server(in: folder)
+        var configuration = SyncTLS.configuration(.makeClientConfiguration(), identity: try TLSIdentity(key: RawConnection.key.signingKey))
+        configuration.applicationProtocols = ["http/1.1"]
+        let peer = try await RawConnection(port: server.port, context: try NIOSSLContext(configuration: configuration))
+        peer.send(Self.hello(server.store, as: RawConnection.replicaID))
+        let bytes = await peer.readToEnd()
+        await server.stop()
+        #expect(!bytes.starts(with: SyncProtocol.magic), "\(bytes)")
     }
 
     /// What a version 1 client, a browser or a scanner sends gets a TLS alert at most: never the

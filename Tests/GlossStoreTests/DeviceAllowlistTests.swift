@@ -49,6 +49,35 @@ import Testing
         #expect(try store.pendingDevices(now: 100 * day + GlossStore.pendingLifetime + 1_000).isEmpty, "entries expire")
     }
 
+    /// A batch from a device is applied only while that device is read-write, checked inside the
+    /// batch's transaction.
+    @Test func changesFromADeviceNeedItToBeReadWrite() throws {
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("hub.sqlite"), name: "hub")
+        let body = "An article from the laptop."
+        let change = Change(
+            id: Dot(replica: laptop, seq: 1), dependencies: VersionVector(), time: 1,
+            operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
+        #expect(throws: GlossStoreError.self) { try store.apply([change], from: laptop) }
+        try store.setRole(.readOnly, of: laptop, time: 1)
+        do {
+            try store.apply([change], from: laptop)
+            Issue.record("a read-only device's change was applied")
+        } catch {
+            #expect(error.code == .notPermitted)
+        }
+        try store.setRole(.revoked, of: laptop, time: 2)
+        do {
+            try store.apply([change], from: laptop)
+            Issue.record("a revoked device's change was applied")
+        } catch {
+            #expect(error.code == .notTrusted)
+        }
+        #expect(try store.clock().total == 0)
+        try store.setRole(.readWrite, of: laptop, time: 3)
+        #expect(try store.apply([change], from: laptop).applied == 1)
+    }
+
     @Test func theReplicaKeyHashesToTheReplicaId() throws {
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("hub.sqlite"), name: "hub")
