@@ -157,7 +157,7 @@ enum SyncConnection {
                 pending = page.0
                 feedFinished = page.1
             }
-            let limit = Int(min(session.peer?.maximumFrameSize ?? UInt64(SyncProtocol.maximumFrameSize), UInt64(Int32.max)))
+            let limit = SyncProtocol.largestChangesFrame
             var count = pending.count
             // Frame = type byte, batch number (at most 10 bytes), the batch.
             while count > 1 && 11 + ChangeBatch.encoded(Array(pending[..<count])).count > limit { count /= 2 }
@@ -188,6 +188,14 @@ enum SyncConnection {
                 return nil
             }
             bytesReceived += 5 + frame.body.count
+            if frame.type == SyncMessage.Kind.changes.rawValue, 1 + frame.body.count > SyncProtocol.largestChangesFrame {
+                try await perform(
+                    session.fail(
+                        .frameTooLarge,
+                        "a CHANGES frame of \(1 + frame.body.count) bytes is above \(SyncProtocol.largestChangesFrame): its changes could not be forwarded"
+                    ))
+                return nil
+            }
             do {
                 return try frame.message()
             } catch {
@@ -221,8 +229,8 @@ enum SyncConnection {
                 switch action {
                 case .send(let message):
                     let frame = message.framed()
-                    if let limit = session.peer?.maximumFrameSize, UInt64(frame.count - 4) > limit, case .changes(_, let changes) = message
-                    {
+                    let limit = SyncProtocol.largestChangesFrame
+                    if frame.count - 4 > limit, case .changes(_, let changes) = message {
                         let what = changes.count == 1 ? "change \(changes[0].id)" : "a batch of \(changes.count) changes"
                         try await perform(
                             session.fail(

@@ -7,8 +7,13 @@ public enum SyncProtocol {
     public static let pullOnlyCapability = "pull-only"
     /// Each side's byte stream starts with these 8 bytes, before any frame.
     public static let magic: [UInt8] = Array("GLOSSYNC".utf8)
-    /// The default largest frame (type byte and body), checked before anything is buffered.
+    /// The default largest frame (type byte and body), checked before anything is buffered. It
+    /// is also the smallest a peer may announce (SPEC §11.3), so a HELLO or an ERROR always fits.
     public static let maximumFrameSize = 16 * 1024 * 1024
+    /// The largest CHANGES frame (type byte and body) a side sends or accepts: 16 bytes below
+    /// the smallest frame limit, so that any change accepted can be forwarded alone in a frame,
+    /// whatever its batch number (SPEC §11.3).
+    public static let largestChangesFrame = maximumFrameSize - 16
     /// A batch is closed once it holds this many changes...
     public static let batchChangeLimit = 1000
     /// ...or this many encoded bytes, whichever comes first (a single larger change goes alone).

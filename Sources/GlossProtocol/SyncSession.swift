@@ -155,6 +155,12 @@ public struct SyncSession: Sendable {
                 "no common protocol version: this side speaks \(ours.lowerBound)–\(ours.upperBound), the peer \(hello.versions.lowerBound)–\(hello.versions.upperBound)"
             )
         }
+        if hello.maximumFrameSize < UInt64(SyncProtocol.maximumFrameSize) {
+            return fail(
+                .frameTooLarge,
+                "the peer accepts frames of at most \(hello.maximumFrameSize) bytes, below the smallest allowed, \(SyncProtocol.maximumFrameSize)"
+            )
+        }
         if hello.replicaID == local.replicaID {
             return fail(.unexpectedMessage, "the peer claims to be this replica (\(hello.replicaID.hex))")
         }

@@ -237,23 +237,33 @@ import Testing
 
 /// Fixes from the review of the network code.
 @Suite struct SyncReviewRegressionTests {
-    @Test func batchesAreCutToFitThePeersFrameLimit() async throws {
+    /// SPEC §11.3: a peer may not announce a frame limit below 16 MiB, so a HELLO or an ERROR
+    /// always fits; the server answers with frameTooLarge, not a HELLO it could not send.
+    @Test func aHelloAnnouncingASmallFrameLimitIsRefused() async throws {
         let fixture = try await WireBadInputTests.Fixture()
-        var random = SplitMix64(seed: 52)
-        try editRandomly(fixture.store, count: 80, using: &random)
         var hello = fixture.hello
         hello.maximumFrameSize = 2048
         let peer = try await RawConnection(port: fixture.server.port)
         peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
-        let batches = replies.compactMap { message -> (Int, Int)? in
-            if case .changes(_, let changes) = message { return (message.framed().count - 4, changes.count) }
-            return nil
-        }
-        #expect(!batches.isEmpty, "\(replies.map(\.kind))")
-        #expect(batches.allSatisfy { $0.0 <= 2048 }, "\(batches)")
-        #expect(try fixture.store.changes().count > batches.first?.1 ?? 0, "the first batch should have been cut")
-        await fixture.server.stop()
+        #expect(replies.compactMap(\.errorCode) == [.frameTooLarge], "\(replies.map(\.kind))")
+        #expect(!replies.contains { $0.kind == .hello })
+        try await fixture.expectUnharmedAndServing()
+    }
+
+    /// SPEC §11.3: a CHANGES frame above 16 MiB − 16 is refused before it is decoded, so that
+    /// every change a replica accepts can be forwarded alone in one frame.
+    @Test func aChangesFrameWithNoRoomToForwardIsRefused() async throws {
+        let fixture = try await WireBadInputTests.Fixture()
+        let peer = try await RawConnection(port: fixture.server.port)
+        let length = UInt32(SyncProtocol.largestChangesFrame + 1)
+        var bytes = SyncProtocol.magic + SyncMessage.hello(fixture.hello).framed()
+        bytes += withUnsafeBytes(of: length.bigEndian, Array.init) + [SyncMessage.Kind.changes.rawValue]
+        bytes += [UInt8](repeating: 0, count: Int(length) - 1)
+        peer.send(bytes)
+        let replies = try await peer.messagesUntilClose()
+        #expect(replies.compactMap(\.errorCode) == [.frameTooLarge], "\(replies.map(\.kind))")
+        try await fixture.expectUnharmedAndServing()
     }
 
     @Test func aCloneWhoseStoreCannotBeCreatedSaysWhy() async throws {

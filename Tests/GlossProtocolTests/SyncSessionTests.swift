@@ -278,6 +278,19 @@ struct SyncSessionTests {
         #expect(!server.isFinished)
     }
 
+    @Test("a HELLO announcing a frame limit below 16 MiB is refused with frameTooLarge, before anything else")
+    func smallFrameLimit() {
+        var server = SyncSession(
+            role: .server,
+            local: SyncSession.Local(storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
+        _ = server.begin()
+        var hello = F.hello(store: ID128(high: 7, low: 7), clock: [F.alice: 1])
+        hello.maximumFrameSize = UInt64(SyncProtocol.maximumFrameSize - 1)
+        let actions = server.receive(.hello(hello))
+        #expect(actions.contains { if case .send(.error(.frameTooLarge, _)) = $0 { true } else { false } }, "\(actions)")
+        #expect(server.isFinished && server.peer == nil)
+    }
+
     @Test("store mismatch at the server: ERROR storeMismatch, no HELLO back")
     func storeMismatchAtServer() {
         var server = SyncSession(
