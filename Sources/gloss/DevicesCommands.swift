@@ -141,10 +141,7 @@ struct Revoke: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: ArgumentHelp("The device.", valueName: "device")) var device: String
 
-    func run() async throws {
-        try refuse(device, as: .revoked, storeOptions: storeOptions)
-        print("Revoked device \(try shownDevice(device, storeOptions)).")
-    }
+    func run() async throws { try refuse(device, as: .revoked, storeOptions: storeOptions, done: "Revoked") }
 }
 
 struct Ignore: AsyncParsableCommand {
@@ -154,20 +151,13 @@ struct Ignore: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: ArgumentHelp("The device.", valueName: "device")) var device: String
 
-    func run() async throws {
-        try refuse(device, as: .ignored, storeOptions: storeOptions)
-        print("Ignoring device \(try shownDevice(device, storeOptions)).")
-    }
+    func run() async throws { try refuse(device, as: .ignored, storeOptions: storeOptions, done: "Ignoring") }
 }
 
-private func refuse(_ device: String, as role: DeviceRole, storeOptions: StoreOptions) throws {
+private func refuse(_ device: String, as role: DeviceRole, storeOptions: StoreOptions, done: String) throws {
     let store = try storeOptions.open()
     let replica = try DeviceArgument.replicaID(device, in: store, allowingPrefix: true)
     guard replica != store.identity.replicaID else { throw CLIError("that is this replica's own device id") }
     try reportingErrors { try store.setRole(role, of: replica, time: currentTime()) }
-}
-
-private func shownDevice(_ device: String, _ storeOptions: StoreOptions) throws -> String {
-    let store = try storeOptions.openForReading()
-    return DeviceID(try DeviceArgument.replicaID(device, in: store, allowingPrefix: true)).description
+    print("\(done) device \(DeviceID(replica)).")
 }

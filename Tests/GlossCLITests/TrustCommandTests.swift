@@ -24,6 +24,13 @@ import Testing
                 deskDevice: try await sandbox.deviceID(of: desk))
         }
 
+        /// The field as a replica cloned from a bundle of the desk: it holds the store, but no
+        /// device trusts the other yet.
+        func cloneFieldByBundle() async throws {
+            try await sandbox.ok("bundle", "create", "start.bundle", store: desk)
+            try await sandbox.ok("clone", "start.bundle", "--name", "field", store: field)
+        }
+
         func stop() async -> CommandResult {
             server.kill()
             return await server.finish()
@@ -72,8 +79,7 @@ import Testing
     @Test func aChangedServerKeyIsRefusedWithAWarning() async throws {
         let hub = try await Hub.make()
         let sandbox = hub.sandbox
-        try await sandbox.ok("bundle", "create", "start.bundle", store: hub.desk)
-        try await sandbox.ok("clone", "start.bundle", "--name", "field", store: hub.field)
+        try await hub.cloneFieldByBundle()
         try await sandbox.ok("trust", hub.deskDevice, "--role", "read-write", store: hub.field)
         _ = await hub.stop()
         // Another store (another key) now answers where the desk was reached.
@@ -92,8 +98,7 @@ import Testing
     @Test func aReadOnlyDevicePullsAndIsToldItSentNothing() async throws {
         let hub = try await Hub.make()
         let sandbox = hub.sandbox
-        try await sandbox.ok("bundle", "create", "start.bundle", store: hub.desk)
-        try await sandbox.ok("clone", "start.bundle", "--name", "field", store: hub.field)
+        try await hub.cloneFieldByBundle()
         try await sandbox.ok("trust", try await sandbox.deviceID(of: hub.field), "--role", "read-only", store: hub.desk)
         let articles = try jsonArray(try await sandbox.ok("articles", "--json", store: hub.field))
         let article = try #require(articles.first.flatMap { string($0, "id") })
@@ -110,8 +115,7 @@ import Testing
     @Test func revokeAndIgnoreRefuseADeviceAndIgnoreKeepsItOffThePendingList() async throws {
         let hub = try await Hub.make()
         let sandbox = hub.sandbox
-        try await sandbox.ok("bundle", "create", "start.bundle", store: hub.desk)
-        try await sandbox.ok("clone", "start.bundle", "--name", "field", store: hub.field)
+        try await hub.cloneFieldByBundle()
         try await sandbox.introduce(client: hub.field, to: hub.desk)
         let field = try await sandbox.deviceID(of: hub.field)
         try await sandbox.ok("sync", hub.address, "--expect", hub.deskDevice, store: hub.field)
@@ -134,8 +138,7 @@ import Testing
     @Test func aReadOnlyOrRevokedDeviceIsNotSyncedWithAsAServer() async throws {
         let hub = try await Hub.make()
         let sandbox = hub.sandbox
-        try await sandbox.ok("bundle", "create", "start.bundle", store: hub.desk)
-        try await sandbox.ok("clone", "start.bundle", "--name", "field", store: hub.field)
+        try await hub.cloneFieldByBundle()
         try await sandbox.introduce(client: hub.field, to: hub.desk)
         try await sandbox.ok("trust", hub.deskDevice, "--role", "read-only", store: hub.field)
         let before = try await sandbox.snapshot(hub.field)

@@ -8,10 +8,6 @@ import Testing
 
 @testable import GlossNetwork
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 /// The TLS layer of protocol version 2 on its own (SPEC §11.2): Ed25519 mutual TLS 1.3 with
 /// in-memory certificates, where each side learns the replica id the other proved, and a client
 /// completes a handshake only with a server it trusts.
@@ -128,27 +124,7 @@ import Testing
     /// A version 1 client speaks plaintext: it gets a TLS alert and a close, never an answer.
     @Test func aPlaintextClientGetsOnlyATLSAlert() async throws {
         let server = try await ProvingServer()
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(server.port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        #expect(connected == 0)
-        let hello = Array("GLOSSYNC".utf8) + [0, 0, 0, 1, 4]
-        _ = hello.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var received: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        for _ in 0..<100 {
-            let count = recv(descriptor, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            received += buffer[..<count]
-        }
+        let received = PlainSocket.exchange(port: server.port, sending: Array("GLOSSYNC".utf8) + [0, 0, 0, 1, 4])
         await server.stop()
         #expect(!received.isEmpty && received.count < 64, "\(received)")
         #expect(received.first == 0x15, "a TLS alert record")
