@@ -69,7 +69,7 @@ struct Clone: AsyncParsableCommand {
         } else {
             print(store.identity.replicaID.hex)
             Terminal.note(
-                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) changes."
+                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")."
             )
         }
     }
@@ -80,7 +80,7 @@ struct Clone: AsyncParsableCommand {
         do {
             let report = try applyBundle(decoded, to: store, file: source)
             print(store.identity.replicaID.hex)
-            Terminal.note("Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) changes.")
+            Terminal.note("Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) change\(report.applied == 1 ? "" : "s").")
         } catch {
             // Nothing half-made: the new store goes if its first bundle does not apply.
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
