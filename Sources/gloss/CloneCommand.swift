@@ -80,7 +80,9 @@ struct Clone: AsyncParsableCommand {
         do {
             let report = try applyBundle(decoded, to: store, file: source)
             print(store.identity.replicaID.hex)
-            Terminal.note("Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) change\(report.applied == 1 ? "" : "s").")
+            Terminal.note(
+                "Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) change\(report.applied == 1 ? "" : "s")."
+            )
         } catch {
             // Nothing half-made: the new store goes if its first bundle does not apply.
             for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
