@@ -79,7 +79,6 @@ public final class SyncReplica: @unchecked Sendable {
                 replicaID: outcome.peer.replicaID, name: outcome.peer.name, address: address, lastSync: time,
                 clock: outcome.peerClock, sent: outcome.sentChanges, received: outcome.receivedChanges
             ))
-        try? store?.recordSeen(outcome.peer.replicaID, address: address, time: time)
     }
 }
 

@@ -23,14 +23,40 @@ extension GlossStore {
     ///     try store.perform(EditIntent(target: id, fields: [.note: "x"]), time: now)
     @discardableResult
     public func perform(_ intent: some Intent, time: UInt64) throws -> Change? {
+        try recordLocalChange(time: time) { dot, clock, db in
+            let loaded = try EntityRows.load(intent.reads, in: db)
+            let state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
+            let history = try intent.readsHistory.map { try ChangeRows.touching($0, in: db) } ?? []
+            return (state, try intent.operations(on: state, as: dot, history: history))
+        }
+    }
+
+    /// Records a local change of raw operations that need no reading (they depend only on the
+    /// dot, e.g. to derive a new annotation's id), for callers that write operations
+    /// themselves (benchmarks, tests). Front ends state an `Intent` through `perform` instead, so
+    /// GlossCore decides the operations.
+    @discardableResult
+    public func commit(time: UInt64, _ makeOperations: (Dot) throws -> [GlossCore.Operation]) throws -> Change {
+        guard let change = try recordLocalChange(time: time, { dot, clock, _ in (ReplicaState(clock: clock), try makeOperations(dot)) })
+        else {
+            throw GlossStoreError(.invalidChange, "a change needs at least one operation")
+        }
+        return change
+    }
+
+    /// One local change in one write transaction: `decide` gets the change's dot and the clock it
+    /// will record as seen, and returns the state it read and the operations; none writes nothing.
+    private func recordLocalChange(
+        time: UInt64, _ decide: (Dot, VersionVector, Database) throws -> (ReplicaState, [GlossCore.Operation])
+    ) throws -> Change? {
         let replica = identity.replicaID
         do {
             return try database.write { db in
                 let clock = try ChangeRows.clock(in: db)
-                let loaded = try EntityRows.load(intent.reads, in: db)
-                let state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
-                let history = try intent.readsHistory.map { try ChangeRows.touching($0, in: db) } ?? []
-                guard let change = try state.change(carrying: intent, by: replica, time: time, history: history) else { return nil }
+                let dot = Dot(replica: replica, seq: clock[replica] + 1)
+                let (state, operations) = try decide(dot, clock, db)
+                guard !operations.isEmpty else { return nil }
+                let change = Change(id: dot, dependencies: clock, time: time, operations: operations)
                 try Self.applyNew(change, onto: state, in: db)
                 return change
             }
@@ -39,42 +65,6 @@ extension GlossStore {
         } catch let error as DatabaseError {
             throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
         }
-    }
-
-    /// Records a local change of raw operations, decided from the state it will supersede, for
-    /// callers that write operations themselves (benchmarks, tests). Front ends state an
-    /// `Intent` through `perform` instead, so GlossCore decides the operations.
-    ///
-    /// `makeOperations` runs inside the write transaction (see `perform`). Returning no
-    /// operations writes nothing (nil). An error it throws rolls back and reaches the caller.
-    @discardableResult
-    public func update(time: UInt64, _ makeOperations: (EditContext) throws -> [GlossCore.Operation]) throws -> Change? {
-        let replica = identity.replicaID
-        do {
-            return try database.write { db in
-                let clock = try ChangeRows.clock(in: db)
-                let dot = Dot(replica: replica, seq: clock[replica] + 1)
-                let operations = try makeOperations(EditContext(dot: dot, clock: clock, db: db))
-                guard !operations.isEmpty else { return nil }
-                let change = Change(id: dot, dependencies: clock, time: time, operations: operations)
-                try Self.applyNew(change, onto: ReplicaState(clock: clock), in: db)
-                return change
-            }
-        } catch let error as GlossCoreError {
-            throw GlossStoreError(refusing: error)
-        } catch let error as DatabaseError {
-            throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
-        }
-    }
-
-    /// Records a local edit whose operations need no reading (they depend only on the dot,
-    /// e.g. to derive a new annotation's id).
-    @discardableResult
-    public func commit(time: UInt64, _ makeOperations: (Dot) throws -> [GlossCore.Operation]) throws -> Change {
-        guard let change = try update(time: time, { try makeOperations($0.dot) }) else {
-            throw GlossStoreError(.invalidChange, "a change needs at least one operation")
-        }
-        return change
     }
 
     /// Applies changes from a peer or a bundle, all or none, in one transaction. Changes may
@@ -149,26 +139,5 @@ extension GlossStore {
         return GlossStoreError(
             .missingPredecessors,
             "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
-    }
-}
-
-/// What a local edit sees while it is decided: the dot it will have and the store's state, read
-/// inside the edit's own write transaction. Valid only inside `GlossStore.update`.
-public struct EditContext {
-    /// The change's dot (to derive new annotation ids).
-    public let dot: Dot
-    /// What the change will record as seen.
-    public let clock: VersionVector
-    let db: Database
-
-    /// The merged state of some entities, as of this transaction.
-    public func state(of ids: Set<EntityID>) throws -> ReplicaState {
-        let (articles, annotations) = try EntityRows.load(ids, in: db)
-        return ReplicaState(clock: clock, articles: articles, annotations: annotations)
-    }
-
-    /// The changes that touched `entity`, newest first.
-    public func history(of entity: EntityID) throws -> [Change] {
-        try ChangeRows.touching(entity, in: db)
     }
 }

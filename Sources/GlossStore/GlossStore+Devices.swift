@@ -91,17 +91,6 @@ extension GlossStore {
         }
     }
 
-    /// Notes a session with a known device: when, and from or to where.
-    public func recordSeen(_ replica: ReplicaID, address: String, time: UInt64) throws(GlossStoreError) {
-        try access {
-            try database.write { db in
-                try db.execute(
-                    sql: "UPDATE device SET last_seen = ?, address = ? WHERE replica = ?",
-                    arguments: [Int64(time), address, Data(replica.bytes)])
-            }
-        }
-    }
-
     /// Records an attempt by an unknown device, keeping the list bounded: entries older than
     /// `pendingLifetime` go, and past `pendingLimit` the least recent go. Returns the number of
     /// attempts that device has made so far.

@@ -28,8 +28,9 @@ public struct PeerRecord: Hashable, Sendable {
 }
 
 extension GlossStore {
-    /// Remembers a completed session with a peer (replacing the previous record), and the
-    /// peer's name for display beside its id.
+    /// Remembers a completed session with a peer (replacing the previous record), the peer's
+    /// name for display beside its id, and, for a device on the allowlist, when and where it was
+    /// last seen: one transaction.
     public func recordPeer(_ peer: PeerRecord) throws(GlossStoreError) {
         try access {
             try database.write { db in
@@ -41,6 +42,10 @@ extension GlossStore {
                         Data(peer.replicaID.bytes), peer.name, peer.address, Int64(bitPattern: peer.lastSync),
                         peer.clock.storedBlob, peer.sent, peer.received,
                     ])
+                // On the allowlist too, if it is there: when and where it was last seen.
+                try db.execute(
+                    sql: "UPDATE device SET last_seen = ?, address = ? WHERE replica = ?",
+                    arguments: [Int64(bitPattern: peer.lastSync), peer.address, Data(peer.replicaID.bytes)])
                 if !peer.name.isEmpty {
                     _ = try ReplicaOrdinals.ordinal(of: peer.replicaID, in: db)
                     try db.execute(sql: "UPDATE replica SET name = ? WHERE id = ?", arguments: [peer.name, Data(peer.replicaID.bytes)])

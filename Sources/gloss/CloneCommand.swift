@@ -34,11 +34,11 @@ struct Clone: AsyncParsableCommand {
         }
         let endpoint = try parseEndpoint(source)
         let expected = try expect.map { text -> ReplicaID in
-            guard let device = DeviceID(parsing: text) ?? (text.count == 32 ? ID128(hex: text.lowercased()).map(DeviceID.init) : nil) else {
+            guard let replica = DeviceArgument.whole(text) else {
                 throw CLIError(
                     "--expect takes the server's whole device id (XXXXXXX-XXXXXXX-XXXXXXX-XXXXXXX), as 'gloss id' prints it there")
             }
-            return device.replicaID
+            return replica
         }
         let keyFile = CloneKeyFile(storePath: path)
         let key = try keyFile.load() ?? ReplicaKey()

@@ -5,10 +5,14 @@ import GlossStore
 /// (`XXXXXXX-XXXXXXX-XXXXXXX-XXXXXXX`) or its replica id in hex. A shorter hex prefix (4 digits
 /// or more) only selects a device already on the allowlist: it never grants trust to a new one.
 enum DeviceArgument {
+    /// The device named in full (its device id, or its replica id in hex), or nil.
+    static func whole(_ text: String) -> ReplicaID? {
+        DeviceID(parsing: text)?.replicaID ?? (text.count == 32 ? ID128(hex: text.lowercased()) : nil)
+    }
+
     static func replicaID(_ text: String, in store: GlossStore, allowingPrefix: Bool) throws -> ReplicaID {
-        if let device = DeviceID(parsing: text) { return device.replicaID }
+        if let id = whole(text) { return id }
         let hex = text.lowercased()
-        if hex.count == 32, let id = ID128(hex: hex) { return id }
         let shown = Terminal.singleLine(text)
         let typed = text.uppercased().filter { $0 != "-" && $0 != " " }
         if typed.count == 28, typed.allSatisfy({ "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567018".contains($0) }) {

@@ -125,7 +125,7 @@ struct Trust: AsyncParsableCommand {
         guard replica != store.identity.replicaID else { throw CLIError("that is this replica's own device id") }
         // A prefix may change the role of a trusted device, never trust one that is not.
         let current = try reportingErrors { try store.role(of: replica) }
-        if current?.maySync != true, DeviceID(parsing: device) == nil, device.count != 32 {
+        if current?.maySync != true, DeviceArgument.whole(device) == nil {
             throw CLIError("give the whole device id to trust a device that is not trusted now")
         }
         try reportingErrors { try store.setRole(role == .readWrite ? .readWrite : .readOnly, of: replica, name: name, time: currentTime()) }
