@@ -83,16 +83,24 @@ let package = Package(
             ]
         ),
         // Seeded generators and simulated replicas shared by the test targets; not shipped.
-        .target(name: "GlossTestSupport", dependencies: ["GlossCore"]),
+        .target(
+            name: "GlossTestSupport",
+            dependencies: ["GlossCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore", "GlossTestSupport"]),
         .testTarget(
             name: "GlossStoreTests",
-            dependencies: ["GlossStore", "GlossCore", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "GlossStore", "GlossCore", "GlossTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             exclude: ["Fixtures"]  // read by path (#filePath), so an upgrade test copies the exact bytes
         ),
         .testTarget(
             name: "GlossProtocolTests",
-            dependencies: ["GlossProtocol", "GlossCore", "GlossTestSupport"]
+            dependencies: [
+                "GlossProtocol", "GlossCore", "GlossTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "GlossNetworkTests",
@@ -107,7 +115,9 @@ let package = Package(
         ),
         .testTarget(
             name: "GlossCLITests",
-            dependencies: ["GlossCore", "GlossStore", "GlossProtocol", "GlossTestSupport"]
+            dependencies: [
+                "GlossCore", "GlossStore", "GlossProtocol", "GlossTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

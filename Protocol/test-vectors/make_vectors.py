@@ -1,19 +1,24 @@
 #!/usr/bin/env python3
 """Writes the Gloss test vectors: the .bin files and vectors.json beside this script.
 
-This is a second, independent implementation of the bundle encoding (format 1) and of the merge
+This is a second, independent implementation of the bundle encoding (format 2: a change batch and
+its authors' signed checkpoints), of the chain hash and checkpoint signatures, and of the merge
 rules needed for the state digest, written from Protocol/SPEC.md rather than from the Swift code.
-The committed files are the reference; this script only shows how they were made. Running it
-again must reproduce them byte for byte:
+The committed files are the reference; this script only shows how they were made. Ed25519
+signatures are deterministic (RFC 8032), so running it again must reproduce them byte for byte:
 
     python3 Protocol/test-vectors/make_vectors.py && git diff --exit-code Protocol/test-vectors
 
-Needs only the Python standard library.
+Needs the Python standard library and the `cryptography` package (for Ed25519).
 """
 
 import hashlib
 import json
 import os
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -36,6 +41,43 @@ def article_id(body):
 
 def annotation_id(replica, seq, index):
     return derived_id("gloss-annotation", replica + seq.to_bytes(8, "big") + index.to_bytes(8, "big"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Replica keys (SPEC "Identifiers": a replica id is the hash of its Ed25519 public key)
+
+KEYS = {}  # replica id -> Ed25519 private key, for every replica the vectors sign as
+
+
+def raw_public_key(key):
+    """The raw 32-byte Ed25519 public key (RFC 8032) of a private key."""
+    return key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def replica_from_seed(seed_byte):
+    """The replica whose RFC 8032 private key is 32 bytes of `seed_byte`; remembers its key."""
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes([seed_byte]) * 32)
+    replica = replica_id(raw_public_key(key))
+    KEYS[replica] = key
+    return replica
+
+
+def public_key(replica):
+    return raw_public_key(KEYS[replica])
+
+
+def seed_of(replica):
+    """The replica's 32-byte RFC 8032 private key."""
+    return KEYS[replica].private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw,
+                                       serialization.NoEncryption())
+
+
+def signature_is_valid(key, signature, message):
+    try:
+        ed25519.Ed25519PublicKey.from_public_bytes(key).verify(signature, message)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
 
 
 # ---------------------------------------------------------------------------------------------
@@ -108,15 +150,127 @@ def change_batch(changes):
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# Signed history: chain hashes, checkpoints, the checkpoint table
+
+
+ZERO_CHAIN = bytes(32)  # chain(A, 0)
+
+
+def next_chain(previous, change):
+    """chain(A, s) = SHA-256("gloss-chain-v1" || 00 || chain(A, s - 1) || enc1(A:s)), where enc1 is
+    the change encoded as a change batch of its own (a table of exactly the replicas it names)."""
+    return hashlib.sha256(b"gloss-chain-v1\x00" + previous + change_batch([change])).digest()
+
+
+def by_dot(changes):
+    """The changes keyed by dot; one dot must not name two different changes."""
+    held = {}
+    for change in changes:
+        assert held.setdefault(dot_of(change), change) is change or held[dot_of(change)] == change
+    return held
+
+
+def chain(changes, author, seq):
+    """chain(author, seq), from `changes`, which hold the author's changes 1 to seq."""
+    held, value = by_dot(changes), ZERO_CHAIN
+    for s in range(1, seq + 1):
+        value = next_chain(value, held[(author, s)])
+    return value
+
+
+def checkpoint_message(store, author, seq, chain_value):
+    """What a checkpoint signs: "gloss-checkpoint-v1" || 00 || store || author || u64be(seq) || chain."""
+    return b"gloss-checkpoint-v1\x00" + store + author + u64(seq) + chain_value
+
+
+def sign_checkpoint(store, author, seq, chain_value, signer=None):
+    """The author's signature (or, for a forgery, `signer`'s) over chain(author, seq) in `store`."""
+    return KEYS[signer or author].sign(checkpoint_message(store, author, seq, chain_value))
+
+
+def runs_for(store, changes, history=()):
+    """The runs a writer emits for a batch: one per author with a change in it, ascending by id;
+    `base` is chain(author, s0) with s0 one below the author's lowest seq in the batch, and one
+    checkpoint at the author's last seq. `history` holds the changes before the batch's."""
+    known = list(history) + list(changes)
+    runs = []
+    for author in sorted({c["replica"] for c in changes}):
+        seqs = sorted(c["seq"] for c in changes if c["replica"] == author)
+        last = seqs[-1]
+        runs.append({"replica": author, "key": public_key(author), "base": chain(known, author, seqs[0] - 1),
+                     "checkpoints": [(last, sign_checkpoint(store, author, last, chain(known, author, last)))]})
+    return runs
+
+
+def raw_checkpoint_table(runs):
+    """run count, then each run: author index, key (32), base (32), checkpoint count, then each
+    checkpoint's seq and signature (64). `runs` are (index, key, base, checkpoints), written as given."""
+    out = varint(len(runs))
+    for index, key, base, checkpoints in runs:
+        out += varint(index) + key + base + varint(len(checkpoints))
+        for seq, signature in checkpoints:
+            out += varint(seq) + signature
+    return out
+
+
+def checkpoint_table(table, runs):
+    return raw_checkpoint_table([(table.index(r["replica"]), r["key"], r["base"], r["checkpoints"]) for r in runs])
+
+
+def signed_batch(changes, runs):
+    """A change batch (SPEC §6.1) immediately followed by its checkpoint table."""
+    return change_batch(changes) + checkpoint_table(replica_table(changes), runs)
+
+
+def verify(store, changes, runs):
+    """Checks a decoded signed batch against its checkpoints, in this order, and returns the first
+    error's name, or None:
+    - each author's changes in the batch are consecutive seqs, no gap, no repeat (unsignedChange);
+    - every change's author has a run, and every run has changes (unsignedChange);
+    - then for each run in order: its key hashes to its author (badSignature); its checkpoints lie
+      within its seqs and the last is its last seq (unsignedChange); each checkpoint's signature
+      verifies over the chain computed from `base` through its changes in seq order (badSignature)."""
+    seqs = {}
+    for change in changes:
+        seqs.setdefault(change["replica"], []).append(change["seq"])
+    for author_seqs in seqs.values():
+        ordered = sorted(author_seqs)
+        if ordered != list(range(ordered[0], ordered[0] + len(ordered))):
+            return "unsignedChange"
+    if set(seqs) != {run["replica"] for run in runs}:
+        return "unsignedChange"
+    held = {dot_of(c): c for c in changes}
+    for run in runs:
+        author, points = run["replica"], run["checkpoints"]
+        if replica_id(run["key"]) != author:
+            return "badSignature"
+        first, last = min(seqs[author]), max(seqs[author])
+        if points[0][0] < first or points[-1][0] != last:
+            return "unsignedChange"
+        value, signatures = run["base"], dict(points)
+        for seq in range(first, last + 1):
+            value = next_chain(value, held[(author, seq)])
+            if seq in signatures and not signature_is_valid(
+                    run["key"], signatures[seq], checkpoint_message(store, author, seq, value)):
+                return "badSignature"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# The bundle file (format 2)
+
 MAGIC = b"GLOSSBDL"
+FORMAT = 2
 
 
 def with_checksum(body):
     return body + hashlib.sha256(body).digest()
 
 
-def bundle(store, changes):
-    return with_checksum(MAGIC + bytes([1]) + store + change_batch(changes))
+def bundle(store, changes, runs):
+    """magic, format version 2, store id, signed batch, SHA-256 of all the bytes before it."""
+    return with_checksum(MAGIC + bytes([FORMAT]) + store + signed_batch(changes, runs))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -245,8 +399,8 @@ def anchor_of(body, exact, occurrence_start=None):
 
 
 STORE = bytes.fromhex("5a1e5a1e000000000000000000000001")
-ALICE = replica_id(bytes([0xA1]) * 32)
-BOB = replica_id(bytes([0xB0]) * 32)
+ALICE = replica_from_seed(0xA1)  # Ed25519 private keys: a1 x 32, b0 x 32
+BOB = replica_from_seed(0xB0)
 T0 = 1732540800000  # 2024-11-25T13:20:00Z
 
 GLACIER = ("Swiss glaciers lost 4% of their volume in 2023.\n"
@@ -289,6 +443,20 @@ TWO_REPLICAS = [
 ]
 
 
+# Alice's change 3 on her own, for a batch that skips her change 2.
+ALICE_3 = {"replica": ALICE, "seq": 3, "time": T0 + 240_000, "dependencies": {}, "operations": [
+    {"kind": "set", "entity": NOTE_ID, "field": "color", "value": "yellow"}]}
+
+# Two different changes 2 of Alice's, after one change 1: an equivocation (SPEC §4.10), as when a
+# store restored from a backup goes on writing under the id its original still uses.
+EQUIVOCATION_FIRST = [ONE_ARTICLE[0], {
+    "replica": ALICE, "seq": 2, "time": T0 + 60_000, "dependencies": {}, "operations": [
+        {"kind": "set", "entity": GLACIER_ID, "field": "title", "value": "4% of Swiss glacier ice, gone in 2023"}]}]
+EQUIVOCATION_SECOND = [ONE_ARTICLE[0], {
+    "replica": ALICE, "seq": 2, "time": T0 + 90_000, "dependencies": {}, "operations": [
+        {"kind": "addTag", "entity": GLACIER_ID, "tag": "glaciology"}]}]
+
+
 def json_value(value):
     if isinstance(value, bytes):
         return value.hex()
@@ -306,6 +474,12 @@ def content(store, changes):
         for c in changes]}
 
 
+def runs_json(runs):
+    return [{"replica": r["replica"].hex(), "key": r["key"].hex(), "base": r["base"].hex(),
+             "checkpoints": [{"seq": seq, "signature": signature.hex()} for seq, signature in r["checkpoints"]]}
+            for r in runs]
+
+
 def replace_once(data, old, new):
     assert data.count(old) == 1, (old, data.count(old))
     return data.replace(old, new)
@@ -315,18 +489,36 @@ def rechecksum(data):
     return with_checksum(data[:-32])
 
 
-def header(store=STORE):
-    return MAGIC + bytes([1]) + store
+def header(store=STORE, version=FORMAT):
+    return MAGIC + bytes([version]) + store
+
+
+def as_written(store, table, written):
+    """The checkpoint table of a file refused while its changes are decoded (so never reached): one
+    run per author, base chain(author, 0), one checkpoint at `seq` signed over the chain of the
+    change's bytes as written, taken as a batch of its own with this file's replica table.
+    `written` lists (author, seq, change bytes), ascending by author."""
+    runs = []
+    for author, seq, raw in written:
+        enc = varint(len(table)) + b"".join(table) + varint(1) + raw
+        value = hashlib.sha256(b"gloss-chain-v1\x00" + ZERO_CHAIN + enc).digest()
+        runs.append((table.index(author), public_key(author), ZERO_CHAIN,
+                     [(seq, sign_checkpoint(store, author, seq, value))]))
+    return raw_checkpoint_table(runs)
 
 
 def main():
     vectors = []
+    equivocations = []
 
     def valid(name, description, store, changes):
-        data = bundle(store, changes)
+        runs = runs_for(store, changes)
+        data = bundle(store, changes, runs)
+        assert verify(store, changes, runs) is None
         write(name, data)
         vectors.append({"file": name, "description": description, "valid": True,
-                        "content": content(store, changes), "stateDigest": state_digest(changes)})
+                        "content": dict(content(store, changes), runs=runs_json(runs)),
+                        "stateDigest": state_digest(changes)})
         return data
 
     def invalid(name, description, code, data):
@@ -338,26 +530,32 @@ def main():
             f.write(data)
 
     one = valid("bundle-one-article.bin",
-                "One replica imports an article: createArticle, set title, set source, addTag.",
+                "One replica imports an article: createArticle, set title, set source, addTag. One run: "
+                "Alice's key, base chain(Alice, 0) (zero), a checkpoint at seq 1.",
                 STORE, ONE_ARTICLE)
     two = valid("bundle-two-replicas.bin",
                 "Two replicas: Alice imports and annotates an article (createAnnotation, set note, addTag); "
                 "Bob, having seen that, edits the note, removes the tag and tags the article, then deletes "
                 "the annotation; Alice, concurrently with the delete, keeps it and sets its color. "
-                "Dependencies on the other replica appear in Bob's changes and Alice's third.",
+                "Dependencies on the other replica appear in Bob's changes and Alice's third. Two runs, "
+                "one per author, each with one checkpoint at the author's last seq (Alice 3, Bob 2).",
                 STORE, TWO_REPLICAS)
-    empty = valid("bundle-empty.bin", "A bundle with no changes: an empty replica table and a change "
-                  "count of 0. At 59 bytes it is the smallest valid bundle.", STORE, [])
+    empty = valid("bundle-empty.bin", "A bundle with no changes: an empty replica table, a change "
+                  "count of 0 and a run count of 0. At 60 bytes it is the smallest valid bundle.", STORE, [])
 
     invalid("invalid-truncated.bin",
-            "The first 40 bytes of bundle-one-article.bin: shorter than the 59-byte minimum.",
+            "The first 40 bytes of bundle-one-article.bin: shorter than the 60-byte minimum.",
             "truncated", one[:40])
     invalid("invalid-bad-magic.bin",
             "bundle-empty.bin starting with \"GLOSSBDX\" instead of \"GLOSSBDL\": not a Gloss bundle.",
             "badMagic", b"GLOSSBDX" + empty[8:])
     invalid("invalid-newer-version.bin",
-            "bundle-one-article.bin with format version 2 (checksum recomputed): newer than format 1.",
-            "unsupportedVersion", rechecksum(one[:8] + bytes([2]) + one[9:]))
+            "bundle-one-article.bin with format version 3 (checksum recomputed): newer than format 2.",
+            "unsupportedVersion", rechecksum(one[:8] + bytes([3]) + one[9:]))
+    invalid("invalid-format-1.bin",
+            "The change of bundle-one-article.bin in a format-1 bundle (version byte 1, the bare change "
+            "batch, no checkpoint table; checksum correct): a format-2 reader refuses the version.",
+            "unsupportedVersion", with_checksum(header(version=1) + change_batch(ONE_ARTICLE)))
     invalid("invalid-checksum-mismatch.bin",
             "bundle-one-article.bin with one byte of the article body changed and the old checksum.",
             "checksumMismatch", replace_once(one, b"their volume", b"THEIR volume"))
@@ -365,9 +563,11 @@ def main():
     article_op = operation(ONE_ARTICLE[0]["operations"][0])
     tag_op = operation(ONE_ARTICLE[0]["operations"][3])
 
-    def one_change_bundle(change_bytes, table=(ALICE,), count=1):
+    def one_change_bundle(change_bytes, table=(ALICE,), count=1, seq=1):
+        """A bundle of Alice's one change as written, and a checkpoint table for it (as_written)."""
+        table = list(table)
         batch = varint(len(table)) + b"".join(table) + varint(count) + change_bytes
-        return with_checksum(header() + batch)
+        return with_checksum(header() + batch + as_written(STORE, table, [(ALICE, seq, change_bytes)]))
 
     invalid("invalid-noncanonical-varint.bin",
             "One change whose sequence number 1 is written 81 00 instead of 01 (checksum recomputed).",
@@ -388,7 +588,7 @@ def main():
             "unknownOperation",
             rechecksum(replace_once(one, tag_op, bytes([8]) + tag_op[1:])))
     invalid("invalid-unknown-field.bin",
-            "A set operation with field byte 5; format 1 defines 1 to 4.",
+            "A set operation with field byte 5; format 2, like format 1, defines 1 to 4.",
             "unknownField",
             one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([3]) + GLACIER_ID + b"\x05" + string("x")])))
     invalid("invalid-bad-replica-index.bin",
@@ -401,43 +601,89 @@ def main():
             "unsortedReplicaTable",
             rechecksum(replace_once(two, varint(2) + table[0] + table[1], swapped)))
     alice, bob = table.index(ALICE), table.index(BOB)
+
+    def two_change_bundle(alice_change, bob_change):
+        batch = varint(2) + b"".join(table) + varint(2) + alice_change + bob_change
+        written = sorted([(ALICE, 1, alice_change), (BOB, 1, bob_change)], key=lambda w: w[0])
+        return with_checksum(header() + batch + as_written(STORE, table, written))
+
     invalid("invalid-unsorted-dependencies.bin",
             "Two replicas; the second change lists a dependency on the same replica index twice.",
             "unsortedDependencies",
-            one_change_bundle(raw_change(alice, 1, T0, [], [article_op])
-                              + raw_change(bob, 1, T0, [(alice, 1), (alice, 1)], [tag_op]),
-                              table=table, count=2))
+            two_change_bundle(raw_change(alice, 1, T0, [], [article_op]),
+                              raw_change(bob, 1, T0, [(alice, 1), (alice, 1)], [tag_op])))
     invalid("invalid-dependency-on-author.bin",
             "A change that lists its own author among its dependencies.",
             "dependencyOnAuthor",
-            one_change_bundle(raw_change(alice, 1, T0, [], [article_op])
-                              + raw_change(bob, 1, T0, [(bob, 1)], [tag_op]),
-                              table=table, count=2))
-    invalid("invalid-zero-sequence.bin", "A change with sequence number 0.", "zeroSequence",
-            one_change_bundle(raw_change(0, 0, T0, [], [article_op])))
+            two_change_bundle(raw_change(alice, 1, T0, [], [article_op]),
+                              raw_change(bob, 1, T0, [(bob, 1)], [tag_op])))
+    invalid("invalid-zero-sequence.bin", "A change with sequence number 0 (its run's checkpoint is at 1).",
+            "zeroSequence", one_change_bundle(raw_change(0, 0, T0, [], [article_op])))
     invalid("invalid-empty-change.bin",
-            "A change with an operation count of 0, followed by 17 zero bytes so that the change "
-            "count of 1 is not too large for the bytes left.", "emptyChange",
-            one_change_bundle(raw_change(0, 1, T0, [], []) + b"\x00" * 17))
+            "A change with an operation count of 0. The checkpoint table after it leaves enough bytes that "
+            "the change count of 1 is not too large.", "emptyChange",
+            one_change_bundle(raw_change(0, 1, T0, [], [])))
     invalid("invalid-count-too-large.bin",
-            "A change count of 1000000 followed by a single change: the bytes left cannot hold that "
-            "many, so a reader refuses before allocating.",
+            "A change count of 1000000 followed by a single change and its checkpoint table: the bytes left "
+            "cannot hold that many changes, so a reader refuses before allocating.",
             "countTooLarge", one_change_bundle(raw_change(0, 1, T0, [], [article_op]), count=1_000_000))
     invalid("invalid-unused-replica.bin",
             "A replica table of two ids where only the first is named by a change: not canonical.",
             "unusedReplica", one_change_bundle(raw_change(alice, 1, T0, [], [article_op]), table=table))
     invalid("invalid-trailing-bytes.bin",
-            "bundle-empty.bin with one 00 byte between the change count and the checksum "
+            "bundle-empty.bin with one 00 byte between the run count and the checksum "
             "(checksum recomputed).",
             "trailingBytes", with_checksum(empty[:-32] + b"\x00"))
 
+    # Signed history: one reason each, in the checkpoint table or in verification.
+    two_runs = runs_for(STORE, TWO_REPLICAS)
+    invalid("invalid-unsorted-runs.bin",
+            "bundle-two-replicas.bin with its two runs in the opposite order (checksum recomputed): run "
+            "author indices must be strictly ascending.",
+            "unsortedRuns",
+            with_checksum(header() + change_batch(TWO_REPLICAS) + checkpoint_table(table, two_runs[::-1])))
+    invalid("invalid-bad-signature.bin",
+            "A forged change: bundle-one-article.bin with the title \"Swiss glaciers lost 4% in 2023\" "
+            "altered to \"… 9% …\" after signing (checksum recomputed). It decodes, but Alice's checkpoint "
+            "does not verify over the altered change's chain.",
+            "badSignature", rechecksum(replace_once(one, b"lost 4% in 2023", b"lost 9% in 2023")))
+    forged = [{"replica": ALICE, "seq": 1, "time": T0, "dependencies": {}, "operations": [
+        {"kind": "createArticle", "id": GLACIER_ID, "body": GLACIER},
+        {"kind": "set", "entity": GLACIER_ID, "field": "title", "value": "Glaciers are growing"}]}]
+    forged_chain = chain(forged, ALICE, 1)
+    wrong_key = [{"replica": ALICE, "key": public_key(BOB), "base": ZERO_CHAIN,
+                  "checkpoints": [(1, sign_checkpoint(STORE, ALICE, 1, forged_chain, signer=BOB))]}]
+    invalid("invalid-wrong-key.bin",
+            "Bob writes a change under Alice's replica id and signs its checkpoint with his own key, giving "
+            "his own public key in the run: the key does not hash to Alice's id.",
+            "badSignature", bundle(STORE, forged, wrong_key))
+    invalid("invalid-unsigned-change.bin",
+            "The changes of bundle-two-replicas.bin with only Alice's run: Bob's changes have no run.",
+            "unsignedChange", bundle(STORE, TWO_REPLICAS, [r for r in two_runs if r["replica"] == ALICE]))
+    gap = [TWO_REPLICAS[0], ALICE_3]
+    invalid("invalid-gap-in-run.bin",
+            "Alice's changes 1 and 3 in one batch, without her change 2 (base chain(Alice, 0), checkpoint "
+            "at 3 signed over her true chain): an author's changes in a batch must be consecutive.",
+            "unsignedChange", bundle(STORE, gap, runs_for(STORE, gap, history=[TWO_REPLICAS[1]])))
+
+    # An equivocation: two valid bundles whose changes 2 of Alice's differ.
+    valid("equivocation-first.bin", "Alice's changes 1 and 2, her change 2 retitling the article. Valid on "
+          "its own; see \"equivocations\".", STORE, EQUIVOCATION_FIRST)
+    valid("equivocation-second.bin", "Alice's changes 1 and 2, her change 2 (another one, signed by her too) "
+          "tagging the article. Valid on its own; see \"equivocations\".", STORE, EQUIVOCATION_SECOND)
+    equivocations.append({"first": "equivocation-first.bin", "second": "equivocation-second.bin",
+                          "author": ALICE.hex(), "seq": 2, "error": "equivocation"})
+
     document = {
-        "description": "Gloss bundle test vectors, format 1. See README.md and Protocol/SPEC.md.",
+        "description": "Gloss bundle test vectors, format 2 (signed batches). See README.md and Protocol/SPEC.md.",
         "vectors": vectors,
+        "equivocations": equivocations,
     }
     with open(os.path.join(HERE, "vectors.json"), "w", encoding="utf-8") as f:
         json.dump(document, f, ensure_ascii=False, indent=2)
         f.write("\n")
+    stale = {n for n in os.listdir(HERE) if n.endswith(".bin")} - {v["file"] for v in vectors}
+    assert not stale, f"files this script no longer writes: {sorted(stale)}"
 
 
 if __name__ == "__main__":

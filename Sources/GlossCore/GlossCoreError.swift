@@ -8,6 +8,10 @@ public struct GlossCoreError: Error, Hashable, Sendable, CustomStringConvertible
         public static let notReady = Code(rawValue: "not-ready")
         /// The change is malformed or contradicts the state (unknown entity, wrong id, ...).
         public static let invalidChange = Code(rawValue: "invalid-change")
+        /// A change is not covered by its author's signature as SPEC §6.6 requires.
+        public static let unsignedChange = Code(rawValue: "unsigned-change")
+        /// An author's signature does not verify over the changes it claims to cover.
+        public static let badSignature = Code(rawValue: "bad-signature")
     }
 
     public let code: Code

@@ -64,7 +64,6 @@ enum SyncConnection {
         var bytesReceived = 0
         var writeFailed = false
         /// Changes read from the feed and not yet sent.
-        var pending: [Change] = []
         var feedFinished = false
         var tls: TLSPeer?
         var gate: DeviceGate?
@@ -121,7 +120,13 @@ enum SyncConnection {
                 return report()
             }
             try await perform(session.begin())
-            if let first { try await perform(session.receive(first)) }
+            if let first {
+                if case .hello(let hello) = first, let refusal = try await offload({ replica.checkHistories(against: hello) }) {
+                    try await perform(session.fail(refusal.code, refusal.message))
+                    return report()
+                }
+                try await perform(session.receive(first))
+            }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
                     if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {
@@ -138,32 +143,30 @@ enum SyncConnection {
                         session.fail(.identityMismatch, "the server's HELLO names replica \(hello.replicaID.hex), not the key it proved"))
                     break
                 }
+                if role == .client, case .hello(let hello) = message,
+                    let refusal = try await offload({ replica.checkHistories(against: hello) })
+                {
+                    try await perform(session.fail(refusal.code, refusal.message))
+                    break
+                }
                 try await perform(session.receive(message))
             }
             return report()
         }
 
-        /// The next batch to send and whether it is the last: a page from the feed, cut so its
-        /// frame fits the peer's limit (the feed sizes pages by an estimate). What is cut off
-        /// waits in `pending` for the next batch.
-        mutating func nextBatch() async throws -> ([Change], Bool) {
-            if pending.isEmpty && !feedFinished {
-                let current = feed
-                let (page, advanced) = try await offload { () throws -> (([Change], Bool), ChangeFeed?) in
-                    guard var cursor = current, let page = try cursor.next() else { return (([], true), current) }
-                    return ((page.changes, page.isLast), cursor)
-                }
-                feed = advanced  // the feed is a value: keep the advanced cursor
-                pending = page.0
-                feedFinished = page.1
+        /// The next batch to send and whether it is the last: a page from the feed, signed. A
+        /// page cannot be cut further (its runs are signed where they end), so one whose frame is
+        /// above the peer's limit fails the session when it is sent.
+        mutating func nextBatch() async throws -> (SignedBatch, Bool) {
+            guard !feedFinished else { return (.empty, true) }
+            let current = feed
+            let (page, advanced) = try await offload { () throws -> ((SignedBatch, Bool), ChangeFeed?) in
+                guard var cursor = current, let page = try cursor.next() else { return ((.empty, true), current) }
+                return ((page.batch, page.isLast), cursor)
             }
-            let limit = SyncProtocol.largestChangesFrame
-            var count = pending.count
-            // Frame = type byte, batch number (at most 10 bytes), the batch.
-            while count > 1 && 11 + ChangeBatch.encoded(Array(pending[..<count])).count > limit { count /= 2 }
-            let batch = Array(pending[..<count])
-            pending.removeFirst(count)
-            return (batch, pending.isEmpty && feedFinished)
+            feed = advanced  // the feed is a value: keep the advanced cursor
+            feedFinished = page.1
+            return page
         }
 
         /// The next message, or nil when the session is over: the peer closed the connection,
@@ -230,7 +233,8 @@ enum SyncConnection {
                 case .send(let message):
                     let frame = message.framed()
                     let limit = SyncProtocol.largestChangesFrame
-                    if frame.count - 4 > limit, case .changes(_, let changes) = message {
+                    if frame.count - 4 > limit, case .changes(_, let batch) = message {
+                        let changes = batch.changes
                         let what = changes.count == 1 ? "change \(changes[0].id)" : "a batch of \(changes.count) changes"
                         try await perform(
                             session.fail(
@@ -253,7 +257,7 @@ enum SyncConnection {
                 case .apply(let batch, let changes):
                     // A server applies a device's batch only while that device is read-write,
                     // checked inside the batch's own transaction (SPEC §11.13).
-                    let device = gate == nil || changes.isEmpty ? nil : session.peer?.replicaID
+                    let device = gate == nil || changes.changes.isEmpty ? nil : session.peer?.replicaID
                     do {
                         let new = try await offload { () throws -> Int in try replica.apply(changes, from: device) }
                         progress?(.received(new))

@@ -45,7 +45,48 @@ public final class SyncReplica: @unchecked Sendable {
                 clock: VersionVector(), digest: StateDigest.of(ReplicaState()))
         }
         let (clock, digest) = try store.digest()
-        return SyncSession.Local(storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest)
+        return SyncSession.Local(
+            storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest,
+            heads: try store.signedHeads(at: clock))
+    }
+
+    /// Compares the histories the peer's HELLO vouches for with the ones held here (SPEC
+    /// §11.5): nil when they agree as far as both hold them, else why the session must stop.
+    /// - One side holds changes under the other's own id that the other lacks or holds
+    ///   differently: the other's store was restored from a backup or copied
+    ///   (`replicaRestored`).
+    /// - Any other author's history differs at a seq both hold: it forked (`equivocation`).
+    func checkHistories(against hello: SyncMessage.Hello) -> ProtocolError? {
+        guard let store else { return nil }
+        let clock: VersionVector
+        let forked: [ReplicaID]
+        do {
+            clock = try store.clock()
+            forked = try store.forkedAuthors(in: hello.clock, heads: hello.heads)
+        } catch {
+            return ProtocolError(.internalError, error.message, at: 0)
+        }
+        let own = replicaID
+        let peer = hello.replicaID
+        if hello.clock[own] > clock[own] || forked.contains(own) {
+            return ProtocolError(
+                .replicaRestored,
+                "the peer holds changes under this replica's own id (\(DeviceID(own))) that this store lacks or holds differently: this store was restored from a backup or copied from another device; nothing was sent",
+                at: 0)
+        }
+        if clock[peer] > hello.clock[peer] || forked.contains(peer) {
+            return ProtocolError(
+                .replicaRestored,
+                "this replica holds changes under the peer's own id (\(DeviceID(peer))) that the peer lacks or holds differently: the peer's store was restored from a backup or copied from another device; nothing was sent",
+                at: 0)
+        }
+        if let author = forked.first {
+            return ProtocolError(
+                .equivocation,
+                "replica \(author.hex) forked its history: its change \(hello.clock[author]) here and at the peer differ, both signed; nothing was sent",
+                at: 0)
+        }
+        return nil
     }
 
     func join(_ storeID: StoreID) throws(GlossStoreError) {
@@ -63,7 +104,7 @@ public final class SyncReplica: @unchecked Sendable {
 
     /// Applies a batch; with `device`, only if that device is read-write here (a server's check,
     /// made inside the batch's transaction).
-    func apply(_ changes: [Change], from device: ReplicaID? = nil) throws(GlossStoreError) -> Int {
+    func apply(_ changes: SignedBatch, from device: ReplicaID? = nil) throws(GlossStoreError) -> Int {
         guard let store else { throw GlossStoreError(.noStore, "no store to apply changes to") }
         return try store.apply(changes, from: device).applied
     }
@@ -89,6 +130,8 @@ extension GlossStoreError {
         case .missingPredecessors: .missingPredecessors
         case .equivocation: .equivocation
         case .invalidChange: .invalidChange
+        case .badSignature: .badSignature
+        case .unsignedChange: .unsignedChange
         case .notPermitted: .notPermitted
         case .notTrusted: .notTrusted
         default: .internalError

@@ -32,6 +32,11 @@ public enum ChangeBatch {
 
     /// Reads a batch, leaving the reader just past it. Does not require the input to end there.
     public static func read(from reader: inout WireReader) throws(ProtocolError) -> [Change] {
+        try readWithTable(from: &reader).changes
+    }
+
+    /// Reads a batch and the replica table its changes (and a checkpoint table after it) index.
+    static func readWithTable(from reader: inout WireReader) throws(ProtocolError) -> (changes: [Change], table: ReplicaTable) {
         let tableStart = reader.offset
         let table = try reader.readReplicaTable()
         let count = try reader.readCount(of: "changes", minimumItemSize: ChangeLayout.minimumChangeSize)
@@ -48,7 +53,7 @@ public enum ChangeBatch {
                     at: entryOffset)
             }
         }
-        return changes
+        return (changes, table)
     }
 
     private static func varintLength(_ value: UInt64) -> Int {

@@ -61,6 +61,9 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let dependencyOnAuthor = Code(rawValue: 17)
         /// The replica table lists a replica that no change names, so the encoding is not canonical.
         public static let unusedReplica = Code(rawValue: 18)
+        /// A checkpoint table's runs are not in strictly ascending author order, a run has no
+        /// checkpoint, or its checkpoints are not in strictly ascending seq order (SPEC §6.6).
+        public static let unsortedRuns = Code(rawValue: 19)
 
         // Sync over TCP (SPEC §11). Sent in ERROR messages; what follows each is in the SPEC.
         /// A frame's length prefix is 0 or above the receiver's maximum frame size.
@@ -90,16 +93,24 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         public static let notPermitted = Code(rawValue: 43)
         /// The HELLO names another replica than the key the peer proved in the TLS handshake.
         public static let identityMismatch = Code(rawValue: 44)
+        /// An author's signature does not verify over the changes it covers, or the key given
+        /// for an author is not the key its replica id is the hash of (SPEC §6.6).
+        public static let badSignature = Code(rawValue: 45)
+        /// A change is not covered by a signature of its author as SPEC §6.6 requires.
+        public static let unsignedChange = Code(rawValue: 46)
+        /// One side holds changes under the other side's own replica id that the other lacks or
+        /// holds differently: that side's store was restored from a backup or copied (SPEC §11.5).
+        public static let replicaRestored = Code(rawValue: 47)
 
         /// Every code this build knows, in number order.
         public static let all: [Code] = [
             .truncated, .badMagic, .unsupportedVersion, .checksumMismatch, .nonCanonicalVarint,
             .varintOverflow, .invalidUTF8, .unknownOperation, .unknownField, .badReplicaIndex,
             .unsortedReplicaTable, .unsortedDependencies, .zeroSequence, .emptyChange,
-            .countTooLarge, .trailingBytes, .dependencyOnAuthor, .unusedReplica,
+            .countTooLarge, .trailingBytes, .dependencyOnAuthor, .unusedReplica, .unsortedRuns,
             .frameTooLarge, .storeMismatch, .unknownMessage, .unexpectedMessage, .missingPredecessors,
             .equivocation, .invalidChange, .timeout, .busy, .internalError, .notTrusted, .notPermitted,
-            .identityMismatch,
+            .identityMismatch, .badSignature, .unsignedChange, .replicaRestored,
         ]
 
         /// Looks a code up by its name (as in vectors.json); nil for an unknown name.
@@ -113,10 +124,11 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
             5: "nonCanonicalVarint", 6: "varintOverflow", 7: "invalidUTF8", 8: "unknownOperation",
             9: "unknownField", 10: "badReplicaIndex", 11: "unsortedReplicaTable",
             12: "unsortedDependencies", 13: "zeroSequence", 14: "emptyChange", 15: "countTooLarge",
-            16: "trailingBytes", 17: "dependencyOnAuthor", 18: "unusedReplica",
+            16: "trailingBytes", 17: "dependencyOnAuthor", 18: "unusedReplica", 19: "unsortedRuns",
             32: "frameTooLarge", 33: "storeMismatch", 34: "unknownMessage", 35: "unexpectedMessage",
             36: "missingPredecessors", 37: "equivocation", 38: "invalidChange", 39: "timeout", 40: "busy",
             41: "internalError", 42: "notTrusted", 43: "notPermitted", 44: "identityMismatch",
+            45: "badSignature", 46: "unsignedChange", 47: "replicaRestored",
         ]
     }
 

@@ -23,9 +23,19 @@ extension SyncMessage {
             writer.writeVarint(hello.maximumFrameSize)
             writer.writeVarint(hello.capabilities.count)
             for capability in hello.capabilities { writer.writeString(capability) }
+            writer.writeVarint(hello.heads.count)
+            for head in hello.heads {
+                writer.writeBytes(head.chain.bytes)
+                writer.writeBytes(head.signature)
+            }
+            writer.writeVarint(hello.successions.count)
+            for succession in hello.successions {
+                writer.writeBytes(succession.key.bytes)
+                writer.writeBytes(succession.signature)
+            }
         case .changes(let batch, let changes):
             writer.writeVarint(batch)
-            ChangeBatch.write(changes, to: &writer)
+            changes.write(to: &writer)
         case .ack(let batch):
             writer.writeVarint(batch)
         case .end:
@@ -62,14 +72,34 @@ extension SyncMessage {
             let count = try reader.readCount(of: "capabilities", minimumItemSize: 1)
             var capabilities: [String] = []
             for _ in 0..<count { capabilities.append(try reader.readString("a capability")) }
+            let headsStart = reader.offset
+            let headCount = try reader.readCount(of: "heads", minimumItemSize: ChainHash.length + Checkpoint.signatureLength)
+            guard headCount == clock.entries.count else {
+                throw ProtocolError(
+                    .unexpectedMessage, "expected \(clock.entries.count) heads, one per clock entry, found \(headCount)", at: headsStart)
+            }
+            var heads: [SignedHead] = []
+            for _ in 0..<headCount {
+                let chain = ChainHash(bytes: try reader.readBytes(ChainHash.length, "a head's chain hash"))!
+                heads.append(
+                    SignedHead(chain: chain, signature: Array(try reader.readBytes(Checkpoint.signatureLength, "a head's signature"))))
+            }
+            let successionCount = try reader.readCount(of: "successions", minimumItemSize: AuthorKey.length + Checkpoint.signatureLength)
+            var successions: [Succession] = []
+            for _ in 0..<successionCount {
+                let key = AuthorKey(bytes: try reader.readBytes(AuthorKey.length, "a succession's key"))!
+                successions.append(
+                    Succession(key: key, signature: Array(try reader.readBytes(Checkpoint.signatureLength, "a succession's signature"))))
+            }
             self = .hello(
                 Hello(
                     versions: low...high, storeID: store, replicaID: replica, name: name, clock: clock,
-                    digest: digest, maximumFrameSize: maximumFrameSize, capabilities: capabilities))
+                    digest: digest, maximumFrameSize: maximumFrameSize, capabilities: capabilities, heads: heads,
+                    successions: successions))
             return  // trailing bytes: fields of a later version, ignored
         case .changes:
             let batch = try reader.readVarint("the batch number")
-            self = .changes(batch: batch, try ChangeBatch.read(from: &reader))
+            self = .changes(batch: batch, try SignedBatch.read(from: &reader))
         case .ack:
             self = .ack(batch: try reader.readVarint("the batch number"))
         case .end:

@@ -7,7 +7,7 @@ public enum SyncMessage: Hashable, Sendable {
     /// The first message each side sends: who it is and what it holds.
     case hello(Hello)
     /// A batch of changes, numbered from 1 in each direction of a session, in causal order.
-    case changes(batch: UInt64, [Change])
+    case changes(batch: UInt64, SignedBatch)
     /// The receiver applied batch `batch` (and all before it) durably.
     case ack(batch: UInt64)
     /// The sender has sent every change it will send in this session.
@@ -30,13 +30,19 @@ public enum SyncMessage: Hashable, Sendable {
         public var digest: [UInt8]
         /// The largest frame the sender accepts.
         public var maximumFrameSize: UInt64
-        /// Optional features; unknown ones are ignored. Version 1 defines none.
+        /// Optional features; unknown ones are ignored.
         public var capabilities: [String]
+        /// One per clock entry, in the clock's order: the sender's chain hash of that replica's
+        /// history up to its clock entry, and that replica's signature of it (SPEC §11.4.1), so
+        /// two replicas at equal clocks with different histories notice at once.
+        public var heads: [SignedHead]
+        /// Statements by which earlier keys of this replica handed over to it (SPEC §11.4.1).
+        public var successions: [Succession]
 
         public init(
             versions: ClosedRange<UInt64> = SyncProtocol.versions, storeID: StoreID, replicaID: ReplicaID, name: String,
             clock: VersionVector, digest: [UInt8], maximumFrameSize: UInt64 = UInt64(SyncProtocol.maximumFrameSize),
-            capabilities: [String] = []
+            capabilities: [String] = [], heads: [SignedHead]? = nil, successions: [Succession] = []
         ) {
             self.versions = versions
             self.storeID = storeID
@@ -46,6 +52,19 @@ public enum SyncMessage: Hashable, Sendable {
             self.digest = digest
             self.maximumFrameSize = maximumFrameSize
             self.capabilities = capabilities
+            self.heads = heads ?? clock.sortedEntries.map { _ in SignedHead.unsigned }
+            self.successions = successions
+        }
+    }
+
+    /// An earlier key of a replica signing that the replica now has a new id (SPEC §11.4.1).
+    public struct Succession: Hashable, Sendable {
+        public var key: AuthorKey
+        public var signature: [UInt8]
+
+        public init(key: AuthorKey, signature: [UInt8]) {
+            self.key = key
+            self.signature = signature
         }
     }
 

@@ -22,9 +22,12 @@ public struct SyncSession: Sendable {
         public var digest: [UInt8]
         /// HELLO capabilities (SPEC §10): a server names `pull-only` to a read-only device.
         public var capabilities: [String]
+        /// One per clock entry, in the clock's order (SPEC §11.4.1).
+        public var heads: [SignedHead]
 
         public init(
-            storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8], capabilities: [String] = []
+            storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8], capabilities: [String] = [],
+            heads: [SignedHead]? = nil
         ) {
             self.storeID = storeID
             self.replicaID = replicaID
@@ -32,6 +35,7 @@ public struct SyncSession: Sendable {
             self.clock = clock
             self.digest = digest
             self.capabilities = capabilities
+            self.heads = heads ?? clock.sortedEntries.map { _ in .unsigned }
         }
     }
 
@@ -45,7 +49,7 @@ public struct SyncSession: Sendable {
         case startSending(peer: SyncMessage.Hello)
         /// Apply these changes durably, all or none, then call `applied(batch:newChanges:)` (or
         /// `applyFailed`).
-        case apply(batch: UInt64, [Change])
+        case apply(batch: UInt64, SignedBatch)
         /// Both directions are done: call `summarize(clock:digest:)` with the state now held.
         case summarize
         case finish(Outcome)
@@ -111,7 +115,7 @@ public struct SyncSession: Sendable {
     var hello: SyncMessage.Hello {
         SyncMessage.Hello(
             storeID: local.storeID, replicaID: local.replicaID, name: local.name, clock: local.clock, digest: local.digest,
-            capabilities: local.capabilities)
+            capabilities: local.capabilities, heads: local.heads)
     }
 
     public mutating func receive(_ message: SyncMessage) -> [Action] {
@@ -194,12 +198,12 @@ public struct SyncSession: Sendable {
     }
 
     /// Sends one batch of the changes the peer lacks (none is fine), and END after the last.
-    public mutating func send(batch changes: [Change], isLast: Bool) -> [Action] {
+    public mutating func send(batch changes: SignedBatch, isLast: Bool) -> [Action] {
         guard wantsBatch else { return [] }
         var actions: [Action] = []
-        if !changes.isEmpty {
+        if !changes.changes.isEmpty {
             batchesSent += 1
-            sentChanges += changes.count
+            sentChanges += changes.changes.count
             actions.append(.send(.changes(batch: batchesSent, changes)))
         }
         if isLast {

@@ -4,13 +4,15 @@ import GlossCore
 
 /// Writes changes into the op log and reads them back as GlossCore values.
 enum ChangeRows {
-    static func insert(_ change: Change, in db: Database) throws {
+    /// Appends `change`, whose chain hash (SPEC §6.6) is `chain`, to the log.
+    static func insert(_ change: Change, chain: ChainHash, in db: Database) throws {
         let author = try ReplicaOrdinals.ordinal(of: change.id.replica, in: db)
         for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaOrdinals.ordinal(of: replica, in: db) }
         let arrival = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(arrival) FROM change")) ?? 0) + 1
-        try db.cachedStatement(sql: "INSERT INTO change (replica, seq, time, dependencies, arrival) VALUES (?, ?, ?, ?, ?)")
+        try db.cachedStatement(sql: "INSERT INTO change (replica, seq, time, dependencies, arrival, chain) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [
                 author, Int64(bitPattern: change.id.seq), Int64(bitPattern: change.time), change.dependencies.storedBlob, arrival,
+                Data(chain.bytes),
             ])
         try db.cachedStatement(sql: "INSERT INTO clock (replica, seq) VALUES (?, ?) ON CONFLICT (replica) DO UPDATE SET seq = excluded.seq")
             .execute(arguments: [author, Int64(bitPattern: change.id.seq)])

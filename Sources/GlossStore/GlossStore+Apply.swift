@@ -57,7 +57,10 @@ extension GlossStore {
                 let (state, operations) = try decide(dot, clock, db)
                 guard !operations.isEmpty else { return nil }
                 let change = Change(id: dot, dependencies: clock, time: time, operations: operations)
-                try Self.applyNew(change, onto: state, in: db)
+                guard let previous = try SignatureRows.chain(of: Dot(replica: replica, seq: dot.seq - 1), in: db) else {
+                    throw GlossStoreError(.notAGlossStore, "the chain hash of this replica's change \(dot.seq - 1) is missing")
+                }
+                try Self.applyNew(change, chain: previous.extended(with: change), onto: state, in: db)
                 return change
             }
         } catch let error as GlossCoreError {
@@ -67,38 +70,73 @@ extension GlossStore {
         }
     }
 
-    /// Applies changes from a peer or a bundle, all or none, in one transaction. Changes may
-    /// come in any order and more than once; they are applied in causal order. Refused whole
-    /// (nothing applied) when one needs predecessors that are neither held nor in the batch,
-    /// breaks the model's rules, or has the dot of a held change but other content.
+    /// Applies signed changes from a peer or a bundle, all or none, in one transaction. Changes
+    /// may come in any order and more than once; they are applied in causal order. Refused whole
+    /// (nothing applied) when:
+    /// - a change is not covered by its author's signature (`.unsignedChange`, `.badSignature`),
+    ///   checked before the write transaction starts;
+    /// - an author's history in the batch is not the one held here: the run's base or a held
+    ///   change's chain hash differs, so the author signed two histories (`.equivocation`);
+    /// - a change needs predecessors that are neither held nor in the batch, or breaks the
+    ///   model's rules.
     ///
     /// `from`, when given, is the device that sent the changes: they are applied only if its
     /// role is read-write, checked in the same transaction, so a revoke that commits first
     /// always wins (`.notPermitted` for a read-only device, `.notTrusted` for any other).
     @discardableResult
-    public func apply(_ changes: [Change], from device: ReplicaID? = nil) throws(GlossStoreError) -> ApplyReport {
-        try access {
+    public func apply(_ batch: SignedBatch, from device: ReplicaID? = nil) throws(GlossStoreError) -> ApplyReport {
+        let chains: [ChainHash]
+        do {
+            chains = try batch.verify(store: identity.storeID)
+        } catch {
+            throw GlossStoreError(refusing: error)
+        }
+        return try access {
             try database.write { db in
                 if let device { try Self.requireReadWrite(device, in: db) }
                 var clock = try ChangeRows.clock(in: db)
                 var report = ApplyReport()
-                var seen: [Dot: Change] = [:]
-                for change in changes {
-                    if let earlier = seen[change.id], earlier != change { throw Self.equivocation(change.id) }
-                    seen[change.id] = change
+                var chainOf: [Dot: ChainHash] = [:]
+                var firstSeq: [ReplicaID: UInt64] = [:]
+                for (change, chain) in zip(batch.changes, chains) {
+                    chainOf[change.id] = chain
+                    firstSeq[change.id.replica] = min(firstSeq[change.id.replica] ?? .max, change.id.seq)
                     if clock.contains(change.id) {
-                        guard try ChangeRows.fetchOne(change.id, in: db) == change else { throw Self.equivocation(change.id) }
+                        guard try SignatureRows.chain(of: change.id, in: db) == chain else {
+                            throw Self.fork(of: change.id.replica, at: change.id.seq)
+                        }
                         report.alreadyHeld += 1
                     }
                 }
-                let (ready, blocked) = CausalOrder.arrange(Array(seen.values), after: clock)
+                for run in batch.runs {
+                    let base = firstSeq[run.author]! - 1
+                    if clock[run.author] >= base, try SignatureRows.chain(of: Dot(replica: run.author, seq: base), in: db) != run.base {
+                        throw Self.fork(of: run.author, at: base)
+                    }
+                }
+                let fresh = batch.changes.filter { !clock.contains($0.id) }
+                let (ready, blocked) = CausalOrder.arrange(fresh, after: clock)
                 if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
                 for change in ready {
-                    try Self.applyNew(change, onto: ReplicaState(clock: clock), in: db)
+                    try Self.applyNew(change, chain: chainOf[change.id]!, onto: ReplicaState(clock: clock), in: db)
                     clock[change.id.replica] = change.id.seq
                     report.applied += 1
                 }
+                for run in batch.runs { try SignatureRows.store(run, in: db) }
                 return report
+            }
+        }
+    }
+
+    /// The changes a peer holding `since` lacks, signed: for a bundle, which holds them all.
+    public func signedChanges(since: VersionVector = VersionVector()) throws(GlossStoreError) -> SignedBatch {
+        let key = try replicaKey()
+        return try access {
+            try database.read { db in
+                let (condition, arguments) = try ChangeRows.lacking(since, in: db)
+                let changes = try ChangeRows.fetch(db, where: condition, arguments: arguments)
+                return SignedBatch(
+                    changes: changes, runs: try SignatureRows.runs(signing: changes, store: identity.storeID, key: key, in: db))
             }
         }
     }
@@ -106,7 +144,7 @@ extension GlossStore {
     /// Merges one change that is not yet held and is ready, through GlossCore's rules, onto
     /// `state`: the store's state at `state.clock`, holding any of the entities the change
     /// touches (a caller that already read some passes them; the rest are loaded here).
-    static func applyNew(_ change: Change, onto state: ReplicaState, in db: Database) throws {
+    static func applyNew(_ change: Change, chain: ChainHash, onto state: ReplicaState, in db: Database) throws {
         var touched: Set<EntityID> = []
         for operation in change.operations {
             touched.insert(operation.entity)
@@ -120,14 +158,17 @@ extension GlossStore {
             state.annotations.merge(loaded.annotations) { held, _ in held }
         }
         try state.apply(change)
-        try ChangeRows.insert(change, in: db)
+        try ChangeRows.insert(change, chain: chain, in: db)
         try EntityRows.save(touched, from: state, in: db)
     }
 
-    static func equivocation(_ dot: Dot) -> GlossStoreError {
+    /// Replica `author` signed a history here and another in the batch that differ at or
+    /// before its change `seq`.
+    static func fork(of author: ReplicaID, at seq: UInt64) -> GlossStoreError {
         GlossStoreError(
             .equivocation,
-            "replica \(dot.replica.hex) sent two different changes numbered \(dot.seq); the second was refused and nothing was applied")
+            "replica \(author.hex) forked its history: its changes up to \(seq) in the batch differ from the ones held here; nothing was applied"
+        )
     }
 
     static func missingPredecessors(of change: Change, blocked: Int, clock: VersionVector) -> GlossStoreError {

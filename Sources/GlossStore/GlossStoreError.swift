@@ -25,6 +25,10 @@ public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let notPermitted = Code(rawValue: "not-permitted")
         /// The device that sent changes is not (or no longer) trusted.
         public static let notTrusted = Code(rawValue: "not-trusted")
+        /// A change is not covered by its author's signature (SPEC §6.6).
+        public static let unsignedChange = Code(rawValue: "unsigned-change")
+        /// An author's signature does not verify over the changes it claims to cover.
+        public static let badSignature = Code(rawValue: "bad-signature")
     }
 
     public let code: Code
@@ -41,6 +45,13 @@ public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertibl
 extension GlossStoreError {
     /// A change GlossCore refused: its predecessors are missing, or it breaks the model.
     init(refusing error: GlossCoreError) {
-        self.init(error.code == .notReady ? .missingPredecessors : .invalidChange, error.message)
+        let code: Code =
+            switch error.code {
+            case .notReady: .missingPredecessors
+            case .unsignedChange: .unsignedChange
+            case .badSignature: .badSignature
+            default: .invalidChange
+            }
+        self.init(code, error.message)
     }
 }

@@ -9,7 +9,9 @@ import GRDB
 /// Both are written in the same transaction, so they never disagree.
 enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
-    static let migrations = ["v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices"]
+    static let migrations = [
+        "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history",
+    ]
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -165,6 +167,22 @@ enum Schema {
                         attempts INTEGER NOT NULL CHECK (attempts >= 1)
                     ) STRICT, WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration(migrations[3]) { db in
+            try db.execute(
+                sql: """
+                    -- Signed history (SPEC §6.6): each change's chain hash, each author's public key
+                    -- (its replica id is the key's hash), and the authors' signatures received.
+                    ALTER TABLE change ADD COLUMN chain BLOB CHECK (chain IS NULL OR length(chain) = 32);
+                    ALTER TABLE replica ADD COLUMN key BLOB CHECK (key IS NULL OR length(key) = 32);
+                    CREATE TABLE checkpoint (
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL CHECK (seq >= 1),
+                        signature BLOB NOT NULL CHECK (length(signature) = 64),
+                        PRIMARY KEY (replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    """)
+            try SignatureRows.upgradeUnsignedStore(db)
         }
         return migrator
     }

@@ -12,8 +12,10 @@ public struct SimulatedReplica: Sendable {
 
     public init(id: ReplicaID) { self.id = id }
 
+    /// Replica `number`, whose id is that of the test key `TestKeys.key(number)`, so its changes
+    /// can be signed (`TestKeys.sign`).
     public init(number: UInt64) {
-        self.init(id: ID128(high: number, low: number &* 0x9E37_79B9))
+        self.init(id: TestKeys.replicaID(number))
     }
 
     /// Applies changes from a peer in any order, skipping those already held and holding back

@@ -25,8 +25,9 @@ struct BundleCommand: AsyncParsableCommand {
             let clock = try since.map(parseClock) ?? VersionVector()
             let store = try storeOptions.openForReading()
             try refuseToOverwriteNonBundle(file, store: store)
-            let changes = try reportingErrors { try store.changes(since: clock) }
-            let bytes = ChangeBundle(storeID: store.identity.storeID, changes: changes).encoded()
+            let batch = try reportingErrors { try store.signedChanges(since: clock) }
+            let changes = batch.changes
+            let bytes = ChangeBundle(storeID: store.identity.storeID, batch: batch).encoded()
             try writeAtomically(Data(bytes), to: file)
             print("Wrote \(changes.count) change\(changes.count == 1 ? "" : "s") (\(bytes.count) bytes) to \(Terminal.singleLine(file)).")
         }
@@ -109,7 +110,7 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) thr
         throw CLIError(
             "\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
     }
-    return try reportingErrors { try store.apply(bundle.changes) }
+    return try reportingErrors { try store.apply(bundle.batch) }
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: a reader never sees

@@ -154,11 +154,11 @@ import Testing
         case .bundleFromNewerFormat:
             try await sandbox.ok("bundle", "create", "full.bundle")
             var bytes = try #require(sandbox.bytes("full.bundle"))
-            bytes[8] = 2  // the format byte, after the 8-byte magic GLOSSBDL
+            bytes[8] = 3  // the format byte, after the 8-byte magic GLOSSBDL
             try sandbox.write("newer.bundle", bytes: bytes)
             return Scenario(
                 arguments: ["bundle", "apply", "newer.bundle"] + store,
-                fragments: ["newer.bundle is not a usable bundle", "bundle format 2 is newer than this gloss"])
+                fragments: ["newer.bundle is not a usable bundle", "bundle format 3 is newer than this gloss"])
         case .missingBundle:
             return Scenario(arguments: ["bundle", "apply", "nothing.bundle"] + store, fragments: ["cannot read bundle nothing.bundle"])
         case .textFileAsBundle:
@@ -190,7 +190,7 @@ import Testing
         switch damage {
         case .truncated: bytes.removeLast(bytes.count / 3)
         case .corrupt: bytes[bytes.count / 2] ^= 0x01
-        case .newerFormat: bytes[8] = 2
+        case .newerFormat: bytes[8] = 3
         case .empty: bytes = []
         }
         try sandbox.write("bad.bundle", bytes: bytes)

@@ -27,7 +27,7 @@ import Testing
                 + SyncMessage.hello(
                     .init(
                         storeID: desk.identity.storeID, replicaID: RawConnection.replicaID,
-                        name: "odd", clock: clock, digest: wrong)
+                        name: "odd", clock: clock, digest: wrong, heads: try heads(desk, for: clock))
                 ).framed())
         _ = try await peer.messagesUntilClose()
         await server.stop()
@@ -42,10 +42,13 @@ import Testing
         let (clock, digest) = try field.digest()
         // A fake server, with a key of its own, that answers any HELLO with the same clock and
         // another digest.
+        let fieldHeads = try heads(field, for: clock)
         let fake = try await FakeServer { replica in
             SyncProtocol.magic
                 + SyncMessage.hello(
-                    .init(storeID: field.identity.storeID, replicaID: replica, name: "odd", clock: clock, digest: digest.map { $0 ^ 1 })
+                    .init(
+                        storeID: field.identity.storeID, replicaID: replica, name: "odd", clock: clock, digest: digest.map { $0 ^ 1 },
+                        heads: fieldHeads)
                 ).framed()
         }
         let report = try await SyncClient.sync(

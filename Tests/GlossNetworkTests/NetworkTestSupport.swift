@@ -107,7 +107,7 @@ final class LogLines: @unchecked Sendable {
 /// A store with some history: articles, annotations and edits from `SimulatedReplica`.
 func makeStore(at path: String, storeID: StoreID? = nil, name: String, changes: [Change] = []) throws -> GlossStore {
     let store = try GlossStore.create(at: path, storeID: storeID, name: name)
-    if !changes.isEmpty { try store.apply(changes) }
+    if !changes.isEmpty { try store.apply(TestKeys.sign(changes, store: store.identity.storeID)) }
     return store
 }
 
@@ -150,6 +150,11 @@ func editRandomly(_ store: GlossStore, count: Int, using random: inout SplitMix6
 final class RawConnection: @unchecked Sendable {
     static let key = ReplicaKey()
     static var replicaID: ReplicaID { key.replicaID }
+
+    /// `changes` (this connection's, from seq 1) signed by its key for `store`.
+    static func sign(_ changes: [Change], for store: GlossStore) -> SignedBatch {
+        TestKeys.sign(changes, store: store.identity.storeID, extraKeys: [key.signingKey])
+    }
     static let context: NIOSSLContext = try! SyncTLS.clientContext(try! TLSIdentity(key: key.signingKey))
 
     let channel: any Channel
@@ -305,5 +310,14 @@ final class FakeServer: @unchecked Sendable {
     func stop() async {
         try? await listener.channel.close()
         _ = await task.result
+    }
+}
+
+/// The HELLO heads an honest peer at `clock` sends, as far as `store` holds the same changes:
+/// the store's own chain hashes and signatures, and an unsigned zero head for the rest.
+func heads(_ store: GlossStore, for clock: VersionVector) throws -> [SignedHead] {
+    let held = try store.clock()
+    return try clock.sortedEntries.map { replica, seq in
+        seq <= held[replica] ? try store.signedHeads(at: VersionVector([replica: seq]))[0] : .unsigned
     }
 }

@@ -81,7 +81,9 @@ import Testing
         peer.send(SyncProtocol.magic)
         peer.send(
             SyncMessage.hello(
-                .init(storeID: desk.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: clock, digest: digest)
+                .init(
+                    storeID: desk.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: clock, digest: digest,
+                    heads: try heads(desk, for: clock))
             ).framed())
         let replies = try await peer.messagesUntilClose()
         #expect(replies.count == 1)

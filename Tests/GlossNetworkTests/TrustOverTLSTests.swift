@@ -115,7 +115,9 @@ import Testing
         let change = Change(
             id: Dot(replica: RawConnection.replicaID, seq: 1), dependencies: VersionVector(), time: 1,
             operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
-        peer.send(Self.hello(server.store, as: RawConnection.replicaID) + SyncMessage.changes(batch: 1, [change]).framed())
+        peer.send(
+            Self.hello(server.store, as: RawConnection.replicaID)
+                + SyncMessage.changes(batch: 1, RawConnection.sign([change], for: server.store)).framed())
         let messages = try await peer.messagesUntilClose()
         await server.stop()
         #expect(messages.compactMap(\.errorCode) == [.notPermitted], "\(messages)")
@@ -139,7 +141,7 @@ import Testing
         let change = Change(
             id: Dot(replica: RawConnection.replicaID, seq: 1), dependencies: VersionVector(), time: 1,
             operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
-        peer.send(SyncMessage.changes(batch: 1, [change]).framed())
+        peer.send(SyncMessage.changes(batch: 1, RawConnection.sign([change], for: server.store)).framed())
         let messages = try await peer.messagesUntilClose()
         await server.stop()
         #expect(messages.compactMap(\.errorCode) == [.notTrusted], "\(messages)")

@@ -57,7 +57,8 @@ import Testing
                         + SyncMessage.hello(
                             .init(
                                 storeID: store.identity.storeID, replicaID: RawConnection.replicaID,
-                                name: "check", clock: before.clock, digest: before.digest)
+                                name: "check", clock: before.clock, digest: before.digest,
+                                heads: try heads(store, for: before.clock))
                         ).framed())
                 let replies = try await peer.messagesUntilClose()
                 #expect(replies.count == 1 && replies.first?.errorCode == nil, "the server stopped serving: \(replies)")
@@ -175,33 +176,51 @@ import Testing
     }
 
     /// HELLO as a peer holding exactly what the server holds plus `extra`, then `changes`.
-    func sessionSending(_ changes: [Change], to fixture: Fixture) async throws -> ProtocolError.Code? {
+    func sessionSending(_ changes: SignedBatch, to fixture: Fixture) async throws -> ProtocolError.Code? {
         var hello = fixture.hello
         hello.clock = fixture.before.clock.merging(VersionVector([ID128(high: 9, low: 9): 5]))
+        hello.heads = try heads(fixture.store, for: hello.clock)
         let bytes = Self.magic + SyncMessage.hello(hello).framed() + SyncMessage.changes(batch: 1, changes).framed()
         return try await fixture.errorCode(after: bytes)
     }
 
     @Test func aChangeThatSkipsSequenceNumbersIsRefusedWhole() async throws {
         let fixture = try await Fixture()
-        let stranger = ID128(high: 9, low: 9)
+        let stranger = TestKeys.replicaID(9)
         let article = fixture.before.clock
         let body = "A new article."
         let first = Change(
             id: Dot(replica: stranger, seq: 1), dependencies: article, time: 1,
             operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
+        let second = Change(
+            id: Dot(replica: stranger, seq: 2), dependencies: article, time: 1,
+            operations: [.addTag(entity: ArticleText.id(of: body), tag: "y")])
         let skipping = Change(
             id: Dot(replica: stranger, seq: 3), dependencies: article, time: 1,
             operations: [.addTag(entity: ArticleText.id(of: body), tag: "x")])
-        #expect(try await sessionSending([first, skipping], to: fixture) == .missingPredecessors)
+        let storeID = fixture.store.identity.storeID
+        // Signed, so the gap is what fails: changes 1 and 2 never arrive.
+        let batch = TestKeys.sign([skipping], store: storeID, history: [first, second])
+        #expect(try await sessionSending(batch, to: fixture) == .missingPredecessors)
+        // One batch with a gap in an author's run is not signed as one run.
+        let gapped = SignedBatch(changes: [first, skipping], runs: batch.runs)
+        #expect(try await sessionSending(gapped, to: fixture) == .unsignedChange)
         try await fixture.expectUnharmedAndServing()
     }
 
     @Test func theSameDotWithOtherContentIsRefusedNeverOverwritten() async throws {
         let fixture = try await Fixture()
-        let held = try #require(try fixture.store.changes().first)
+        let history = try fixture.store.changes()
+        let held = try #require(history.first)
         let forged = Change(id: held.id, dependencies: held.dependencies, time: held.time + 1, operations: held.operations)
-        #expect(try await sessionSending([forged], to: fixture) == .equivocation)
+        // Validly signed by its author (a fork of its history): refused as an equivocation.
+        let keys = [try fixture.store.replicaKey().signingKey]
+        let batch = TestKeys.sign(
+            [forged], store: fixture.store.identity.storeID, history: history.filter { $0.id != held.id }, extraKeys: keys)
+        #expect(try await sessionSending(batch, to: fixture) == .equivocation)
+        // Altered after signing (a forgery): refused before the store is consulted.
+        let signed = TestKeys.sign([held], store: fixture.store.identity.storeID, history: history, extraKeys: keys)
+        #expect(try await sessionSending(SignedBatch(changes: [forged], runs: signed.runs), to: fixture) == .badSignature)
         #expect(try fixture.store.change(held.id) == held)
         try await fixture.expectUnharmedAndServing()
     }

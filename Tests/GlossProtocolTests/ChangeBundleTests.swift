@@ -23,24 +23,24 @@ struct ChangeBundleTests {
     @Test("layout: magic, version, store id, batch, SHA-256 of everything before it")
     func layout() throws {
         let bytes = ChangeBundle(storeID: Self.store, changes: [Self.change]).encoded()
-        #expect(Array(bytes.prefix(9)) == Array("GLOSSBDL".utf8) + [0x01])
+        #expect(Array(bytes.prefix(9)) == Array("GLOSSBDL".utf8) + [0x02])
         #expect(Array(bytes[9..<25]) == Self.store.bytes)
-        #expect(Array(bytes[25..<(bytes.count - 32)]) == ChangeBatch.encoded([Self.change]))
+        #expect(Array(bytes[25..<(bytes.count - 32)]) == ChangeBatch.encoded([Self.change]) + [0x00], "no signed runs")
         #expect(Array(bytes.suffix(32)) == Array(SHA256.hash(data: Array(bytes.dropLast(32)))))
     }
 
-    @Test("an empty bundle is the 59-byte minimum")
+    @Test("an empty bundle is the 60-byte minimum")
     func empty() throws {
         let bytes = ChangeBundle(storeID: Self.store, changes: []).encoded()
         #expect(bytes.count == ChangeBundle.minimumSize)
-        #expect(ChangeBundle.minimumSize == 59)
+        #expect(ChangeBundle.minimumSize == 60)
         #expect(try ChangeBundle(decoding: bytes) == ChangeBundle(storeID: Self.store, changes: []))
     }
 
     @Test("truncated: shorter than the minimum")
     func truncated() {
         let bytes = ChangeBundle(storeID: Self.store, changes: []).encoded()
-        for length in [0, 8, 9, 58] {
+        for length in [0, 8, 9, 59] {
             #expect(rejection(Array(bytes.prefix(length)))?.code == .truncated)
         }
     }
@@ -56,15 +56,18 @@ struct ChangeBundleTests {
 
     @Test(
         "unsupportedVersion: checked before the checksum, with a message a person understands",
-        arguments: [2, 255, 0] as [UInt8])
+        arguments: [3, 255, 0, 1] as [UInt8])
     func unsupportedVersion(version: UInt8) {
         var bytes = ChangeBundle(storeID: Self.store, changes: [Self.change]).encoded()
         bytes[8] = version
         let error = rejection(bytes)
         #expect(error?.code == .unsupportedVersion)
         #expect(error?.offset == 8)
-        if version == 2 {
-            #expect(error?.message == "bundle format 2 is newer than this gloss, which reads format 1")
+        if version == 3 {
+            #expect(error?.message == "bundle format 3 is newer than this gloss, which reads format 2")
+        }
+        if version == 1 {
+            #expect(error?.message.contains("unsigned changes") == true)
         }
     }
 
@@ -93,7 +96,7 @@ struct ChangeBundleTests {
         #expect(error?.offset == seqOffset)
     }
 
-    @Test("trailingBytes: bytes between the last change and the checksum")
+    @Test("trailingBytes: bytes between the checkpoint table and the checksum")
     func trailingBytes() {
         let bytes = ChangeBundle(storeID: Self.store, changes: [Self.change]).encoded()
         let padded = bytes.dropLast(32) + [0x00] + bytes.suffix(32)
@@ -104,7 +107,7 @@ struct ChangeBundleTests {
 
     @Test("a change count too large for the file is refused before allocating")
     func countTooLarge() {
-        let header = Array("GLOSSBDL".utf8) + [0x01] + Self.store.bytes
+        let header = Array("GLOSSBDL".utf8) + [0x02] + Self.store.bytes
         let batch = RawBytes.varint(0) + RawBytes.varint(UInt64(Int.max)) + [UInt8](repeating: 0, count: 4)
         let error = rejection(resealed(header + batch + [UInt8](repeating: 0, count: 32)))
         #expect(error?.code == .countTooLarge)
@@ -115,8 +118,8 @@ struct ChangeBundleTests {
         let codes = ProtocolError.Code.all
         #expect(Set(codes.map(\.rawValue)).count == codes.count)
         // Encoding errors are numbered from 1, sync session errors from 32 (SPEC §9).
-        #expect(codes.filter { $0.rawValue < 32 }.map(\.rawValue) == Array(1...18))
-        #expect(codes.filter { $0.rawValue >= 32 }.map(\.rawValue) == Array(32...44))
+        #expect(codes.filter { $0.rawValue < 32 }.map(\.rawValue) == Array(1...19))
+        #expect(codes.filter { $0.rawValue >= 32 }.map(\.rawValue) == Array(32...47))
         for code in codes { #expect(ProtocolError.Code(name: code.name) == code) }
         #expect(ProtocolError.Code(rawValue: 999).name == "code-999")
     }

@@ -29,6 +29,7 @@ struct GoldenVectorTests {
         let decoded = try ChangeBundle(decoding: bytes)
         #expect(decoded == expected)
         #expect(expected.encoded() == bytes)
+        _ = try decoded.verified()
     }
 
     @Test(
@@ -48,13 +49,34 @@ struct GoldenVectorTests {
     func invalid(vector: GoldenVectors.Vector) throws {
         let expected = try #require(vector.error.flatMap(ProtocolError.Code.init(name:)), "unknown code name")
         let bytes = try GoldenVectors.bytes(of: vector)
-        let error = #expect(throws: ProtocolError.self) { try ChangeBundle(decoding: bytes) }
+        let error = #expect(throws: ProtocolError.self) { _ = try ChangeBundle(decoding: bytes).verified() }
         #expect(error?.code == expected, "\(error?.description ?? "")")
     }
 
     @Test("every error code that a bundle can reach has an invalid vector")
     func coverage() {
         let covered = Set(Self.vectors.compactMap(\.error))
-        #expect(covered == Set(ProtocolError.Code.all.filter { $0.rawValue < 32 }.map(\.name)))
+        let reachable = ProtocolError.Code.all.filter { $0.rawValue < 32 } + [.badSignature, .unsignedChange]
+        #expect(covered == Set(reachable.map(\.name)))
+    }
+
+    /// Two bundles each validly signed by one author, with different histories: the chain
+    /// hashes at the stated seq differ, which is what a store refuses as an equivocation.
+    @Test("the equivocation pair is two signed histories of one author that differ at the stated seq")
+    func equivocations() throws {
+        let pairs = try GoldenVectors.load().equivocations
+        #expect(!pairs.isEmpty)
+        for pair in pairs {
+            let author = try parseID(pair.author)
+            var chains: [ChainHash] = []
+            for file in [pair.first, pair.second] {
+                let bundle = try ChangeBundle(decoding: Array(try Data(contentsOf: GoldenVectors.folder.appendingPathComponent(file))))
+                let verified = try bundle.verified()
+                let index = try #require(bundle.changes.firstIndex { $0.id == Dot(replica: author, seq: pair.seq) })
+                chains.append(verified[index])
+            }
+            #expect(chains[0] != chains[1])
+            #expect(pair.error == ProtocolError.Code.equivocation.name)
+        }
     }
 }

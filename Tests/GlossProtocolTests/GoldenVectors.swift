@@ -19,6 +19,38 @@ struct GoldenVectors: Decodable {
     struct BundleContent: Decodable, Sendable {
         let store: String
         let changes: [ChangeContent]
+        let runs: [RunContent]
+    }
+
+    /// A signed run (SPEC §6.6): hex strings.
+    struct RunContent: Decodable, Sendable {
+        struct CheckpointContent: Decodable, Sendable {
+            let seq: UInt64
+            let signature: String
+        }
+
+        let replica, key, base: String
+        let checkpoints: [CheckpointContent]
+
+        func run() throws -> SignedRun {
+            guard let key = Hex.bytes(key).flatMap({ AuthorKey(bytes: $0) }), let base = Hex.bytes(base).flatMap({ ChainHash(bytes: $0) })
+            else { throw Malformed(description: "vectors.json: a run's key or base") }
+            return SignedRun(
+                author: try parseID(replica), key: key, base: base,
+                checkpoints: try checkpoints.map { checkpoint in
+                    guard let signature = Hex.bytes(checkpoint.signature), signature.count == 64 else {
+                        throw Malformed(description: "vectors.json: a signature")
+                    }
+                    return Checkpoint(seq: checkpoint.seq, signature: signature)
+                })
+        }
+    }
+
+    /// Two valid bundles whose histories of one author differ: the second is refused.
+    struct Equivocation: Decodable, Sendable {
+        let first, second, author: String
+        let seq: UInt64
+        let error: String
     }
 
     struct ChangeContent: Decodable, Sendable {
@@ -42,6 +74,7 @@ struct GoldenVectors: Decodable {
     }
 
     let vectors: [Vector]
+    let equivocations: [Equivocation]
 
     /// The folder holding the vectors, found from this source file rather than from a resource
     /// bundle: they are the same files a third party reads.
@@ -63,7 +96,9 @@ struct GoldenVectors: Decodable {
 
 extension GoldenVectors.BundleContent {
     func bundle() throws -> ChangeBundle {
-        ChangeBundle(storeID: try parseID(store), changes: try changes.map { try $0.change() })
+        ChangeBundle(
+            storeID: try parseID(store),
+            batch: SignedBatch(changes: try changes.map { try $0.change() }, runs: try runs.map { try $0.run() }))
     }
 }
 

@@ -30,7 +30,7 @@ struct SpecExampleTests {
         let store = ID128(hex: "5a1e5a1e000000000000000000000001")!
         let bytes = ChangeBundle(storeID: store, changes: []).encoded()
         let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-        #expect(hex.suffix(32).joined() == "db94ae74fd6ce1e4b0d4c92a2c57df6efbf0b8a61a39b2e0ee433ca89bb4b57c")
-        #expect(Array(bytes.dropLast(32)) == Array("GLOSSBDL".utf8) + [0x01] + store.bytes + [0x00, 0x00])
+        #expect(hex.suffix(32).joined() == "4c9db6d34c23bc55eb1c5b5131a214d76b592ef5c1f00506dc4c51a61712e537")
+        #expect(Array(bytes.dropLast(32)) == Array("GLOSSBDL".utf8) + [0x02] + store.bytes + [0x00, 0x00, 0x00])
     }
 }

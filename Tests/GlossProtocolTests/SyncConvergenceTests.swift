@@ -81,7 +81,7 @@ struct SyncConvergenceTests {
     }
 
     static func changesSent(_ side: SyncWorld.Side) -> [Change] {
-        side.sent.flatMap { message -> [Change] in if case .changes(_, let changes) = message { changes } else { [] } }
+        side.sent.flatMap { message -> [Change] in if case .changes(_, let batch) = message { batch.changes } else { [] } }
     }
 
     @Test(
@@ -134,7 +134,7 @@ struct SyncConvergenceTests {
             Issue.record("\(world.links[second].sides[0].kindsSent)")
             return
         }
-        #expect(resent == batch2)
+        #expect(resent.changes == batch2)
         #expect(world.replicas[0].digest == world.replicas[1].digest)
     }
 

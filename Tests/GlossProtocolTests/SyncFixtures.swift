@@ -105,7 +105,7 @@ struct RandomSyncMessages {
     mutating func message(of kind: SyncMessage.Kind) -> SyncMessage {
         switch kind {
         case .hello: .hello(hello())
-        case .changes: .changes(batch: changes.number(), changes.changes())
+        case .changes: .changes(batch: changes.number(), SignedBatch(changes: changes.changes(), runs: []))
         case .ack: .ack(batch: changes.number())
         case .end: .end
         case .summary: .summary(clock: clock(), digest: digest())
@@ -135,5 +135,21 @@ struct RandomSyncMessages {
 
     mutating func digest() -> [UInt8] {
         (0..<32).map { _ in UInt8.random(in: 0...255, using: &changes.generator) }
+    }
+}
+
+extension ChangeBundle {
+    /// A bundle with no signatures: enough for tests of the file's encoding, which the reader
+    /// checks before any signature (`SignedBatch.verify(store:)` would refuse it).
+    init(storeID: StoreID, changes: [Change]) {
+        self.init(storeID: storeID, batch: SignedBatch(changes: changes, runs: []))
+    }
+}
+
+/// `[change, ...]` as an unsigned batch, for tests of the session and the encoding, which do
+/// not check signatures (the store does, when it applies a batch).
+extension SignedBatch: ExpressibleByArrayLiteral {
+    public init(arrayLiteral changes: Change...) {
+        self.init(changes: changes, runs: [])
     }
 }

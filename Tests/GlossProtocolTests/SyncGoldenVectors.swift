@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GlossCore
 import GlossProtocol
@@ -25,6 +26,14 @@ struct SyncGoldenVectors: Decodable {
     }
 
     /// The fields of any message type; `type` says which are present.
+    struct HeadContent: Decodable, Sendable {
+        let replica, chain, signature: String
+    }
+
+    struct SuccessionContent: Decodable, Sendable {
+        let key, signature: String
+    }
+
     struct Fields: Decodable, Sendable {
         struct Versions: Decodable, Sendable {
             let low, high: UInt64
@@ -35,6 +44,9 @@ struct SyncGoldenVectors: Decodable {
         let clock: [String: UInt64]?
         let maximumFrameSize: UInt64?
         let capabilities: [String]?
+        let heads: [HeadContent]?
+        let successions: [SuccessionContent]?
+        let runs: [GoldenVectors.RunContent]?
         let batch: UInt64?
         let changes: [GoldenVectors.ChangeContent]?
         let code: UInt16?
@@ -43,8 +55,14 @@ struct SyncGoldenVectors: Decodable {
 
     struct Exchange: Decodable, Sendable, CustomTestStringConvertible {
         struct Replica: Decodable, Sendable {
-            let store, replica, name: String
+            let store, replica, name, seed: String
             let changes: [GoldenVectors.ChangeContent]
+            let checkpoints: [CheckpointContent]
+        }
+
+        struct CheckpointContent: Decodable, Sendable {
+            let replica, signature: String
+            let seq: UInt64
         }
 
         struct Outcome: Decodable, Sendable {
@@ -121,9 +139,24 @@ extension SyncGoldenVectors.MessageContent {
                     replicaID: try parseID(need(fields.replica, "replica")), name: try need(fields.name, "name"),
                     clock: try clock(need(fields.clock, "clock")), digest: try digest(need(fields.digest, "digest")),
                     maximumFrameSize: try need(fields.maximumFrameSize, "maximumFrameSize"),
-                    capabilities: try need(fields.capabilities, "capabilities")))
+                    capabilities: try need(fields.capabilities, "capabilities"),
+                    heads: try need(fields.heads, "heads").map { head in
+                        guard let chain = Hex.bytes(head.chain).flatMap({ ChainHash(bytes: $0) }), let signature = Hex.bytes(head.signature)
+                        else { throw GoldenVectors.Malformed(description: "a head") }
+                        return SignedHead(chain: chain, signature: signature)
+                    },
+                    successions: try need(fields.successions, "successions").map { succession in
+                        guard let key = Hex.bytes(succession.key).flatMap({ AuthorKey(bytes: $0) }),
+                            let signature = Hex.bytes(succession.signature)
+                        else { throw GoldenVectors.Malformed(description: "a succession") }
+                        return SyncMessage.Succession(key: key, signature: signature)
+                    }))
         case "CHANGES":
-            return .changes(batch: try need(fields.batch, "batch"), try need(fields.changes, "changes").map { try $0.change() })
+            return .changes(
+                batch: try need(fields.batch, "batch"),
+                SignedBatch(
+                    changes: try need(fields.changes, "changes").map { try $0.change() },
+                    runs: try need(fields.runs, "runs").map { try $0.run() }))
         case "ACK":
             return .ack(batch: try need(fields.batch, "batch"))
         case "END":
@@ -151,6 +184,22 @@ func digest(_ hex: String) throws -> [UInt8] {
 
 extension SyncGoldenVectors.Exchange.Replica {
     func testReplica() throws -> SyncTestReplica {
-        SyncTestReplica(id: try parseID(replica), storeID: try parseID(store), name: name, log: try changes.map { try $0.change() })
+        guard let seed = Hex.bytes(seed), let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed) else {
+            throw GoldenVectors.Malformed(description: "a seed")
+        }
+        var signatures: [Dot: [UInt8]] = [:]
+        for checkpoint in checkpoints {
+            signatures[Dot(replica: try parseID(checkpoint.replica), seq: checkpoint.seq)] = Hex.bytes(checkpoint.signature)
+        }
+        // The vectors' people (README): Alice, Bob, Carol, and Alice's successor.
+        var keys: [ReplicaID: AuthorKey] = [:]
+        for byte: UInt8 in [0xa1, 0xb0, 0xc0, 0xa2] {
+            let publicKey = try Curve25519.Signing.PrivateKey(rawRepresentation: [UInt8](repeating: byte, count: 32)).publicKey
+            let authorKey = AuthorKey(bytes: publicKey.rawRepresentation)!
+            keys[authorKey.replicaID] = authorKey
+        }
+        return SyncTestReplica(
+            id: try parseID(replica), storeID: try parseID(store), name: name, log: try changes.map { try $0.change() }, key: key,
+            keys: keys, checkpoints: signatures)
     }
 }

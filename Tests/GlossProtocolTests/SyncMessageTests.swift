@@ -46,15 +46,25 @@ struct SyncMessageTests {
     }
 
     @Test("HELLO fields are written in SPEC order")
-    func helloLayout() {
+    func helloLayout() throws {
         let clock: VersionVector = [F.bob: 2, F.alice: 300]
-        let hello = F.hello(versions: 1...2, clock: clock, capabilities: ["x"])
+        var hello = F.hello(versions: 1...2, clock: clock, capabilities: ["x"])
+        let heads = [0x0a, 0x0b].map {
+            SignedHead(chain: ChainHash(bytes: [UInt8](repeating: $0, count: 32))!, signature: [UInt8](repeating: $0, count: 64))
+        }
+        hello.heads = heads
+        let successor = SyncMessage.Succession(
+            key: AuthorKey(bytes: [UInt8](repeating: 0x0c, count: 32))!, signature: [UInt8](repeating: 0x0d, count: 64))
+        hello.successions = [successor]
         let expected: [UInt8] =
             [0x01, 0x02] + F.store.bytes + F.alice.bytes + [0x05] + Array("alice".utf8)
             + [0x02] + F.alice.bytes + [0xac, 0x02] + F.bob.bytes + [0x02]
             + F.digestA + [0x80, 0x80, 0x80, 0x08] + [0x01, 0x01, 0x78]
+            + [0x02] + heads[0].chain.bytes + heads[0].signature + heads[1].chain.bytes + heads[1].signature
+            + [0x01] + successor.key.bytes + successor.signature
         #expect(F.body(of: .hello(hello)) == expected)
         #expect(SyncMessage.hello(hello).framed()[4] == 0x01)
+        #expect(try SyncMessage(type: 0x01, body: ArraySlice(expected)) == .hello(hello))
     }
 
     @Test("SUMMARY is a version vector then the 32-byte digest; CHANGES a batch number then a change batch")
@@ -63,8 +73,8 @@ struct SyncMessageTests {
         let change = Change(
             id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
             operations: [.keepAnnotation(id: RawBytes.article)])
-        #expect(F.body(of: .changes(batch: 2, [change])) == [0x02] + ChangeBatch.encoded([change]))
-        #expect(F.body(of: .changes(batch: 1, [])) == [0x01, 0x00, 0x00])
+        #expect(F.body(of: .changes(batch: 2, [change])) == [0x02] + ChangeBatch.encoded([change]) + [0x00], "no signed runs")
+        #expect(F.body(of: .changes(batch: 1, [])) == [0x01, 0x00, 0x00, 0x00])
     }
 
     // MARK: Extensibility
@@ -203,7 +213,7 @@ struct SyncMessageTests {
     @Test(
         "trailingBytes: a byte after the last field of every message but HELLO",
         arguments: [
-            SyncMessage.changes(batch: 1, []), .ack(batch: 1), .end, .summary(clock: [:], digest: SyncFixtures.digestA),
+            SyncMessage.changes(batch: 1, .empty), .ack(batch: 1), .end, .summary(clock: [:], digest: SyncFixtures.digestA),
             .error(code: .busy, message: "later"),
         ])
     func trailing(message: SyncMessage) {

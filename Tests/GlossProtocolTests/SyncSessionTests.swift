@@ -125,7 +125,7 @@ struct SyncSessionTests {
             #expect(side.batchesSent == Array(1...UInt64(batches)), "side \(index)")
             #expect(side.acksReceived == side.batchesSent, "side \(index)")
             #expect(side.acksSent == world.links[link].sides[1 - index].batchesSent)
-            for case .changes(_, let changes) in side.sent { #expect(changes.count <= limit && !changes.isEmpty) }
+            for case .changes(_, let batch) in side.sent { #expect(batch.changes.count <= limit && !batch.changes.isEmpty) }
             #expect(side.kindsSent.filter { $0 == .end }.count == 1)
             #expect(side.kindsSent.last == .summary)
             #expect(side.kindsSent.first == .hello)
@@ -166,7 +166,7 @@ struct SyncSessionTests {
         var world = SyncWorld(replicas: replicas, batchChangeLimit: 6)
         let link = world.sync(client: 0, server: 1)
         let sent = world.links[link].sides[0].sent.flatMap { message -> [Change] in
-            if case .changes(_, let changes) = message { changes } else { [] }
+            if case .changes(_, let batch) = message { batch.changes } else { [] }
         }
         #expect(sent == replicas[0].log)
         #expect(world.replicas[1].log == replicas[0].log)
@@ -508,7 +508,7 @@ struct SyncSessionTests {
                     storeID: F.store, replicaID: replicas[1].id, name: "bob",
                     clock: fakeClock, digest: replicas[1].digest)))
         let batch = Array(replicas[0].log.dropFirst(3))
-        guard case .send(let changes) = session.send(batch: batch, isLast: true).first else {
+        guard case .send(let changes) = session.send(batch: SignedBatch(changes: batch, runs: []), isLast: true).first else {
             Issue.record("no batch")
             return
         }
@@ -517,7 +517,7 @@ struct SyncSessionTests {
             return
         }
         let clockBefore = replicas[1].clock
-        let error = #expect(throws: ProtocolError.self) { try replicas[1].apply(batch: received) }
+        let error = #expect(throws: ProtocolError.self) { try replicas[1].apply(batch: received.changes) }
         #expect(error?.code == .missingPredecessors)
         let refusal = server.applyFailed(error!)
         #expect(

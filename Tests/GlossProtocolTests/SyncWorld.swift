@@ -178,7 +178,7 @@ struct SyncWorld {
                 links[link].sides[side].feedPosition = 0
             case .apply(let batch, let changes):
                 do {
-                    let new = try replicas[replica].apply(batch: changes)
+                    let new = try replicas[replica].apply(signed: changes)
                     links[link].sides[side].appliedBatches.append(batch)
                     perform(links[link].sides[side].session.applied(batch: batch, newChanges: new), link: link, side: side)
                 } catch {
@@ -200,7 +200,9 @@ struct SyncWorld {
     private mutating func pump(link: Int, side: Int) {
         while links[link].sides[side].session.wantsBatch, !links[link].sides[side].isFinished {
             let (changes, isLast) = nextPage(link: link, side: side)
-            perform(links[link].sides[side].session.send(batch: changes, isLast: isLast), link: link, side: side)
+            perform(
+                links[link].sides[side].session.send(batch: replicas[links[link].sides[side].replica].signed(changes), isLast: isLast),
+                link: link, side: side)
         }
     }
 

@@ -1,12 +1,13 @@
 import Foundation
 import GlossCore
 import GlossStore
+import GlossTestSupport
 import Testing
 
 /// The allowlist a server consults before it says anything (SPEC §11.2): roles, the pending list
 /// of unknown devices, and the replica key that is the TLS identity.
 @Suite struct DeviceAllowlistTests {
-    let laptop = ID128(high: 0x11, low: 0x22)
+    let laptop = TestKeys.replicaID(11)
     let stranger = ID128(high: 0x33, low: 0x44)
     let day: UInt64 = 24 * 3600 * 1000
 
@@ -58,24 +59,25 @@ import Testing
         let change = Change(
             id: Dot(replica: laptop, seq: 1), dependencies: VersionVector(), time: 1,
             operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
-        #expect(throws: GlossStoreError.self) { try store.apply([change], from: laptop) }
+        let signed = TestKeys.sign([change], store: store.identity.storeID)
+        #expect(throws: GlossStoreError.self) { try store.apply(signed, from: laptop) }
         try store.setRole(.readOnly, of: laptop, time: 1)
         do {
-            try store.apply([change], from: laptop)
+            try store.apply(signed, from: laptop)
             Issue.record("a read-only device's change was applied")
         } catch {
             #expect(error.code == .notPermitted)
         }
         try store.setRole(.revoked, of: laptop, time: 2)
         do {
-            try store.apply([change], from: laptop)
+            try store.apply(signed, from: laptop)
             Issue.record("a revoked device's change was applied")
         } catch {
             #expect(error.code == .notTrusted)
         }
         #expect(try store.clock().total == 0)
         try store.setRole(.readWrite, of: laptop, time: 3)
-        #expect(try store.apply([change], from: laptop).applied == 1)
+        #expect(try store.apply(signed, from: laptop).applied == 1)
     }
 
     @Test func theReplicaKeyHashesToTheReplicaId() throws {

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import GlossCore
 import GlossStore
@@ -17,14 +18,16 @@ import Testing
 
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
-        // Deliver in random prefixes of a causal order, with repeats: every batch is applicable.
+        // Deliver in random slices of a causal order, overlapping what was delivered (repeats),
+        // shuffled: every batch is applicable, and each author's changes in it are one run.
         var delivered = 0
         let ordered = CausalOrder.arrange(everything, after: VersionVector()).ready
         while delivered < ordered.count {
             let end = min(ordered.count, delivered + 1 + random.below(25))
-            var batch = Array(ordered[delivered..<end]) + RandomHistory.sample(of: Array(ordered[..<delivered]), using: &random)
+            let start = delivered - random.below(min(delivered, 10) + 1)
+            var batch = Array(ordered[start..<end])
             batch.shuffle(using: &random)
-            try store.apply(batch)
+            try store.apply(TestKeys.sign(batch, store: store.identity.storeID, history: everything))
             delivered = end
         }
         let stored = try store.state()
@@ -40,7 +43,8 @@ import Testing
         let replicas = try RandomHistory.replicas(count: 3, steps: 100, using: &random)
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
-        try store.apply(RandomHistory.union(replicas))
+        let union = RandomHistory.union(replicas)
+        try store.apply(TestKeys.sign(union, store: store.identity.storeID))
         let peer = replicas[1]
         let lacking = try store.changes(since: peer.state.clock)
         #expect(Set(lacking.map(\.id)) == Set(RandomHistory.union(replicas).map(\.id)).subtracting(peer.log.map(\.id)))
@@ -55,18 +59,28 @@ import Testing
         let log = replicas[0].log
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
-        try store.apply(Array(log.prefix(3)))
+        let storeID = store.identity.storeID
+        try store.apply(TestKeys.sign(Array(log.prefix(3)), store: storeID))
         let before = try store.state()
 
-        let withGap = [log[3]] + Array(log.dropFirst(5))
-        let gap = #expect(throws: GlossStoreError.self) { try store.apply(withGap) }
+        let withGap = Array(log.dropFirst(4).prefix(5))
+        let gap = #expect(throws: GlossStoreError.self) { try store.apply(TestKeys.sign(withGap, store: storeID, history: log)) }
         #expect(gap?.code == .missingPredecessors)
         #expect(try store.state() == before)
 
+        // The author signs a second history in which its change 2 differs: held changes
+        // compared by chain hash, the whole batch refused.
         let original = log[1]
         let forged = Change(id: original.id, dependencies: original.dependencies, time: original.time + 1, operations: original.operations)
-        let equivocation = #expect(throws: GlossStoreError.self) { try store.apply([log[3], forged]) }
+        var forkedLog = log
+        forkedLog[1] = forged
+        let fork = TestKeys.sign(Array(forkedLog[1...3]), store: storeID, history: forkedLog)
+        let equivocation = #expect(throws: GlossStoreError.self) { try store.apply(fork) }
         #expect(equivocation?.code == .equivocation)
+        // The same fork seen only from after it: the run's base differs from the chain held.
+        let later = TestKeys.sign(Array(forkedLog[3...4]), store: storeID, history: forkedLog)
+        let baseFork = #expect(throws: GlossStoreError.self) { try store.apply(later) }
+        #expect(baseFork?.code == .equivocation)
         #expect(try store.state() == before)
         #expect(try store.change(original.id) == original)
     }
@@ -93,7 +107,8 @@ import Testing
 /// A change may create an article and an annotation on it, whatever order their ids sort in.
 @Suite struct StoreSaveOrderTests {
     @Test func anAnnotationWhoseIDSortsBeforeItsNewArticleIsSaved() throws {
-        let replica = ID128(high: 3, low: 3)
+        let key = TestKeys.key(999)
+        let replica = ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation))
         let dot = Dot(replica: replica, seq: 1)
         let annotation = ID128.annotation(createdAt: dot, index: 1)
         var body = ""
@@ -111,7 +126,7 @@ import Testing
             ])
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("s.sqlite"), name: nil)
-        try store.apply([change])
+        try store.apply(TestKeys.sign([change], store: store.identity.storeID, extraKeys: [key]))
         #expect(try store.state().annotations[annotation]?.article == article)
     }
 }

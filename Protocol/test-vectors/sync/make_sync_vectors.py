@@ -3,14 +3,15 @@
 
 A second, independent implementation of the sync protocol's encoding (Protocol/SPEC.md §11),
 in plain Python, written from the SPEC rather than from the Swift code. It reuses the change
-encoding and state digest of ../make_vectors.py, which were written the same way. The Swift
-tests replay every file against the real SyncFrameDecoder, SyncMessage and SyncSession, so two
-implementations agree on each byte. The committed files are the reference; running this again
-must reproduce them byte for byte:
+encoding, signed batches (chain hashes, checkpoints) and state digest of ../make_vectors.py,
+which were written the same way. The Swift tests replay every file against the real
+SyncFrameDecoder, SyncMessage and SyncSession, so two implementations agree on each byte. The
+committed files are the reference; Ed25519 signatures are deterministic (RFC 8032), so running
+this again must reproduce them byte for byte:
 
     python3 Protocol/test-vectors/sync/make_sync_vectors.py && git diff --exit-code Protocol/test-vectors
 
-Needs only the Python standard library.
+Needs the Python standard library and the `cryptography` package (for Ed25519).
 """
 
 import json
@@ -22,7 +23,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
 import make_vectors as bundle  # noqa: E402  (the bundle vectors' encoder and merge rules)
-from make_vectors import varint, string, change_batch, replica_id, content, json_value  # noqa: E402
+from make_vectors import (varint, string, content, json_value, runs_for, runs_json,  # noqa: E402
+                          signed_batch, chain, sign_checkpoint, public_key, replica_from_seed, seed_of, KEYS)
 
 # ---------------------------------------------------------------------------------------------
 # The protocol (SPEC §11)
@@ -48,9 +50,14 @@ def version_vector(clock):
 
 
 def hello_body(h):
+    """The fields of SPEC §11.4.1, then heads (a count equal to the clock's, then chain and signature
+    per clock entry, in clock order) and successions (a count, then key and signature each)."""
     out = varint(h["low"]) + varint(h["high"]) + h["store"] + h["replica"] + string(h["name"])
     out += version_vector(h["clock"]) + h["digest"] + varint(h["maximumFrameSize"])
     out += varint(len(h["capabilities"])) + b"".join(string(c) for c in h["capabilities"])
+    assert [head["replica"] for head in h["heads"]] == sorted(h["clock"])
+    out += varint(len(h["heads"])) + b"".join(head["chain"] + head["signature"] for head in h["heads"])
+    out += varint(len(h["successions"])) + b"".join(s["key"] + s["signature"] for s in h["successions"])
     return out
 
 
@@ -59,7 +66,7 @@ def encode(message):
     if kind == HELLO:
         return frame(HELLO, hello_body(message))
     if kind == CHANGES:
-        return frame(CHANGES, varint(message["batch"]) + change_batch(message["changes"]))
+        return frame(CHANGES, varint(message["batch"]) + signed_batch(message["changes"], message["runs"]))
     if kind == ACK:
         return frame(ACK, varint(message["batch"]))
     if kind == END:
@@ -71,10 +78,34 @@ def encode(message):
     raise ValueError(kind)
 
 
-def hello(store, replica, name, changes, low=2, high=2, capabilities=()):
+def hello(store, replica, name, changes, low=2, high=2, capabilities=(), heads=None, successions=()):
+    """A HELLO from a replica holding `changes`; its heads are signed with the authors' keys unless given."""
     return {"type": HELLO, "low": low, "high": high, "store": store, "replica": replica, "name": name,
             "clock": clock_of(changes), "digest": digest_of(changes), "maximumFrameSize": MAXIMUM_FRAME_SIZE,
-            "capabilities": list(capabilities)}
+            "capabilities": list(capabilities),
+            "heads": heads_of(store, changes) if heads is None else heads, "successions": list(successions)}
+
+
+def heads_of(store, changes):
+    """For each clock entry r, in clock order: chain(r, clock[r]) and r's checkpoint signature there."""
+    heads = []
+    for replica, seq in sorted(clock_of(changes).items()):
+        value = chain(changes, replica, seq)
+        heads.append({"replica": replica, "chain": value, "signature": sign_checkpoint(store, replica, seq, value)})
+    return heads
+
+
+def succession(store, old, new):
+    """The old replica hands over to the new: its public key, and its signature over
+    "gloss-succession-v1" || 00 || store id || old replica id || new replica id."""
+    return {"key": public_key(old), "signature": KEYS[old].sign(b"gloss-succession-v1\x00" + store + old + new)}
+
+
+def changes_message(batch, changes, history=(), store=None):
+    """CHANGES: a batch number and a signed batch, signed for `store` (by default the vectors' store);
+    `history` holds the changes before the batch's, from which the runs' bases are computed."""
+    return {"type": CHANGES, "batch": batch, "changes": list(changes),
+            "runs": runs_for(store or STORE, changes, history)}
 
 
 def clock_of(changes):
@@ -102,9 +133,13 @@ def describe(message):
             "versions": {"low": message["low"], "high": message["high"]}, "store": message["store"].hex(),
             "replica": message["replica"].hex(), "name": message["name"], "clock": json_value(message["clock"]),
             "digest": message["digest"].hex(), "maximumFrameSize": message["maximumFrameSize"],
-            "capabilities": message["capabilities"]}
+            "capabilities": message["capabilities"],
+            "heads": [{"replica": h["replica"].hex(), "chain": h["chain"].hex(), "signature": h["signature"].hex()}
+                      for h in message["heads"]],
+            "successions": [{"key": s["key"].hex(), "signature": s["signature"].hex()} for s in message["successions"]]}
     elif kind == CHANGES:
-        out["fields"] = {"batch": message["batch"], "changes": content(ANY_STORE, message["changes"])["changes"]}
+        out["fields"] = {"batch": message["batch"], "changes": content(ANY_STORE, message["changes"])["changes"],
+                         "runs": runs_json(message["runs"])}
     elif kind == ACK:
         out["fields"] = {"batch": message["batch"]}
     elif kind == END:
@@ -120,7 +155,8 @@ def describe(message):
 # The replicas and their changes
 
 STORE, ALICE, BOB, T0 = bundle.STORE, bundle.ALICE, bundle.BOB, bundle.T0
-CAROL = replica_id(bytes([0xC0]) * 32)
+CAROL = replica_from_seed(0xC0)  # Ed25519 private key c0 x 32
+ALICE_NEW = replica_from_seed(0xA2)  # the replica Alice's store hands over to (key a2 x 32)
 OTHER_STORE = bytes.fromhex("0be1d5e0000000000000000000000002")
 GLACIER_ID = bundle.GLACIER_ID
 
@@ -171,18 +207,26 @@ def main():
 
     # Valid frames, one or more of every type.
     valid("frame-hello.bin", "Alice's HELLO: version 2 only, her store, id and name, her clock {Alice: 2}, "
-          "the digest of her state, the default maximum frame size (16 MiB), no capabilities.", alice_hello)
+          "the digest of her state, the default maximum frame size (16 MiB), no capabilities; one head (chain(Alice, "
+          "2) and her checkpoint signature at 2 in this store) and no successions.", alice_hello)
     valid("frame-hello-cloning.bin", "A cloning client's HELLO: the all-zero store id, an empty clock, the digest "
-          "of the empty state, no name.", hello(ANY_STORE, CAROL, "", []))
+          "of the empty state, no name; no heads, no successions.", hello(ANY_STORE, CAROL, "", []))
+    valid("frame-hello-succession.bin", "The HELLO of the replica Alice's store handed over to (a new key, a2 x 32): "
+          "its own replica id, name \"alice\", Alice's changes 1 and 2 (clock {Alice: 2}, with her head), and one "
+          "succession: Alice's old public key and her signature over \"gloss-succession-v1\" 00, the store id, "
+          "her old replica id and the new one.",
+          hello(STORE, ALICE_NEW, "alice", ALICE_LOG, successions=[succession(STORE, ALICE, ALICE_NEW)]))
     valid("frame-hello-extended.bin", "A HELLO from a later version: versions 2 to 4, an unknown capability, and "
-          "5 bytes of a field version 2 does not know (07 03 66 6f 6f) after the capabilities. A version 2 reader "
+          "5 bytes of a field this version does not know (07 03 66 6f 6f) after the successions. A reader "
           "decodes it to the fields shown and ignores the rest, so it does not re-encode to the same bytes.",
           hello(STORE, BOB, "bob", BOB_LOG, high=4, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
-    valid("frame-changes.bin", "CHANGES batch 1 from Alice: her retitling of the article.",
-          {"type": CHANGES, "batch": 1, "changes": [A2]})
+    valid("frame-changes.bin", "CHANGES batch 1 from Alice: her retitling of the article (her change 2), "
+          "signed: one run, base chain(Alice, 1), a checkpoint at 2.",
+          changes_message(1, [A2], history=ALICE_LOG))
     valid("frame-changes-two-replicas.bin", "CHANGES batch 3 holding the five changes of "
-          "bundle-two-replicas.bin, in the same causal order: a replica table of two, and dependencies.",
-          {"type": CHANGES, "batch": 3, "changes": bundle.TWO_REPLICAS})
+          "bundle-two-replicas.bin, in the same causal order: a replica table of two, dependencies, and the "
+          "same two runs as the bundle.",
+          changes_message(3, bundle.TWO_REPLICAS))
     valid("frame-ack.bin", "ACK of batch 300 (a two-byte varint, ac 02).", {"type": ACK, "batch": 300})
     valid("frame-end.bin", "END: no body, so the length is 1.", {"type": END})
     valid("frame-summary.bin", "SUMMARY after Alice and Bob synced: the clock {Alice: 2, Bob: 1} and the digest of "
@@ -231,7 +275,8 @@ def main():
             "unsupportedVersion", encode(dict(alice_hello, low=0)))
     invalid("frame-changes-bad-replica-index.bin", "CHANGES batch 1 whose one change names author index 1 in a "
             "replica table of one: the change batch's own rules apply inside CHANGES.", "badReplicaIndex",
-            frame(CHANGES, varint(1) + replace_once(change_batch([A2]), varint(1) + ALICE + varint(1) + b"\x00",
+            frame(CHANGES, varint(1) + replace_once(signed_batch([A2], runs_for(STORE, [A2], ALICE_LOG)),
+                                                    varint(1) + ALICE + varint(1) + b"\x00",
                                                     varint(1) + ALICE + varint(1) + b"\x01")))
 
     # Scripted exchanges: the frames each side sends, in one order they can be sent in.
@@ -251,8 +296,13 @@ def main():
                           "reference": reference, "outcome": outcome})
 
     def replica(store, replica_, name, log):
+        """A side of an exchange: what it holds, its private key (seed), and the checkpoint signature it
+        holds at each of its clock's entries (the ones its HELLO's heads and the runs it relays carry)."""
+        held = [{"replica": h["replica"].hex(), "seq": clock_of(log)[h["replica"]], "signature": h["signature"].hex()}
+                for h in heads_of(store, log)]
         return {"store": store.hex(), "replica": replica_.hex(), "name": name,
-                "changes": content(store, log)["changes"]}
+                "seed": seed_of(replica_).hex(), "changes": content(store, log)["changes"],
+                "checkpoints": held}
 
     def synced(changes):
         return {"clock": json_value(clock_of(changes)), "digest": digest_of(changes).hex()}
@@ -262,16 +312,17 @@ def main():
     exchange(
         "exchange-two-replicas.txt",
         "Alice (client) and Bob (server) both hold A1, Alice's import of an article. Apart, Alice retitled it (A2) "
-        "and Bob tagged it (B1). Their HELLOs differ, so each sends the other what its clock lacks, one batch "
-        "each, then END; each ACKs the other's batch once applied; both then send SUMMARY with equal clocks and "
-        "digests.",
+        "and Bob tagged it (B1). Their HELLOs differ (each carries a head, chain and signature, per clock entry), "
+        "so each sends the other what its clock lacks, one signed batch each (base: the chain just below the "
+        "batch's first change of each author), then END; each ACKs the other's batch once applied; both then "
+        "send SUMMARY with equal clocks and digests.",
         replica(STORE, ALICE, "alice", ALICE_LOG), replica(STORE, BOB, "bob", BOB_LOG),
         [("client", "MAGIC"), ("server", "MAGIC"),
          ("client", alice_hello),
          ("server", bob_hello),
-         ("server", {"type": CHANGES, "batch": 1, "changes": lacking(BOB_LOG, alice_hello["clock"])}),
+         ("server", changes_message(1, lacking(BOB_LOG, alice_hello["clock"]), history=BOB_LOG)),
          ("server", {"type": END}),
-         ("client", {"type": CHANGES, "batch": 1, "changes": lacking(ALICE_LOG, bob_hello["clock"])}),
+         ("client", changes_message(1, lacking(ALICE_LOG, bob_hello["clock"]), history=ALICE_LOG)),
          ("client", {"type": END}),
          ("client", {"type": ACK, "batch": 1}),
          ("server", {"type": ACK, "batch": 1}),
@@ -299,7 +350,7 @@ def main():
         [("client", "MAGIC"), ("server", "MAGIC"),
          ("client", carol_hello),
          ("server", bob_hello),
-         ("server", {"type": CHANGES, "batch": 1, "changes": BOB_LOG}),
+         ("server", changes_message(1, BOB_LOG)),
          ("server", {"type": END}),
          ("client", {"type": END}),
          ("client", {"type": ACK, "batch": 1}),
@@ -331,7 +382,7 @@ def main():
         ["client", "server"], {"error": "storeMismatch"})
 
     document = {
-        "description": "Gloss sync protocol test vectors, version 2 (inside mutual TLS; the vectors are what travels inside it). See README.md and Protocol/SPEC.md §11.",
+        "description": "Gloss sync protocol test vectors, version 2 with signed history (HELLO heads and successions, signed CHANGES batches; inside mutual TLS, the vectors are what travels inside it). See README.md and Protocol/SPEC.md §11.",
         "vectors": vectors,
         "exchanges": exchanges,
     }

@@ -1,21 +1,32 @@
 #!/usr/bin/env python3
 """A sync client written from Protocol/SPEC.md §11 alone: an interoperability check.
 
-Clones a running `gloss serve` into memory, as a new replica would, over protocol version 2:
-opens mutual TLS 1.3 with an Ed25519 device certificate made in memory, checks that the server
-proved the device id given with --expect (SPEC §11.2), sends the magic and a HELLO with the
-all-zero store id and an empty clock, applies every batch the server sends with the merge rules
-of ../make_vectors.py (an independent implementation of SPEC §4), acknowledges each, sends END and
-SUMMARY, and checks that the server's SUMMARY has the same clock and state digest as its own.
-Prints what it did; exits non-zero on any disagreement.
+Clones a running `gloss serve` into memory, as a new replica would, over protocol version 2 with
+signed history: opens mutual TLS 1.3 with an Ed25519 device certificate made in memory, checks
+that the server proved the device id given with --expect (SPEC §11.2), sends the magic and a
+HELLO with the all-zero store id, an empty clock (so no heads) and no successions, verifies every
+signed batch the server sends (each author's run: key, base, checkpoint signatures over the chain
+hash) and applies it with the merge rules of ../make_vectors.py (an independent implementation of
+SPEC §4), acknowledges each, then checks the heads of the server's HELLO against what it received.
+With --import TEXT it then writes one change of its own (the article TEXT, titled by its first
+line), signs it with its key and pushes it as CHANGES 1 before its END. It sends SUMMARY and
+checks that the server's SUMMARY has the same clock and state digest as its own. Prints what it
+did; exits non-zero on any disagreement.
 
     gloss serve --store desk.sqlite --listen 127.0.0.1:7456 &
     python3 Protocol/test-vectors/sync/spec_client.py 127.0.0.1:7456 --expect "$(gloss id --json --store desk.sqlite | ...)"
     # refused the first time (SPEC §11.13): run the 'gloss trust' line it prints, then again
+    python3 Protocol/test-vectors/sync/spec_client.py 127.0.0.1:7456 --expect DEVICE --import "A title
+    and a body"   # needs the role read-write
+
+--seed HEX (64 hex digits) sets the client's Ed25519 private key (RFC 8032); by default it is d0 x 32,
+so every run is the same device. With the same seed, a later run receives its own earlier changes
+back in the clone and numbers its new change after them.
 
 Needs Python's standard library and the `cryptography` package (for the key and certificate).
 Python's ssl module has no verification callback, so unlike gloss this client checks the
-server's key right after the handshake, not inside it. It writes nothing to the server's store.
+server's key right after the handshake, not inside it. Without --import it writes nothing to the
+server's store.
 """
 
 import datetime
@@ -24,6 +35,7 @@ import socket
 import ssl
 import sys
 import tempfile
+import time
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -41,7 +53,8 @@ import make_vectors as model  # noqa: E402  (merge rules and state digest, SPEC 
 import make_sync_vectors as wire  # noqa: E402  (the message encoder, SPEC §11.4)
 import make_device_ids as devices  # noqa: E402  (device ids, SPEC §4.1.1)
 
-SEED = bytes([0xD0]) * 32  # this client's fixed Ed25519 private key: the same device id every run
+SEED = bytes([0xD0]) * 32  # this client's default Ed25519 private key: the same device id every run
+NO_SIGNATURE = bytes(64)  # a head for which the sender holds no checkpoint signature
 
 
 class ProtocolFailure(Exception):
@@ -116,20 +129,28 @@ def read_operation(r):
     raise ProtocolFailure(f"unknown operation {kind}")
 
 
-def read_batch(r):
-    """A change batch (SPEC §6.1), as make_vectors.py's change dicts."""
+def read_signed_batch(r):
+    """A signed batch: a change batch (SPEC §6.1), as make_vectors.py's change dicts, then its
+    checkpoint table, as make_vectors.py's run dicts."""
     table = [r.id16() for _ in range(r.varint())]
     changes = []
     for _ in range(r.varint()):
-        author, seq, time = table[r.varint()], r.varint(), r.varint()
+        author, seq, written = table[r.varint()], r.varint(), r.varint()
         dependencies = {}
         for _ in range(r.varint()):
             index = r.varint()
             dependencies[table[index]] = r.varint()
         operations = [read_operation(r) for _ in range(r.varint())]
-        changes.append({"replica": author, "seq": seq, "time": time, "dependencies": dependencies,
+        changes.append({"replica": author, "seq": seq, "time": written, "dependencies": dependencies,
                         "operations": operations})
-    return changes
+    runs = []
+    for _ in range(r.varint()):
+        author, key, base = table[r.varint()], r.raw(32), r.raw(32)
+        checkpoints = [(r.varint(), r.raw(64)) for _ in range(r.varint())]
+        if not checkpoints or runs and author <= runs[-1]["replica"]:
+            raise ProtocolFailure("runs not in order, or a run without checkpoints")
+        runs.append({"replica": author, "key": key, "base": base, "checkpoints": checkpoints})
+    return changes, runs
 
 
 def tls_context(key):
@@ -196,16 +217,74 @@ class Connection:
         return data[0], Reader(data[1:])
 
 
+def apply_signed(store, log, changes, runs, keys):
+    """Verifies a received signed batch, then applies it: each run's key, base and signatures
+    (make_vectors.verify), each base against the chain this client holds, and causal order."""
+    error = model.verify(store, changes, runs)
+    if error:
+        raise ProtocolFailure(f"a received batch fails verification: {error}")
+    for run in runs:
+        author = run["replica"]
+        first = min(c["seq"] for c in changes if c["replica"] == author)
+        if first != 1 + sum(1 for c in log if c["replica"] == author):
+            raise ProtocolFailure(f"change {first} of {author.hex()} is not next")
+        if run["base"] != model.chain(log, author, first - 1):
+            raise ProtocolFailure(f"the run of {author.hex()} does not continue the chain held (an equivocation)")
+        keys[author] = run["key"]
+    for change in changes:
+        held = sum(1 for c in log if c["replica"] == change["replica"])
+        if change["seq"] != held + 1:
+            raise ProtocolFailure(f"change {change['seq']} of {change['replica'].hex()} is not next")
+        log.append(change)
+
+
+def check_heads(store, log, clock, heads, keys):
+    """Each head of the server's HELLO: its chain is the chain held, and its signature (unless the
+    server holds none) is the author's checkpoint signature over it."""
+    ok = True
+    for replica, (value, signature) in heads.items():
+        seq = clock[replica]
+        if seq > sum(1 for c in log if c["replica"] == replica) or replica not in keys:
+            print(f"head of {replica.hex()} at {seq}: NOT RECEIVED")
+            ok = False
+        elif value != model.chain(log, replica, seq):
+            print(f"head of {replica.hex()} at {seq}: CHAIN DIFFERS")
+            ok = False
+        elif signature != NO_SIGNATURE and not model.signature_is_valid(
+                keys[replica], signature, model.checkpoint_message(store, replica, seq, value)):
+            print(f"head of {replica.hex()} at {seq}: SIGNATURE DOES NOT VERIFY")
+            ok = False
+    print(f"HELLO heads: {len(heads)}, {'all agree' if ok else 'NOT ALL AGREE'} with the changes received")
+    return ok
+
+
+def imported(me, log, text):
+    """This client's next change: the article `text` (SPEC §4.2 normalization), titled by its first line."""
+    body = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n").rstrip()
+    article = model.article_id(body)
+    if not body or any(op.get("id") == article for c in log for op in c["operations"]):
+        raise ProtocolFailure("nothing to import: the text is empty, or the store holds it already")
+    clock = wire.clock_of(log)
+    seq = clock.pop(me, 0) + 1
+    return {"replica": me, "seq": seq, "time": int(time.time() * 1000), "dependencies": clock, "operations": [
+        {"kind": "createArticle", "id": article, "body": body},
+        {"kind": "set", "entity": article, "field": "title", "value": body.split("\n")[0]}]}
+
+
 def main():
+    usage = "usage: spec_client.py HOST:PORT --expect SERVER-DEVICE-ID [--seed HEX] [--import TEXT]"
     arguments = sys.argv[1:]
-    if len(arguments) != 3 or arguments[1] != "--expect":
-        sys.exit("usage: spec_client.py HOST:PORT --expect SERVER-DEVICE-ID")
+    if len(arguments) % 2 != 1 or arguments[1::2].count("--expect") != 1:
+        sys.exit(usage)
+    options = dict(zip(arguments[1::2], arguments[2::2]))
     host, _, port = arguments[0].rpartition(":")
-    expected_hex = devices.parse(arguments[2])
-    if not host or expected_hex is None:
-        sys.exit("usage: spec_client.py HOST:PORT --expect SERVER-DEVICE-ID")
-    key = ed25519.Ed25519PrivateKey.from_private_bytes(SEED)
-    me = model.replica_id(key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw))
+    expected_hex = devices.parse(options.pop("--expect"))
+    seed_hex, text = options.pop("--seed", SEED.hex()), options.pop("--import", None)
+    if not host or expected_hex is None or options or len(seed_hex) != 64:
+        sys.exit(usage)
+    key = ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(seed_hex))
+    me = model.replica_id(model.raw_public_key(key))
+    model.KEYS[me] = key  # so that model.runs_for can sign this client's changes
     print(f"this client is device {devices.device_id(me.hex())}")
     log = []  # changes applied, in arrival order
     connection = Connection(host, int(port), tls_context(key), bytes.fromhex(expected_hex))
@@ -231,18 +310,34 @@ def main():
     server_clock, server_digest = hello.clock(), hello.raw(32)
     hello.varint()
     capabilities = [hello.string() for _ in range(hello.varint())]
+    if hello.varint() != len(server_clock):
+        raise ProtocolFailure("the server's HELLO has not one head per clock entry")
+    heads = {replica_: (hello.raw(32), hello.raw(64)) for replica_ in sorted(server_clock)}
+    successions = [(hello.raw(32), hello.raw(64)) for _ in range(hello.varint())]  # later fields ignored
     if replica != bytes.fromhex(expected_hex):
         raise ProtocolFailure("the server's HELLO names another replica than the key it proved")
     if not low <= 2 <= high:
         raise ProtocolFailure(f"no common version with {low}–{high}")
     print(f"server {replica.hex()} ({name!r}) of store {store.hex()}: versions {low}–{high}, "
           f"{sum(server_clock.values())} changes, capabilities {capabilities}")
+    for old_key, signature in successions:
+        old = model.replica_id(old_key)
+        ok = model.signature_is_valid(old_key, signature, b"gloss-succession-v1\x00" + store + old + replica)
+        print(f"succession from {old.hex()}: {'signature verifies' if ok else 'SIGNATURE DOES NOT VERIFY'}")
+        if not ok:
+            return 1
     if not server_clock:
         ok = server_digest == wire.digest_of([])
         print("in sync at once (empty store):", "digests agree" if ok else "DIGESTS DIFFER")
+        if text is not None:
+            print("nothing imported: a clone of an empty store ends at the HELLOs; import with gloss, then clone")
         return 0 if ok else 1
+    if text is not None and "pull-only" in capabilities:
+        raise ProtocolFailure("the server lets this device only pull: trust it read-write to --import")
 
-    connection.send(wire.encode({"type": wire.END}))  # nothing to send: END at once
+    if text is None:
+        connection.send(wire.encode({"type": wire.END}))  # nothing to send: END at once
+    keys = {}  # author -> public key, from the runs received
     expected_batch = 1
     while True:
         type_, body = connection.frame()
@@ -250,21 +345,30 @@ def main():
             batch = body.varint()
             if batch != expected_batch:
                 raise ProtocolFailure(f"batch {batch}, expected {expected_batch}")
-            changes = read_batch(body)
+            changes, runs = read_signed_batch(body)
             body.end()
-            for change in changes:
-                held = sum(1 for c in log if c["replica"] == change["replica"])
-                if change["seq"] != held + 1:
-                    raise ProtocolFailure(f"change {change['seq']} of {change['replica'].hex()} is not next")
-                log.append(change)
+            apply_signed(store, log, changes, runs, keys)
             connection.send(wire.encode({"type": wire.ACK, "batch": batch}))
-            print(f"batch {batch}: {len(changes)} changes, applied and acknowledged")
+            print(f"batch {batch}: {len(changes)} changes, signatures verified, applied and acknowledged")
             expected_batch += 1
         elif type_ == wire.END:
             body.end()
             break
         else:
             raise ProtocolFailure(f"unexpected type {type_} while syncing")
+    if not check_heads(store, log, server_clock, heads, keys):
+        return 1
+
+    if text is not None:
+        change = imported(me, log, text)
+        log.append(change)
+        connection.send(wire.encode(wire.changes_message(1, [change], history=log, store=store)))
+        connection.send(wire.encode({"type": wire.END}))
+        acknowledged = expect(wire.ACK)
+        if acknowledged.varint() != 1:
+            raise ProtocolFailure("the server acknowledged another batch than 1")
+        acknowledged.end()
+        print(f"pushed change {change['seq']} (signed, checkpoint at {change['seq']}): acknowledged")
 
     clock, digest = wire.clock_of(log), wire.digest_of(log)
     connection.send(wire.encode({"type": wire.SUMMARY, "clock": clock, "digest": digest}))

@@ -8,7 +8,8 @@
 // Properties, besides not crashing under AddressSanitizer:
 // - a refusal is a ProtocolError with a SPEC code and an offset inside the input;
 // - an accepted bundle re-encodes (`encoded()`) to the input byte for byte, its changes pass
-//   through `validateShape()` without crashing, and decoding `encoded()` gives an equal bundle;
+//   through `validateShape()` and its signatures through `verified()` without crashing, and
+//   decoding `encoded()` gives an equal bundle;
 // - an input accepted as it is decodes the same after the checksum fix (which changes nothing).
 import Crypto
 import FuzzSupport
@@ -41,6 +42,11 @@ private func decode(_ bytes: [UInt8], _ what: String) -> ChangeBundle? {
     }
     for change in bundle.changes {
         _ = try? change.validateShape()
+    }
+    do {
+        require(try bundle.verified().count == bundle.changes.count, "a verified bundle gave the wrong number of chain hashes")
+    } catch {
+        require(error.code == .unsignedChange || error.code == .badSignature, "a bundle's signatures refused with \(error.code)")
     }
     let encoded = bundle.encoded()
     require(encoded == bytes, "a bundle decoded \(what) re-encodes to other bytes (\(encoded.count) for \(bytes.count))")

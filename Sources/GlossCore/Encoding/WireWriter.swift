@@ -1,5 +1,3 @@
-import GlossCore
-
 /// Appends Gloss's primitive encodings to a growing byte array.
 ///
 /// There is exactly one way to write each value, so the same value always gives the same bytes:
