@@ -33,9 +33,10 @@ struct DeviceGate: Sendable {
             return .refuse(.identityMismatch, "the HELLO names replica \(hello.replicaID.hex), not the key this connection proved")
         }
         let device = DeviceID(proven)
-        let role: DeviceRole?
+        var role: DeviceRole?
         do {
             role = try store.role(of: proven)
+            if role == nil, let inherited = try succession(of: proven, hello: hello, address: address) { role = inherited }
         } catch {
             log("\(address): cannot read the allowlist: \(error.message)")
             return .refuse(.internalError, "the server could not check its allowlist; try again later")
@@ -73,6 +74,26 @@ struct DeviceGate: Sendable {
     static func now() -> UInt64 { UInt64(max(0, Date().timeIntervalSince1970 * 1000)) }
 
     /// The host part of "HOST:PORT" (an IPv6 address keeps its colons).
+    /// The role a device inherits from a trusted earlier id of its own replica (a store restored
+    /// from a backup or copied, which took a new id, SPEC §11.4.1): the HELLO's succession
+    /// statements must verify, in this store, and end at `proven`. The new id is trusted from
+    /// then on with that role, and the owner is told in the log.
+    func succession(of proven: ReplicaID, hello: SyncMessage.Hello, address: String) throws(GlossStoreError) -> DeviceRole? {
+        guard !hello.successions.isEmpty,
+            let earlier = Succession.predecessors(of: proven, in: store.identity.storeID, hello.successions)
+        else { return nil }
+        for old in earlier.reversed() {
+            guard let role = try store.role(of: old) else { continue }
+            guard role == .readWrite || role == .readOnly else { return nil }
+            try store.setRole(role, of: proven, name: hello.name, time: Self.now())
+            log(
+                "\(address): device \(DeviceID(proven)) succeeds \(DeviceID(old)) (a store restored from a backup or copied took a new id); trusted \(role.rawValue) as it was"
+            )
+            return role
+        }
+        return nil
+    }
+
     static func host(of address: String) -> String {
         String(address.split(separator: ":").dropLast().joined(separator: ":"))
     }

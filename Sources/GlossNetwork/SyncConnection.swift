@@ -17,6 +17,10 @@ public struct SyncReport: Sendable {
     public let bytesReceived: Int
     /// True when the server lets this device only pull (it is read-only there): nothing was sent.
     public var pullOnly = false
+    /// Set when the server's HELLO showed that this store was restored from a backup or copied
+    /// (it holds changes under this replica's own id that this store lacks or holds otherwise):
+    /// that HELLO. Nothing was sent; take a new id (`GlossStore.beginRecovery`) and sync again.
+    public var restoredBy: SyncMessage.Hello?
 }
 
 /// Drives a `SyncSession` over one connection: reads frames, carries out the session's actions,
@@ -68,6 +72,7 @@ enum SyncConnection {
         var tls: TLSPeer?
         var gate: DeviceGate?
         var pullOnly = false
+        var restoredHere: SyncMessage.Hello?
 
         init(
             replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
@@ -121,9 +126,15 @@ enum SyncConnection {
             }
             try await perform(session.begin())
             if let first {
-                if case .hello(let hello) = first, let refusal = try await offload({ replica.checkHistories(against: hello) }) {
-                    try await perform(session.fail(refusal.code, refusal.message))
-                    return report()
+                if case .hello(let hello) = first {
+                    // A restored client finds out itself from this server's HELLO, and re-keys.
+                    switch try await offload({ replica.checkHistories(against: hello) }) {
+                    case .agree, .restoredThere:
+                        break
+                    case .restoredHere(let error), .refuse(let error):
+                        try await perform(session.fail(error.code, error.message))
+                        return report()
+                    }
                 }
                 try await perform(session.receive(first))
             }
@@ -143,11 +154,19 @@ enum SyncConnection {
                         session.fail(.identityMismatch, "the server's HELLO names replica \(hello.replicaID.hex), not the key it proved"))
                     break
                 }
-                if role == .client, case .hello(let hello) = message,
-                    let refusal = try await offload({ replica.checkHistories(against: hello) })
-                {
-                    try await perform(session.fail(refusal.code, refusal.message))
-                    break
+                if role == .client, case .hello(let hello) = message {
+                    switch try await offload({ replica.checkHistories(against: hello) }) {
+                    case .agree:
+                        break
+                    case .restoredHere(let error):
+                        // Nothing is sent: the caller takes a new id and syncs again (GlossStore+Recovery).
+                        restoredHere = hello
+                        try await perform(session.fail(error.code, error.message))
+                        return report()
+                    case .restoredThere(let error), .refuse(let error):
+                        try await perform(session.fail(error.code, error.message))
+                        return report()
+                    }
                 }
                 try await perform(session.receive(message))
             }
@@ -221,9 +240,11 @@ enum SyncConnection {
         }
 
         func report() -> SyncReport {
-            SyncReport(
+            var report = SyncReport(
                 outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
                 bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
+            report.restoredBy = restoredHere
+            return report
         }
 
         mutating func perform(_ actions: [SyncSession.Action]) async throws {

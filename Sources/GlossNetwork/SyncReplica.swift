@@ -44,49 +44,69 @@ public final class SyncReplica: @unchecked Sendable {
                 storeID: SyncMessage.anyStore, replicaID: replicaID, name: name,
                 clock: VersionVector(), digest: StateDigest.of(ReplicaState()))
         }
-        let (clock, digest) = try store.digest()
+        var (clock, digest) = try store.digest()
+        // A store taking a new id announces only the old id's history its peers are known to
+        // hold: the peer sends the rest of its history of that id, to compare (GlossStore+Recovery).
+        if let recovery = try store.recovery() {
+            clock[recovery.oldReplicaID] = min(clock[recovery.oldReplicaID], recovery.sharedUpTo)
+        }
         return SyncSession.Local(
             storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest,
-            heads: try store.signedHeads(at: clock))
+            heads: try store.signedHeads(at: clock), successions: try store.successions())
     }
 
-    /// Compares the histories the peer's HELLO vouches for with the ones held here (SPEC
-    /// §11.5): nil when they agree as far as both hold them, else why the session must stop.
-    /// - One side holds changes under the other's own id that the other lacks or holds
-    ///   differently: the other's store was restored from a backup or copied
-    ///   (`replicaRestored`).
-    /// - Any other author's history differs at a seq both hold: it forked (`equivocation`).
-    func checkHistories(against hello: SyncMessage.Hello) -> ProtocolError? {
-        guard let store else { return nil }
+    /// What comparing the peer's HELLO with the histories held here found (SPEC §11.5).
+    enum HistoryCheck: Equatable {
+        case agree
+        /// The peer holds changes under this replica's own id that it lacks or holds
+        /// differently: this store was restored from a backup or copied.
+        case restoredHere(ProtocolError)
+        /// This replica holds changes under the peer's own id that the peer lacks or holds
+        /// differently: the peer's store was restored or copied.
+        case restoredThere(ProtocolError)
+        case refuse(ProtocolError)
+    }
+
+    /// Compares the histories the peer's HELLO vouches for with the ones held here: whether
+    /// either side's store was restored or copied, and whether a third author forked.
+    func checkHistories(against hello: SyncMessage.Hello) -> HistoryCheck {
+        guard let store else { return .agree }
         let clock: VersionVector
-        let forked: [ReplicaID]
+        var forked: [ReplicaID]
         do {
             clock = try store.clock()
             forked = try store.forkedAuthors(in: hello.clock, heads: hello.heads)
+            if let recovery = try store.recovery() {
+                // Differences in the old id's history are what the recovery settles.
+                forked.removeAll { $0 == recovery.oldReplicaID }
+            }
         } catch {
-            return ProtocolError(.internalError, error.message, at: 0)
+            return .refuse(ProtocolError(.internalError, error.message, at: 0))
         }
         let own = replicaID
         let peer = hello.replicaID
         if hello.clock[own] > clock[own] || forked.contains(own) {
-            return ProtocolError(
-                .replicaRestored,
-                "the peer holds changes under this replica's own id (\(DeviceID(own))) that this store lacks or holds differently: this store was restored from a backup or copied from another device; nothing was sent",
-                at: 0)
+            return .restoredHere(
+                ProtocolError(
+                    .replicaRestored,
+                    "the peer holds changes under this replica's own id (\(DeviceID(own))) that this store lacks or holds differently: this store was restored from a backup or copied from another device",
+                    at: 0))
         }
         if clock[peer] > hello.clock[peer] || forked.contains(peer) {
-            return ProtocolError(
-                .replicaRestored,
-                "this replica holds changes under the peer's own id (\(DeviceID(peer))) that the peer lacks or holds differently: the peer's store was restored from a backup or copied from another device; nothing was sent",
-                at: 0)
+            return .restoredThere(
+                ProtocolError(
+                    .replicaRestored,
+                    "this replica holds changes under the peer's own id (\(DeviceID(peer))) that the peer lacks or holds differently: the peer's store was restored from a backup or copied from another device, and must take a new id before it syncs",
+                    at: 0))
         }
         if let author = forked.first {
-            return ProtocolError(
-                .equivocation,
-                "replica \(author.hex) forked its history: its change \(hello.clock[author]) here and at the peer differ, both signed; nothing was sent",
-                at: 0)
+            return .refuse(
+                ProtocolError(
+                    .equivocation,
+                    "replica \(author.hex) forked its history: its change \(hello.clock[author]) here and at the peer differ, both signed; nothing was sent",
+                    at: 0))
         }
-        return nil
+        return .agree
     }
 
     func join(_ storeID: StoreID) throws(GlossStoreError) {
@@ -99,7 +119,14 @@ public final class SyncReplica: @unchecked Sendable {
     }
 
     func feed(since clock: VersionVector) -> ChangeFeed? {
-        store?.feed(since: clock, changeLimit: SyncProtocol.batchChangeLimit, byteLimit: SyncProtocol.batchByteLimit)
+        guard let store else { return nil }
+        var since = clock
+        // A store taking a new id sends nothing of its old id: its peers' history of that id is
+        // the one that counts, and its own differing changes are re-issued under the new id.
+        if let recovery = try? store.recovery(), let held = try? store.clock() {
+            since[recovery.oldReplicaID] = max(since[recovery.oldReplicaID], held[recovery.oldReplicaID])
+        }
+        return store.feed(since: since, changeLimit: SyncProtocol.batchChangeLimit, byteLimit: SyncProtocol.batchByteLimit)
     }
 
     /// Applies a batch; with `device`, only if that device is read-write here (a server's check,

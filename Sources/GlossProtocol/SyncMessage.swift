@@ -57,17 +57,6 @@ public enum SyncMessage: Hashable, Sendable {
         }
     }
 
-    /// An earlier key of a replica signing that the replica now has a new id (SPEC §11.4.1).
-    public struct Succession: Hashable, Sendable {
-        public var key: AuthorKey
-        public var signature: [UInt8]
-
-        public init(key: AuthorKey, signature: [UInt8]) {
-            self.key = key
-            self.signature = signature
-        }
-    }
-
     /// The all-zero store id a cloning client sends: it joins whatever store the server has.
     public static let anyStore = ID128(high: 0, low: 0)
 

@@ -24,10 +24,12 @@ public struct SyncSession: Sendable {
         public var capabilities: [String]
         /// One per clock entry, in the clock's order (SPEC §11.4.1).
         public var heads: [SignedHead]
+        /// How this replica's earlier keys handed over to its present one (SPEC §11.4.1).
+        public var successions: [Succession]
 
         public init(
             storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8], capabilities: [String] = [],
-            heads: [SignedHead]? = nil
+            heads: [SignedHead]? = nil, successions: [Succession] = []
         ) {
             self.storeID = storeID
             self.replicaID = replicaID
@@ -36,6 +38,7 @@ public struct SyncSession: Sendable {
             self.digest = digest
             self.capabilities = capabilities
             self.heads = heads ?? clock.sortedEntries.map { _ in .unsigned }
+            self.successions = successions
         }
     }
 
@@ -115,7 +118,7 @@ public struct SyncSession: Sendable {
     var hello: SyncMessage.Hello {
         SyncMessage.Hello(
             storeID: local.storeID, replicaID: local.replicaID, name: local.name, clock: local.clock, digest: local.digest,
-            capabilities: local.capabilities, heads: local.heads)
+            capabilities: local.capabilities, heads: local.heads, successions: local.successions)
     }
 
     public mutating func receive(_ message: SyncMessage) -> [Action] {

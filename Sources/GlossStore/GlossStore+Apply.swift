@@ -8,6 +8,9 @@ public struct ApplyReport: Hashable, Sendable {
     public var applied: Int = 0
     /// Changes it held already (identical ones: re-delivery is a no-op).
     public var alreadyHeld: Int = 0
+    /// Changes this store wrote under its old replica id that the batch's history of that id
+    /// replaced, re-issued under its present id (a restored or copied store, GlossStore+Recovery).
+    public var reissued: Int = 0
 }
 
 extension GlossStore {
@@ -95,6 +98,11 @@ extension GlossStore {
             try database.write { db in
                 if let device { try Self.requireReadWrite(device, in: db) }
                 var clock = try ChangeRows.clock(in: db)
+                // A restored or copied store takes its original's history of its old id instead of
+                // its own, and re-issues its own after the first difference (GlossStore+Recovery).
+                let recovery = try Recovery.read(db)
+                let forked =
+                    try recovery.map { try Self.takeForkedChanges(of: batch, chains: chains, recovery: $0, clock: &clock, in: db) } ?? []
                 var report = ApplyReport()
                 var chainOf: [Dot: ChainHash] = [:]
                 var firstSeq: [ReplicaID: UInt64] = [:]
@@ -123,6 +131,9 @@ extension GlossStore {
                     report.applied += 1
                 }
                 for run in batch.runs { try SignatureRows.store(run, in: db) }
+                // The id in the file, not `identity`: a store object opened before the re-key is stale.
+                try Self.reissue(forked, as: try StoreIdentity.read(db).replicaID, clock: &clock, in: db)
+                report.reissued = forked.count
                 return report
             }
         }

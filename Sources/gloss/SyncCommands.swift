@@ -59,7 +59,7 @@ struct Sync: AsyncParsableCommand {
 
     func run() async throws {
         let endpoint = try parseEndpoint(server)
-        let store = try storeOptions.open()
+        var store = try storeOptions.open()
         let expected = try expect.map { try DeviceArgument.replicaID($0, in: store, allowingPrefix: false) }
         let trusted: Set<ReplicaID>
         if let expected {
@@ -75,8 +75,24 @@ struct Sync: AsyncParsableCommand {
             trusted = try trustedServers(store)
         }
         let before = try reportingErrors { try store.conflictCount() }
-        let report = try await runSession(
+        var report = try await runSession(
             SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, roles: { try? store.role(of: $0) })
+        if let server = report.restoredBy {
+            store = try takeNewID(store, server: server)
+            report = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json)
+            if report.restoredBy != nil {
+                throw CLIError("sync with \(endpoint) failed: the server still holds changes under this replica's new id; nothing was sent")
+            }
+        }
+        if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
+            if recovery.reissued > 0 {
+                // The re-issued changes were written while the session received: send them now.
+                report = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json)
+            }
+            Terminal.note(
+                "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(recovery.reissued) change\(recovery.reissued == 1 ? "" : "s") it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."
+            )
+        }
         if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
             try reportingErrors { try store.setRole(.readWrite, of: expected, name: report.outcome?.peer.name, time: currentTime()) }
         }
@@ -126,6 +142,16 @@ struct Peers: AsyncParsableCommand {
     }
 }
 
+/// A store the server showed was restored from a backup or copied takes a new replica id, and
+/// is opened again as it (SPEC §4.10). The old id's history up to what this server held at the
+/// last sync is known to be shared; the next session settles the rest.
+func takeNewID(_ store: GlossStore, server: SyncMessage.Hello) throws -> GlossStore {
+    let old = store.identity.replicaID
+    let recorded = try reportingErrors { try store.peers() }.first { $0.replicaID == server.replicaID }?.clock[old] ?? 0
+    _ = try reportingErrors { try store.beginRecovery(sharedUpTo: min(recorded, server.clock[old])) }
+    return try reportingErrors { try GlossStore.open(at: store.path) }
+}
+
 func parseEndpoint(_ text: String) throws -> SyncEndpoint {
     guard let endpoint = SyncEndpoint(parsing: text) else { throw CLIError("'\(Terminal.singleLine(text))' is not HOST:PORT") }
     return endpoint
@@ -172,6 +198,7 @@ func runSession(
         throw CLIError("cannot sync with \(endpoint): \(describeConnectionError(error))")
     }
     if showProgress { Terminal.progress(nil) }
+    if report.restoredBy != nil { return report }  // the caller takes a new id and syncs again
     guard let outcome = report.outcome, report.error == nil else {
         let error = report.error ?? ProtocolError(.internalError, "unknown failure", at: 0)
         if report.peerReportedError && error.code == .notTrusted {

@@ -29,7 +29,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "FuzzSyncMessage",
-            dependencies: ["FuzzSupport", .product(name: "GlossProtocol", package: "Gloss")]
+            dependencies: [
+                "FuzzSupport", .product(name: "GlossCore", package: "Gloss"), .product(name: "GlossProtocol", package: "Gloss"),
+            ]
         ),
         .executableTarget(
             name: "FuzzChangeBatch",

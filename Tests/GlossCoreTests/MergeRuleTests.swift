@@ -251,3 +251,27 @@ import Testing
         #expect(ThreeWayMerge.merge(base: composed, ours: decomposed, theirs: composed) == .merged(decomposed))
     }
 }
+
+/// Re-issuing a change under another author (a restored or copied store, SPEC §4.10).
+@Suite struct ReissueTests {
+    @Test func annotationsGetIdsOfTheNewDotAndLaterReferencesFollow() {
+        let old = ID128(high: 1, low: 1)
+        let new = Dot(replica: ID128(high: 2, low: 2), seq: 1)
+        let article = ArticleText.id(of: "Body text here.")
+        let anchor = Anchor(exact: "text", prefix: "Body ", suffix: " here.", start: 5, end: 9)
+        let created = ID128.annotation(createdAt: Dot(replica: old, seq: 3), index: 0)
+        let first = Change(
+            id: Dot(replica: old, seq: 3), dependencies: [:], time: 7,
+            operations: [.createAnnotation(id: created, article: article, anchor: anchor), .addTag(entity: article, tag: "t")])
+        let second = Change(
+            id: Dot(replica: old, seq: 4), dependencies: [:], time: 8, operations: [.set(entity: created, field: .note, value: "n")])
+        var renamed: [EntityID: EntityID] = [:]
+        let again = first.reissued(as: new, dependencies: [old: 2], renaming: &renamed)
+        let renamedID = ID128.annotation(createdAt: new, index: 0)
+        #expect(again.id == new && again.time == 7 && again.dependencies == [old: 2])
+        #expect(
+            again.operations == [.createAnnotation(id: renamedID, article: article, anchor: anchor), .addTag(entity: article, tag: "t")])
+        let next = second.reissued(as: Dot(replica: new.replica, seq: 2), dependencies: [old: 2], renaming: &renamed)
+        #expect(next.operations == [.set(entity: renamedID, field: .note, value: "n")], "a reference follows the renamed annotation")
+    }
+}

@@ -149,7 +149,7 @@ extension SyncGoldenVectors.MessageContent {
                         guard let key = Hex.bytes(succession.key).flatMap({ AuthorKey(bytes: $0) }),
                             let signature = Hex.bytes(succession.signature)
                         else { throw GoldenVectors.Malformed(description: "a succession") }
-                        return SyncMessage.Succession(key: key, signature: signature)
+                        return Succession(key: key, signature: signature)
                     }))
         case "CHANGES":
             return .changes(

@@ -53,7 +53,7 @@ struct SyncMessageTests {
             SignedHead(chain: ChainHash(bytes: [UInt8](repeating: $0, count: 32))!, signature: [UInt8](repeating: $0, count: 64))
         }
         hello.heads = heads
-        let successor = SyncMessage.Succession(
+        let successor = Succession(
             key: AuthorKey(bytes: [UInt8](repeating: 0x0c, count: 32))!, signature: [UInt8](repeating: 0x0d, count: 64))
         hello.successions = [successor]
         let expected: [UInt8] =

@@ -44,7 +44,8 @@ private func decode(_ bytes: [UInt8], _ what: String) -> ChangeBundle? {
         _ = try? change.validateShape()
     }
     do {
-        require(try bundle.verified().count == bundle.changes.count, "a verified bundle gave the wrong number of chain hashes")
+        let chains = try bundle.verified()
+        require(chains.count == bundle.changes.count, "a verified bundle gave the wrong number of chain hashes")
     } catch {
         require(error.code == .unsignedChange || error.code == .badSignature, "a bundle's signatures refused with \(error.code)")
     }

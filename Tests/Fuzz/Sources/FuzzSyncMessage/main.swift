@@ -9,6 +9,7 @@
 //   byte (a HELLO's is a prefix of it: later versions may append fields), and decodes back equal;
 // - the changes of a CHANGES message re-encode to the batch bytes and pass `validateShape()`.
 import FuzzSupport
+import GlossCore
 import GlossProtocol
 
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import GlossCore
+
+/// A store restored from a backup, or copied to another device, taking a new replica id so that
+/// it and its original never write two different changes under one id (SPEC §4.10).
+///
+/// 1. `beginRecovery(sharedUpTo:)`: a new key, and a succession statement by the old key that
+///    every device that trusted the old id honours (SPEC §11.4.1). Changes the old id wrote up
+///    to `sharedUpTo` are known to be the ones a peer holds; the rest may have forked.
+/// 2. The next sync announces only that much of the old id's history, and sends none of it;
+///    `apply` compares what the peer holds of the old id with what is held here, and re-issues
+///    under the new id the changes after the first difference (`Change.reissued`), in the same
+///    transaction that takes the peer's history of the old id instead.
+/// 3. `finishRecovery()` once a sync completed.
+public struct Recovery: Hashable, Sendable {
+    /// The replica id this store wrote under before.
+    public let oldReplicaID: ReplicaID
+    /// The old id's changes up to here are the ones its peers hold.
+    public let sharedUpTo: UInt64
+    /// Changes re-issued under the new id so far.
+    public let reissued: Int
+}
+
+extension GlossStore {
+    /// Takes a new replica id and key (see `Recovery`). Returns the old and new replica ids; open
+    /// the store again to use the new identity.
+    public func beginRecovery(sharedUpTo: UInt64) throws(GlossStoreError) -> (old: ReplicaID, new: ReplicaID) {
+        let old = try replicaKey()
+        let new = ReplicaKey()
+        let store = identity.storeID
+        return try access {
+            try database.write { db in
+                guard try Recovery.read(db) == nil else {
+                    throw GlossStoreError(.notWritable, "this store is already taking a new replica id; sync to finish it")
+                }
+                let shared = min(sharedUpTo, try ChangeRows.clock(in: db)[old.replicaID])
+                // The old id's shared history, signed while its key is at hand, so this store can
+                // forward it in batches of any size once it is another author's.
+                let ordinal = try ReplicaOrdinals.ordinal(of: old.replicaID, in: db)
+                try db.execute(
+                    sql: "UPDATE replica SET key = ? WHERE ordinal = ?", arguments: [Data(old.authorKey.bytes), ordinal])
+                var seqs = Array(stride(from: UInt64(256), through: shared, by: 256))
+                if shared > 0 { seqs.append(shared) }
+                for seq in seqs {
+                    guard let chain = try SignatureRows.chain(ordinal: ordinal, seq: seq, in: db) else { continue }
+                    let signature = try old.sign(Checkpoint.message(store: store, author: old.replicaID, seq: seq, chain: chain))
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO checkpoint (replica, seq, signature) VALUES (?, ?, ?)",
+                        arguments: [ordinal, Int64(bitPattern: seq), Data(signature)])
+                }
+                let statement = Succession(
+                    key: old.authorKey,
+                    signature: try old.sign(Succession.message(store: store, from: old.replicaID, to: new.replicaID)))
+                let successions = try Self.successions(in: db) + [statement]
+                _ = try ReplicaOrdinals.ordinal(of: new.replicaID, in: db)
+                let rows: [(String, Data)] = [
+                    ("replica-id", Data(new.replicaID.bytes)), ("signing-key", Data(new.privateKeyBytes)),
+                    ("successions", Data(successions.flatMap { $0.key.bytes + $0.signature })),
+                    ("recovery", Recovery(oldReplicaID: old.replicaID, sharedUpTo: shared, reissued: 0).stored),
+                ]
+                for (key, value) in rows {
+                    try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
+                }
+                return (old.replicaID, new.replicaID)
+            }
+        }
+    }
+
+    /// The recovery under way, if any.
+    public func recovery() throws(GlossStoreError) -> Recovery? {
+        try access { try database.read { db in try Recovery.read(db) } }
+    }
+
+    /// Ends a recovery after a completed sync; returns it.
+    @discardableResult
+    public func finishRecovery() throws(GlossStoreError) -> Recovery? {
+        try access {
+            try database.write { db in
+                let recovery = try Recovery.read(db)
+                try db.execute(sql: "DELETE FROM meta WHERE key = 'recovery'")
+                return recovery
+            }
+        }
+    }
+
+    /// The statements by which this replica's earlier keys handed over to its present one,
+    /// oldest first: sent in every HELLO.
+    public func successions() throws(GlossStoreError) -> [Succession] {
+        try access { try database.read { db in try Self.successions(in: db) } }
+    }
+
+    static func successions(in db: Database) throws -> [Succession] {
+        guard let bytes = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'successions'") else { return [] }
+        let raw = Array(bytes)
+        let size = AuthorKey.length + Checkpoint.signatureLength
+        return stride(from: 0, to: raw.count - raw.count % size, by: size).map {
+            Succession(key: AuthorKey(bytes: raw[$0..<$0 + AuthorKey.length])!, signature: Array(raw[$0 + AuthorKey.length..<$0 + size]))
+        }
+    }
+
+    /// In `apply`, inside its transaction: when the batch holds the old id's changes that differ
+    /// from the ones held here, takes them out (with the state they made) and returns them, to be
+    /// re-issued after the batch. The caller's clock is updated.
+    static func takeForkedChanges(
+        of batch: SignedBatch, chains: [ChainHash], recovery: Recovery, clock: inout VersionVector, in db: Database
+    )
+        throws -> [Change]
+    {
+        let old = recovery.oldReplicaID
+        var firstDifference: UInt64?
+        for (change, chain) in zip(batch.changes, chains) where change.id.replica == old && clock.contains(change.id) {
+            if try SignatureRows.chain(of: change.id, in: db) != chain { firstDifference = min(firstDifference ?? .max, change.id.seq) }
+        }
+        guard let first = firstDifference, let ordinal = try SignatureRows.ordinal(of: old, in: db) else { return [] }
+        let forked = try ChangeRows.fetch(db, where: "c.replica = ? AND c.seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
+        for table in ["operation", "checkpoint", "change"] {
+            try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
+        }
+        clock[old] = first - 1
+        if first > 1 {
+            try db.execute(sql: "UPDATE clock SET seq = ? WHERE replica = ?", arguments: [Int64(bitPattern: first - 1), ordinal])
+        } else {
+            try db.execute(sql: "DELETE FROM clock WHERE replica = ?", arguments: [ordinal])
+        }
+        try rebuildState(in: db)
+        return forked
+    }
+
+    /// Re-issues `forked` (the old id's changes from one seq on, ascending) under this replica's
+    /// present id, after the batch that replaced them was applied.
+    static func reissue(_ forked: [Change], as author: ReplicaID, clock: inout VersionVector, in db: Database) throws {
+        guard let first = forked.first else { return }
+        let old = first.id.replica
+        var renamed: [EntityID: EntityID] = [:]
+        for change in forked {
+            let dot = Dot(replica: author, seq: clock[author] + 1)
+            var dependencies = change.dependencies
+            dependencies[old] = first.id.seq - 1
+            let again = change.reissued(as: dot, dependencies: dependencies, renaming: &renamed)
+            guard let previous = try SignatureRows.chain(of: Dot(replica: author, seq: dot.seq - 1), in: db) else {
+                throw GlossStoreError(.notAGlossStore, "the chain hash of this replica's change \(dot.seq - 1) is missing")
+            }
+            try applyNew(again, chain: previous.extended(with: again), onto: ReplicaState(clock: clock), in: db)
+            clock[author] = dot.seq
+        }
+        var recovery = try Recovery.read(db)!
+        recovery = Recovery(
+            oldReplicaID: recovery.oldReplicaID, sharedUpTo: recovery.sharedUpTo, reissued: recovery.reissued + forked.count)
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('recovery', ?)", arguments: [recovery.stored])
+    }
+
+    /// Replaces the merged state with the one the log gives, replayed in arrival order.
+    static func rebuildState(in db: Database) throws {
+        var state = ReplicaState()
+        for change in try ChangeRows.fetch(db) { _ = try state.apply(change) }
+        for table in ["presence_mark", "tag_add", "register_value", "annotation", "article"] {
+            try db.execute(sql: "DELETE FROM \(table)")
+        }
+        try EntityRows.save(Set(state.articles.keys).union(state.annotations.keys), from: state, in: db)
+    }
+}
+
+extension Recovery {
+    /// old id (16 bytes), shared seq and re-issued count (8 bytes each, big-endian).
+    var stored: Data {
+        func bigEndian(_ value: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
+        return Data(oldReplicaID.bytes + bigEndian(sharedUpTo) + bigEndian(UInt64(reissued)))
+    }
+
+    static func read(_ db: Database) throws -> Recovery? {
+        guard let data = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'recovery'"), data.count == 32 else { return nil }
+        let bytes = Array(data)
+        func number(at offset: Int) -> UInt64 { bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+        return Recovery(oldReplicaID: ID128(bytes: bytes[0..<16])!, sharedUpTo: number(at: 16), reissued: Int(number(at: 24)))
+    }
+}
