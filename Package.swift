@@ -78,7 +78,7 @@ let package = Package(
         .executableTarget(
             name: "GlossBench",
             dependencies: [
-                "GlossCore", "GlossStore", "GlossNetwork", "GlossTestSupport",
+                "GlossCore", "GlossStore", "GlossProtocol", "GlossNetwork", "GlossTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -10,10 +10,12 @@ no trailing bytes, and last the verification of the checkpoints (make_vectors.ve
   gives its `stateDigest`; each invalid one fails with its `error`;
 - each equivocation pair, applied first then second to an empty replica, refuses the second with
   `equivocation` and keeps the first's state;
+- each fork evidence of fork-evidence.json decodes to its `content`, re-encodes to the same bytes,
+  and verifies (SPEC §6.7, checked here again from the rules) with its stated result;
 - each sync frame and stream is read after the magic as one connection's bytes: valid ones decode
   to their `message` (and re-encode, unless `"canonical": false`), CHANGES batches verify for the
-  vectors' store, HELLO heads carry their authors' valid signatures, successions verify; invalid
-  ones fail with their `error`;
+  vectors' store, HELLO heads carry their authors' valid signatures, successions and fork proofs
+  verify; invalid ones fail with their `error`;
 - each exchange's frames decode, its CHANGES verify for its store, and each HELLO's heads are the
   chains of the sender's changes, signed as its `checkpoints` say.
 
@@ -173,7 +175,8 @@ def read_runs(r, table):
     return runs
 
 
-def read_signed_batch(r):
+def read_change_batch(r):
+    """§6.1: replica table, change count, changes; returns the table and the changes."""
     table = []
     for _ in range(r.count(16)):
         replica = r.raw(16)
@@ -184,7 +187,54 @@ def read_signed_batch(r):
     changes = [read_change(r, table, named) for _ in range(r.count(22))]
     if len(named) != len(table):
         raise Refused("unusedReplica")
+    return table, changes
+
+
+def read_signed_batch(r):
+    table, changes = read_change_batch(r)
     return changes, read_runs(r, table)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fork evidence (SPEC §6.7)
+
+FORK_EVIDENCE_MINIMUM = 32 + 1 + 2 * (1 + 32 + 2 + 64)
+
+
+def read_fork_evidence(r):
+    """key, seq, then two histories: base, base chain, change batch, signature. Encoding only."""
+    evidence = {"key": r.raw(32), "seq": r.varint()}
+    for name in ("first", "second"):
+        base, base_chain = r.varint(), r.raw(32)
+        _, changes = read_change_batch(r)
+        evidence[name] = {"base": base, "baseChain": base_chain, "changes": changes, "signature": r.raw(64)}
+    return evidence
+
+
+def verify_fork(store, evidence):
+    """The checks of §6.7, written again from the rules (the writer has its own, make_vectors.verify_fork):
+    per history, the changes are the author's b + 1, b + 2, … (unsignedChange); the signature at
+    e = b + their count verifies over the chain through them (badSignature); b <= seq <= e
+    (badSignature); then the two chain hashes at seq differ (badSignature)."""
+    author, seq, found = model.replica_id(evidence["key"]), evidence["seq"], []
+    for history in (evidence["first"], evidence["second"]):
+        value, at_seq, end = history["baseChain"], None, history["base"]
+        if seq == end:
+            at_seq = value
+        for change in history["changes"]:
+            end += 1
+            if change["replica"] != author or change["seq"] != end:
+                return "unsignedChange"
+            value = model.next_chain(value, change)
+            if seq == end:
+                at_seq = value
+        message = b"gloss-checkpoint-v1\x00" + store + author + end.to_bytes(8, "big") + value
+        if not model.signature_is_valid(evidence["key"], history["signature"], message):
+            return "badSignature"
+        if at_seq is None:  # seq below the base or above the end
+            return "badSignature"
+        found.append(at_seq)
+    return "badSignature" if found[0] == found[1] else None
 
 
 def read_bundle(data):
@@ -238,6 +288,7 @@ def read_message(kind, body):
         m["heads"] = [{"replica": replica, "chain": r.raw(32), "signature": r.raw(64)}
                       for replica in sorted(m["clock"])]
         m["successions"] = [{"key": r.raw(32), "signature": r.raw(64)} for _ in range(r.count(96))]
+        m["forks"] = [read_fork_evidence(r) for _ in range(r.count(FORK_EVIDENCE_MINIMUM))]
         return m  # later fields ignored
     if kind == wire.CHANGES:
         batch = r.varint()
@@ -359,6 +410,31 @@ def check_heads(hello, keys, where):
         message = b"gloss-succession-v1\x00" + hello["store"] + old + hello["replica"]
         check(model.signature_is_valid(succession["key"], succession["signature"], message),
               f"{where}: succession from {old.hex()} does not verify")
+    for evidence in hello["forks"]:
+        check(verify_fork(hello["store"], evidence) is None,
+              f"{where}: fork proof of {model.replica_id(evidence['key']).hex()} does not verify")
+
+
+def check_forks():
+    """fork-evidence.json: each entry's bytes decode (nothing after them) to its content, re-encode to
+    the same bytes, and verify in its store with its result."""
+    document = json.load(open(os.path.join(HERE, "fork-evidence.json"), encoding="utf-8"))
+    check(any(v["valid"] for v in document["vectors"]) and not all(v["valid"] for v in document["vectors"]),
+          "fork-evidence.json: not both valid and invalid evidence")
+    for vector in document["vectors"]:
+        name, data = "fork-evidence.json " + vector["name"], bytes.fromhex(vector["bytes"])
+        try:
+            r = Reader(data)
+            evidence = read_fork_evidence(r)
+            r.finish()
+        except Refused as refusal:
+            check(False, f"{name}: refused with {refusal} while decoding")
+            continue
+        check(model.fork_json(evidence) == vector["content"], f"{name}: decodes to other content")
+        check(model.fork_evidence(evidence) == data, f"{name}: does not re-encode to the same bytes")
+        result = verify_fork(bytes.fromhex(vector["store"]), evidence)
+        check(result == (None if vector["valid"] else vector["error"]),
+              f"{name}: verifies with {result or 'success'}, expected {vector.get('error', 'success')}")
 
 
 def check_sync(keys):
@@ -410,6 +486,7 @@ def check_sync(keys):
 
 def main():
     keys = check_bundles()
+    check_forks()
     check_sync(keys)
     print(f"{len(failures)} failures" if failures else "all vectors check")
     return 1 if failures else 0

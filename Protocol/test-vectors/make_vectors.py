@@ -258,6 +258,54 @@ def verify(store, changes, runs):
 
 
 # ---------------------------------------------------------------------------------------------
+# Fork evidence (SPEC §6.7): two signed stretches of one author's history that differ at a seq
+
+
+def signed_history(store, author, base, base_chain, changes, signer=None, signed_chain=None):
+    """A history: base seq b, chain(author, b) as this history has it, the author's changes b + 1 … e
+    (e = b + their count), and the signature at e over the chain from the base through them (or, for a
+    forgery, `signer`'s signature, or a signature over `signed_chain` instead)."""
+    value = base_chain
+    for change in changes:
+        value = next_chain(value, change)
+    end = base + len(changes)
+    return {"base": base, "baseChain": base_chain, "changes": list(changes),
+            "signature": sign_checkpoint(store, author, end, signed_chain or value, signer)}
+
+
+def fork_evidence(evidence):
+    """key (32), seq, then each history: base, base chain (32), change batch (§6.1), signature (64)."""
+    out = evidence["key"] + varint(evidence["seq"])
+    for history in (evidence["first"], evidence["second"]):
+        out += (varint(history["base"]) + history["baseChain"] + change_batch(history["changes"])
+                + history["signature"])
+    return out
+
+
+def verify_fork(store, evidence):
+    """Checks decoded evidence in `store` and returns the first error's name, or None. For each history,
+    first then second: its changes are the author's consecutive changes b + 1 … e (unsignedChange); the
+    chain from the base chain through them is signed at e (badSignature); b <= seq <= e (badSignature).
+    Then the two chain hashes at seq (the base chain when seq = b) must differ (badSignature)."""
+    key, seq = evidence["key"], evidence["seq"]
+    author, at_seq = replica_id(key), []
+    for history in (evidence["first"], evidence["second"]):
+        base, changes = history["base"], history["changes"]
+        end = base + len(changes)
+        if [dot_of(c) for c in changes] != [(author, s) for s in range(base + 1, end + 1)]:
+            return "unsignedChange"
+        chains = [history["baseChain"]]
+        for change in changes:
+            chains.append(next_chain(chains[-1], change))
+        if not signature_is_valid(key, history["signature"], checkpoint_message(store, author, end, chains[-1])):
+            return "badSignature"
+        if not base <= seq <= end:
+            return "badSignature"
+        at_seq.append(chains[seq - base])
+    return "badSignature" if at_seq[0] == at_seq[1] else None
+
+
+# ---------------------------------------------------------------------------------------------
 # The bundle file (format 2)
 
 MAGIC = b"GLOSSBDL"
@@ -401,6 +449,7 @@ def anchor_of(body, exact, occurrence_start=None):
 STORE = bytes.fromhex("5a1e5a1e000000000000000000000001")
 ALICE = replica_from_seed(0xA1)  # Ed25519 private keys: a1 x 32, b0 x 32
 BOB = replica_from_seed(0xB0)
+CAROL = replica_from_seed(0xC0)  # c0 x 32: the sync vectors' third replica, and the author of a fork
 T0 = 1732540800000  # 2024-11-25T13:20:00Z
 
 GLACIER = ("Swiss glaciers lost 4% of their volume in 2023.\n"
@@ -456,6 +505,26 @@ EQUIVOCATION_SECOND = [ONE_ARTICLE[0], {
     "replica": ALICE, "seq": 2, "time": T0 + 90_000, "dependencies": {}, "operations": [
         {"kind": "addTag", "entity": GLACIER_ID, "tag": "glaciology"}]}]
 
+# Carol forks at her change 1 (SPEC §6.7): two versions of it, each retitling the article Alice
+# imported (so each depends on Alice's change 1), and a change 2 after version A.
+CAROL_1A = {"replica": CAROL, "seq": 1, "time": T0 + 300_000, "dependencies": {ALICE: 1}, "operations": [
+    {"kind": "set", "entity": GLACIER_ID, "field": "title", "value": "Glaciers: the second-worst year"}]}
+CAROL_1B = {"replica": CAROL, "seq": 1, "time": T0 + 330_000, "dependencies": {ALICE: 1}, "operations": [
+    {"kind": "set", "entity": GLACIER_ID, "field": "title", "value": "Swiss glaciers shrink again"}]}
+CAROL_2A = {"replica": CAROL, "seq": 2, "time": T0 + 360_000, "dependencies": {ALICE: 1}, "operations": [
+    {"kind": "addTag", "entity": GLACIER_ID, "tag": "glaciers"}]}
+CHAIN_1A = next_chain(ZERO_CHAIN, CAROL_1A)  # chain(Carol, 1) in history A
+
+
+def carol_fork(seq, first, second):
+    return {"key": public_key(CAROL), "seq": seq, "first": first, "second": second}
+
+
+# The proof frame-hello-fork.bin carries: Carol's signed head at 1 in history A (no changes), and
+# history B from the start (version B of her change 1, signed at 1).
+FORK_AT_HEAD = carol_fork(1, signed_history(STORE, CAROL, 1, CHAIN_1A, []),
+                          signed_history(STORE, CAROL, 0, ZERO_CHAIN, [CAROL_1B]))
+
 
 def json_value(value):
     if isinstance(value, bytes):
@@ -478,6 +547,47 @@ def runs_json(runs):
     return [{"replica": r["replica"].hex(), "key": r["key"].hex(), "base": r["base"].hex(),
              "checkpoints": [{"seq": seq, "signature": signature.hex()} for seq, signature in r["checkpoints"]]}
             for r in runs]
+
+
+def fork_json(evidence):
+    """The JSON description of fork evidence: key, seq, and each history's base, baseChain, changes
+    (as in content()) and signature."""
+    def history(h):
+        return {"base": h["base"], "baseChain": h["baseChain"].hex(),
+                "changes": content(ZERO_CHAIN[:16], h["changes"])["changes"], "signature": h["signature"].hex()}
+    return {"key": evidence["key"].hex(), "seq": evidence["seq"],
+            "first": history(evidence["first"]), "second": history(evidence["second"])}
+
+
+def fork_vectors():
+    """Fork evidence, each with the result of verifying it in STORE: None, or the error's name."""
+    head_a = FORK_AT_HEAD["first"]
+    history_b = FORK_AT_HEAD["second"]
+    return [
+        ("fork-at-head", "Carol forked at her change 1. History one: base 1, chain(Carol, 1) of version A of her "
+         "change 1, no changes, her checkpoint signature at 1 (a signed HELLO head). History two: base 0, the zero "
+         "chain, version B of her change 1, her signature at 1. At seq 1 the chain hashes are history one's base "
+         "chain and history two's chain after its change, and they differ. frame-hello-fork.bin carries it.",
+         FORK_AT_HEAD, None),
+        ("fork-mid-history", "The same fork shown by longer histories: history one from base 0 holds version A of "
+         "change 1 and her change 2 after it, signed at 2; history two holds version B, signed at 1; seq 1 is "
+         "inside history one, so its chain hash there is the one after its first change.",
+         carol_fork(1, signed_history(STORE, CAROL, 0, ZERO_CHAIN, [CAROL_1A, CAROL_2A]), history_b), None),
+        ("histories-agree", "Both histories are version A of Carol's change 1, each signed by her (one as a head at "
+         "1, one from base 0 with the change): they agree at seq 1, so no fork is shown.",
+         carol_fork(1, head_a, signed_history(STORE, CAROL, 0, ZERO_CHAIN, [CAROL_1A])), "badSignature"),
+        ("bad-signature", "A fork Carol did not make: history two holds version B of her change 1 but carries her "
+         "genuine signature at 1 from history one (over version A's chain), so it does not verify over history "
+         "two's chain.",
+         carol_fork(1, head_a, signed_history(STORE, CAROL, 0, ZERO_CHAIN, [CAROL_1B], signed_chain=CHAIN_1A)),
+         "badSignature"),
+        ("not-next-change", "History two has base 0 and holds Carol's change 2 (of history A), signed by her at 1 "
+         "over the chain through it: the change after base 0 must be her change 1.",
+         carol_fork(1, head_a, signed_history(STORE, CAROL, 0, ZERO_CHAIN, [CAROL_2A])), "unsignedChange"),
+        ("seq-outside-history", "fork-at-head with seq 2: history one reaches only change 1 (b = e = 1), so it "
+         "says nothing of change 2.",
+         dict(FORK_AT_HEAD, seq=2), "badSignature"),
+    ]
 
 
 def replace_once(data, old, new):
@@ -681,6 +791,21 @@ def main():
     }
     with open(os.path.join(HERE, "vectors.json"), "w", encoding="utf-8") as f:
         json.dump(document, f, ensure_ascii=False, indent=2)
+        f.write("\n")
+
+    forks = []
+    for name, description, evidence, error in fork_vectors():
+        assert verify_fork(STORE, evidence) == error, (name, verify_fork(STORE, evidence))
+        entry = {"name": name, "description": description, "store": STORE.hex(),
+                 "bytes": fork_evidence(evidence).hex(), "content": fork_json(evidence), "valid": error is None}
+        if error:
+            entry["error"] = error
+        forks.append(entry)
+    with open(os.path.join(HERE, "fork-evidence.json"), "w", encoding="utf-8") as f:
+        json.dump({"description": "Gloss fork evidence (SPEC §6.7): each entry's bytes decode to its content "
+                                  "and re-encode to the same bytes; verified with its store, it succeeds or fails "
+                                  "with its error. See README.md.", "vectors": forks},
+                  f, ensure_ascii=False, indent=2)
         f.write("\n")
     stale = {n for n in os.listdir(HERE) if n.endswith(".bin")} - {v["file"] for v in vectors}
     assert not stale, f"files this script no longer writes: {sorted(stale)}"

@@ -74,6 +74,8 @@ struct Bench {
         note("full sync: \(seconds(fullSync)) s, \(wireBytes) bytes")
 
         let b = try GlossStore.open(at: out + "/B.sqlite")
+        let signing = try SigningCost.measure(a)
+        note("signing: \(signing.signedBytes - signing.unsignedBytes) bytes of signatures, \(seconds(signing.verifying)) s to verify")
         let converged = try a.digest().digest == b.digest().digest
         let expected = ExpectedState.digest(of: try b.state(), articleIDs: articleIDs, annotationIDs: annotationIDs)
         let defaults = operations == 1_004_000 && size("SEED", 42) == 42
@@ -124,6 +126,9 @@ struct Bench {
             | bytes on the wire A → B (B/op) | \(wireBytes) (\(String(format: "%.1f", Double(wireBytes) / Double(operations)))); B → A \(sentBytes) |
             | peak RSS (VmHWM): server A / client B | \(serverPeak / 1024) MB / \(clientPeak.value / 1024) MB |
             | store file A after the edits (B/op) | \(disk) (\(String(format: "%.1f", Double(disk) / Double(operations)))) |
+            | signatures in the full sync: checkpoint-table bytes (B/op), batches | \(signing.signedBytes - signing.unsignedBytes) (\(String(format: "%.2f", Double(signing.signedBytes - signing.unsignedBytes) / Double(operations)))), \(signing.batches) |
+            | checking them on the receiver (chain hash per change, a verify per author per batch), share of the full sync | \(seconds(signing.verifying)) s (\(String(format: "%.1f", 100 * (signing.verifying / fullSync))) %) |
+            | chain hash per local commit | \(microseconds(signing.chaining, per: signing.changes)) µs a change (\(String(format: "%.1f", 100 * (signing.chaining / localEdits))) % of local edits) |
             | A and B digests equal after the full sync | \(converged ? "yes" : "NO") |
             | workload state SHA-256 from B | \(expected)\(defaults ? (expected == ExpectedState.referenceDigest ? " (matches PEERS.md)" : " (DIFFERS from PEERS.md)") : "") |
 

@@ -21,6 +21,9 @@ public struct SyncReport: Sendable {
     /// (it holds changes under this replica's own id that this store lacks or holds otherwise):
     /// that HELLO. Nothing was sent; take a new id (`GlossStore.beginRecovery`) and sync again.
     public var restoredBy: SyncMessage.Hello?
+    /// Authors this replica holds proof that they forked (SPEC §6.7), when the session ended:
+    /// replicas holding different branches of one have equal clocks and different states.
+    public var forkedAuthors: [ReplicaID] = []
 }
 
 /// Drives a `SyncSession` over one connection: reads frames, carries out the session's actions,
@@ -73,6 +76,7 @@ enum SyncConnection {
         var gate: DeviceGate?
         var pullOnly = false
         var restoredHere: SyncMessage.Hello?
+        var forkedAuthors: [ReplicaID] = []
 
         init(
             replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
@@ -112,6 +116,18 @@ enum SyncConnection {
                 }
             }
             let replica = self.replica
+            if case .hello(let hello)? = first {
+                // A restored client finds out itself from this server's HELLO, and re-keys.
+                switch try await offload({ replica.checkHistories(against: hello) }) {
+                case .agree, .restoredThere:
+                    break
+                case .restoredHere(let error), .refuse(let error):
+                    try await perform(session.fail(error.code, error.message))
+                    return report()
+                }
+                // Before this side's HELLO, so that it passes on what it just learned.
+                _ = try await offload { replica.learnForks(from: hello) }
+            }
             do {
                 let known = local
                 var local = try await offload { try known ?? replica.local() }
@@ -125,19 +141,7 @@ enum SyncConnection {
                 return report()
             }
             try await perform(session.begin())
-            if let first {
-                if case .hello(let hello) = first {
-                    // A restored client finds out itself from this server's HELLO, and re-keys.
-                    switch try await offload({ replica.checkHistories(against: hello) }) {
-                    case .agree, .restoredThere:
-                        break
-                    case .restoredHere(let error), .refuse(let error):
-                        try await perform(session.fail(error.code, error.message))
-                        return report()
-                    }
-                }
-                try await perform(session.receive(first))
-            }
+            if let first { try await perform(session.receive(first)) }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
                     if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {
@@ -167,6 +171,7 @@ enum SyncConnection {
                         try await perform(session.fail(error.code, error.message))
                         return report()
                     }
+                    _ = try await offload { replica.learnForks(from: hello) }
                 }
                 try await perform(session.receive(message))
             }
@@ -244,6 +249,7 @@ enum SyncConnection {
                 outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
                 bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
             report.restoredBy = restoredHere
+            report.forkedAuthors = forkedAuthors
             return report
         }
 
@@ -295,6 +301,7 @@ enum SyncConnection {
                     }
                 case .finish(let outcome):
                     self.outcome = outcome
+                    if outcome.diverged { forkedAuthors = try await offload { replica.forkedAuthors() } }
                     let (address, time) = (self.address, UInt64(Date().timeIntervalSince1970 * 1000))
                     try await offload { replica.record(outcome, address: address, time: time) }
                 case .fail(let error, let peerSaidIt):

@@ -52,7 +52,21 @@ public final class SyncReplica: @unchecked Sendable {
         }
         return SyncSession.Local(
             storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest,
-            heads: try store.signedHeads(at: clock), successions: try store.successions())
+            heads: try store.signedHeads(at: clock), successions: try store.successions(),
+            forks: try store.forks().compactMap { try? ForkEvidence.decode($0.evidence) })
+    }
+
+    /// The authors this replica holds proof that they forked.
+    func forkedAuthors() -> [ReplicaID] {
+        (try? store?.forks().map(\.author)) ?? []
+    }
+
+    /// Keeps the proofs of forks a peer's HELLO passes on (each checked; one that does not
+    /// verify is ignored). Returns how many authors were new here.
+    func learnForks(from hello: SyncMessage.Hello) -> Int {
+        guard let store else { return 0 }
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        return hello.forks.filter { (try? store.recordFork($0, time: now)) == true }.count
     }
 
     /// What comparing the peer's HELLO with the histories held here found (SPEC §11.5).
@@ -68,7 +82,8 @@ public final class SyncReplica: @unchecked Sendable {
     }
 
     /// Compares the histories the peer's HELLO vouches for with the ones held here: whether
-    /// either side's store was restored or copied, and whether a third author forked.
+    /// either side's store was restored or copied, and whether a third author forked (its proof
+    /// is then kept, and the session goes on without that author's later changes).
     func checkHistories(against hello: SyncMessage.Hello) -> HistoryCheck {
         guard let store else { return .agree }
         let clock: VersionVector
@@ -99,12 +114,13 @@ public final class SyncReplica: @unchecked Sendable {
                     "this replica holds changes under the peer's own id (\(DeviceID(peer))) that the peer lacks or holds differently: the peer's store was restored from a backup or copied from another device, and must take a new id before it syncs",
                     at: 0))
         }
-        if let author = forked.first {
-            return .refuse(
-                ProtocolError(
-                    .equivocation,
-                    "replica \(author.hex) forked its history: its change \(hello.clock[author]) here and at the peer differ, both signed; nothing was sent",
-                    at: 0))
+        // Another author signed two histories: keep the proof (both heads are its signatures),
+        // to pass on. Its changes from the fork on are refused and not sent; the rest syncs.
+        let now = UInt64(Date().timeIntervalSince1970 * 1000)
+        for (index, entry) in hello.clock.sortedEntries.enumerated() where forked.contains(entry.replica) {
+            if let evidence = try? store.forkEvidence(of: entry.replica, at: entry.seq, peerHead: hello.heads[index]) {
+                _ = try? store.recordFork(evidence, time: now)
+            }
         }
         return .agree
     }

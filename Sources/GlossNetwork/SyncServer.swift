@@ -127,7 +127,11 @@ extension SyncReport {
             let name = outcome.peer.name.isEmpty ? "" : " (\(outcome.peer.name))"
             var line =
                 "\(address): replica \(outcome.peer.replicaID.hex)\(name): sent \(outcome.sentChanges), received \(outcome.receivedChanges)"
-            if outcome.diverged { line += ", DIVERGED: same changes, different state" }
+            if outcome.diverged, let forked = forkedAuthors.first {
+                line += ", states differ because replica \(forked.hex) forked its history (see 'gloss status')"
+            } else if outcome.diverged {
+                line += ", DIVERGED: same changes, different state"
+            }
             return line
         }
         let who = peerReportedError ? "peer reported" : "ended"

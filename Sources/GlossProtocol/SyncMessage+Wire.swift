@@ -33,6 +33,8 @@ extension SyncMessage {
                 writer.writeBytes(succession.key.bytes)
                 writer.writeBytes(succession.signature)
             }
+            writer.writeVarint(hello.forks.count)
+            for evidence in hello.forks { writer.writeBytes(evidence.encoded) }
         case .changes(let batch, let changes):
             writer.writeVarint(batch)
             changes.write(to: &writer)
@@ -91,11 +93,14 @@ extension SyncMessage {
                 successions.append(
                     Succession(key: key, signature: Array(try reader.readBytes(Checkpoint.signatureLength, "a succession's signature"))))
             }
+            let forkCount = try reader.readCount(of: "fork evidence", minimumItemSize: ForkEvidence.minimumSize)
+            var forks: [ForkEvidence] = []
+            for _ in 0..<forkCount { forks.append(try ForkEvidence.read(from: &reader)) }
             self = .hello(
                 Hello(
                     versions: low...high, storeID: store, replicaID: replica, name: name, clock: clock,
                     digest: digest, maximumFrameSize: maximumFrameSize, capabilities: capabilities, heads: heads,
-                    successions: successions))
+                    successions: successions, forks: forks))
             return  // trailing bytes: fields of a later version, ignored
         case .changes:
             let batch = try reader.readVarint("the batch number")

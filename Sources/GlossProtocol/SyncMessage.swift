@@ -38,11 +38,14 @@ public enum SyncMessage: Hashable, Sendable {
         public var heads: [SignedHead]
         /// Statements by which earlier keys of this replica handed over to it (SPEC §11.4.1).
         public var successions: [Succession]
+        /// Proofs the sender holds that authors forked their histories (SPEC §6.7), passed on so
+        /// that every replica refuses their later changes.
+        public var forks: [ForkEvidence]
 
         public init(
             versions: ClosedRange<UInt64> = SyncProtocol.versions, storeID: StoreID, replicaID: ReplicaID, name: String,
             clock: VersionVector, digest: [UInt8], maximumFrameSize: UInt64 = UInt64(SyncProtocol.maximumFrameSize),
-            capabilities: [String] = [], heads: [SignedHead]? = nil, successions: [Succession] = []
+            capabilities: [String] = [], heads: [SignedHead]? = nil, successions: [Succession] = [], forks: [ForkEvidence] = []
         ) {
             self.versions = versions
             self.storeID = storeID
@@ -54,6 +57,7 @@ public enum SyncMessage: Hashable, Sendable {
             self.capabilities = capabilities
             self.heads = heads ?? clock.sortedEntries.map { _ in SignedHead.unsigned }
             self.successions = successions
+            self.forks = forks
         }
     }
 

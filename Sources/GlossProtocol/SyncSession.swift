@@ -26,10 +26,12 @@ public struct SyncSession: Sendable {
         public var heads: [SignedHead]
         /// How this replica's earlier keys handed over to its present one (SPEC §11.4.1).
         public var successions: [Succession]
+        /// Proofs of forked histories this replica holds (SPEC §6.7).
+        public var forks: [ForkEvidence]
 
         public init(
             storeID: StoreID, replicaID: ReplicaID, name: String, clock: VersionVector, digest: [UInt8], capabilities: [String] = [],
-            heads: [SignedHead]? = nil, successions: [Succession] = []
+            heads: [SignedHead]? = nil, successions: [Succession] = [], forks: [ForkEvidence] = []
         ) {
             self.storeID = storeID
             self.replicaID = replicaID
@@ -39,6 +41,7 @@ public struct SyncSession: Sendable {
             self.capabilities = capabilities
             self.heads = heads ?? clock.sortedEntries.map { _ in .unsigned }
             self.successions = successions
+            self.forks = forks
         }
     }
 
@@ -118,7 +121,7 @@ public struct SyncSession: Sendable {
     var hello: SyncMessage.Hello {
         SyncMessage.Hello(
             storeID: local.storeID, replicaID: local.replicaID, name: local.name, clock: local.clock, digest: local.digest,
-            capabilities: local.capabilities, heads: local.heads, successions: local.successions)
+            capabilities: local.capabilities, heads: local.heads, successions: local.successions, forks: local.forks)
     }
 
     public mutating func receive(_ message: SyncMessage) -> [Action] {

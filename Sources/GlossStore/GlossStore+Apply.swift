@@ -95,47 +95,59 @@ extension GlossStore {
             throw GlossStoreError(refusing: error)
         }
         return try access {
-            try database.write { db in
-                if let device { try Self.requireReadWrite(device, in: db) }
-                var clock = try ChangeRows.clock(in: db)
-                // A restored or copied store takes its original's history of its old id instead of
-                // its own, and re-issues its own after the first difference (GlossStore+Recovery).
-                let recovery = try Recovery.read(db)
-                let forked =
-                    try recovery.map { try Self.takeForkedChanges(of: batch, chains: chains, recovery: $0, clock: &clock, in: db) } ?? []
-                var report = ApplyReport()
-                var chainOf: [Dot: ChainHash] = [:]
-                var firstSeq: [ReplicaID: UInt64] = [:]
-                for (change, chain) in zip(batch.changes, chains) {
-                    chainOf[change.id] = chain
-                    firstSeq[change.id.replica] = min(firstSeq[change.id.replica] ?? .max, change.id.seq)
-                    if clock.contains(change.id) {
-                        guard try SignatureRows.chain(of: change.id, in: db) == chain else {
-                            throw Self.fork(of: change.id.replica, at: change.id.seq)
-                        }
-                        report.alreadyHeld += 1
-                    }
-                }
-                for run in batch.runs {
-                    let base = firstSeq[run.author]! - 1
-                    if clock[run.author] >= base, try SignatureRows.chain(of: Dot(replica: run.author, seq: base), in: db) != run.base {
-                        throw Self.fork(of: run.author, at: base)
-                    }
-                }
-                let fresh = batch.changes.filter { !clock.contains($0.id) }
-                let (ready, blocked) = CausalOrder.arrange(fresh, after: clock)
-                if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
-                for change in ready {
-                    try Self.applyNew(change, chain: chainOf[change.id]!, onto: ReplicaState(clock: clock), in: db)
-                    clock[change.id.replica] = change.id.seq
-                    report.applied += 1
-                }
-                for run in batch.runs { try SignatureRows.store(run, in: db) }
-                // The id in the file, not `identity`: a store object opened before the re-key is stale.
-                try Self.reissue(forked, as: try StoreIdentity.read(db).replicaID, clock: &clock, in: db)
-                report.reissued = forked.count
-                return report
+            do {
+                return try applyVerified(batch, chains: chains, from: device)
+            } catch let found as ForkFound {
+                // The transaction rolled back; the proof is kept in one of its own, to pass on.
+                if let evidence = found.evidence { _ = try? recordFork(evidence, time: UInt64(Date().timeIntervalSince1970 * 1000)) }
+                throw Self.fork(of: found.author, at: found.seq)
             }
+        }
+    }
+
+    /// `apply`'s transaction, after the signatures were checked.
+    private func applyVerified(_ batch: SignedBatch, chains: [ChainHash], from device: ReplicaID?) throws -> ApplyReport {
+        try database.write { db in
+            if let device { try Self.requireReadWrite(device, in: db) }
+            try Self.refuseForkedAuthors(in: batch, in: db)
+            var clock = try ChangeRows.clock(in: db)
+            // A restored or copied store takes its original's history of its old id instead of
+            // its own, and re-issues its own after the first difference (GlossStore+Recovery).
+            let recovery = try Recovery.read(db)
+            let forked =
+                try recovery.map { try Self.takeForkedChanges(of: batch, chains: chains, recovery: $0, clock: &clock, in: db) } ?? []
+            var report = ApplyReport()
+            var chainOf: [Dot: ChainHash] = [:]
+            var firstSeq: [ReplicaID: UInt64] = [:]
+            for (change, chain) in zip(batch.changes, chains) {
+                chainOf[change.id] = chain
+                firstSeq[change.id.replica] = min(firstSeq[change.id.replica] ?? .max, change.id.seq)
+                if clock.contains(change.id) {
+                    guard try SignatureRows.chain(of: change.id, in: db) == chain else {
+                        throw try ForkFound(author: change.id.replica, seq: change.id.seq, batch: batch, in: db)
+                    }
+                    report.alreadyHeld += 1
+                }
+            }
+            for run in batch.runs {
+                let base = firstSeq[run.author]! - 1
+                if clock[run.author] >= base, try SignatureRows.chain(of: Dot(replica: run.author, seq: base), in: db) != run.base {
+                    throw try ForkFound(author: run.author, seq: base, batch: batch, in: db)
+                }
+            }
+            let fresh = batch.changes.filter { !clock.contains($0.id) }
+            let (ready, blocked) = CausalOrder.arrange(fresh, after: clock)
+            if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
+            for change in ready {
+                try Self.applyNew(change, chain: chainOf[change.id]!, onto: ReplicaState(clock: clock), in: db)
+                clock[change.id.replica] = change.id.seq
+                report.applied += 1
+            }
+            for run in batch.runs { try SignatureRows.store(run, in: db) }
+            // The id in the file, not `identity`: a store object opened before the re-key is stale.
+            try Self.reissue(forked, as: try StoreIdentity.read(db).replicaID, clock: &clock, in: db)
+            report.reissued = forked.count
+            return report
         }
     }
 
@@ -191,5 +203,19 @@ extension GlossStore {
         return GlossStoreError(
             .missingPredecessors,
             "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
+    }
+}
+
+/// A fork `apply` found, with the proof when the store could make one; thrown out of the
+/// transaction so it rolls back.
+struct ForkFound: Error {
+    let author: ReplicaID
+    let seq: UInt64
+    let evidence: ForkEvidence?
+
+    init(author: ReplicaID, seq: UInt64, batch: SignedBatch, in db: Database) throws {
+        self.author = author
+        self.seq = seq
+        evidence = try GlossStore.forkEvidence(in: batch, of: author, at: seq, in: db)
     }
 }

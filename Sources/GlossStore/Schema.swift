@@ -10,7 +10,7 @@ import GRDB
 enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
     static let migrations = [
-        "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history",
+        "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -183,6 +183,19 @@ enum Schema {
                     ) STRICT, WITHOUT ROWID;
                     """)
             try SignatureRows.upgradeUnsignedStore(db)
+        }
+        migrator.registerMigration(migrations[4]) { db in
+            try db.execute(
+                sql: """
+                    -- Authors proven to have forked their histories (SPEC §6.7): the first proof
+                    -- held of each, kept to pass on; their changes from `seq` on are refused.
+                    CREATE TABLE fork (
+                        author BLOB PRIMARY KEY NOT NULL CHECK (length(author) = 16),
+                        seq INTEGER NOT NULL CHECK (seq >= 0),
+                        evidence BLOB NOT NULL,
+                        recorded INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    """)
         }
         return migrator
     }

@@ -24,19 +24,25 @@ struct Devices: AsyncParsableCommand {
         let role: String
         let lastSeen: OrNull<String>
         let address: OrNull<String>
+        /// The change from which this device's history is proven forked (SPEC §6.7), or null.
+        let forkedAt: OrNull<UInt64>
 
         enum CodingKeys: String, CodingKey {
             case device, replica, name, role, address
             case lastSeen = "last_seen"
+            case forkedAt = "forked_at"
         }
     }
 
     func run() async throws {
-        let devices = try reportingErrors { try storeOptions.openForReading().devices() }
+        let store = try storeOptions.openForReading()
+        let devices = try reportingErrors { try store.devices() }
+        let forks = Dictionary(try reportingErrors { try store.forks() }.map { ($0.author, $0.seq) }) { first, _ in first }
         let listed = devices.map { device in
             Listed(
                 device: DeviceID(device.replicaID).description, replica: device.replicaID.hex, name: OrNull(device.name),
-                role: device.role.rawValue, lastSeen: OrNull(device.lastSeen.map(formatTime)), address: OrNull(device.address))
+                role: device.role.rawValue, lastSeen: OrNull(device.lastSeen.map(formatTime)), address: OrNull(device.address),
+                forkedAt: OrNull(forks[device.replicaID]))
         }
         if output.json { return try printJSON(listed) }
         if listed.isEmpty {
@@ -47,7 +53,8 @@ struct Devices: AsyncParsableCommand {
             let seen =
                 record.lastSeen.map { "  last seen \(formatTime($0))" + (record.address.map { " from \(Terminal.singleLine($0))" } ?? "") }
                 ?? ""
-            print("\(device.device)  \(device.role)\(name)\(seen)")
+            let forked = device.forkedAt.value.map { "  ⚠ forked at change \($0)" } ?? ""
+            print("\(device.device)  \(device.role)\(name)\(seen)\(forked)")
         }
     }
 }

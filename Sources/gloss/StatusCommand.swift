@@ -18,6 +18,16 @@ struct Status: AsyncParsableCommand {
         let articles: Int
         let annotations: Int
         let conflicts: Int
+        /// Authors proven to have forked their histories (SPEC §6.7).
+        let forks: [Fork]
+    }
+
+    struct Fork: Encodable {
+        let replica: String
+        let device: String
+        /// Their changes from this one on are refused.
+        let seq: UInt64
+        let recorded: String
     }
 
     func run() async throws {
@@ -26,7 +36,10 @@ struct Status: AsyncParsableCommand {
         let report = Report(
             store: store.identity.storeID.hex, replica: store.identity.replicaID.hex, name: OrNull(store.identity.name),
             clock: clockJSON(state.clock), digest: StateDigest.hex(of: state), articles: state.articles.count,
-            annotations: state.liveAnnotations().count, conflicts: state.conflicts.count
+            annotations: state.liveAnnotations().count, conflicts: state.conflicts.count,
+            forks: try reportingErrors { try store.forks() }.map {
+                Fork(replica: $0.author.hex, device: DeviceID($0.author).description, seq: $0.seq, recorded: formatTime($0.recorded))
+            }
         )
         if output.json { return try printJSON(report) }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
@@ -38,5 +51,10 @@ struct Status: AsyncParsableCommand {
         print("digest      \(report.digest)")
         print(state.clock.isEmpty ? "clock       (no changes yet)" : "clock")
         for (replica, seq) in state.clock.sortedEntries { print("  \(naming.name(replica)): \(seq)") }
+        for fork in report.forks {
+            print(
+                "WARNING: replica \(fork.replica) (device \(fork.device)) forked its history at its change \(fork.seq): its changes from there are refused. Revoke it, or have it sync so it takes a new id."
+            )
+        }
     }
 }

@@ -207,8 +207,18 @@ func runSession(
                 "the server at \(endpoint) does not trust this device (\(me)); the server's owner can allow it with: gloss trust \(me) --role read-write",
                 refusedByServer: true)
         }
+        if report.peerReportedError && error.code == .replicaRestored {
+            throw CLIError(
+                "the server at \(endpoint) says its own store was restored from a backup or copied: this replica holds changes under the server's id that the server lacks; nothing was sent. Its owner must give it a new id (for example a fresh clone from this replica) before it can sync"
+            )
+        }
         let who = report.peerReportedError ? "the server refused: " : ""
         throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")
+    }
+    if outcome.diverged, let forked = report.forkedAuthors.first {
+        throw CLIError(
+            "replica \(forked.hex) (device \(DeviceID(forked))) forked its history: this replica and \(endpoint) hold different branches of it, so their states differ; its changes from the fork on are refused (see 'gloss status')"
+        )
     }
     if outcome.diverged {
         throw CLIError(

@@ -12,7 +12,7 @@ import Testing
         #expect(line.hasPrefix("Created store ") && line.hasSuffix(" at \(sandbox.store)"), "\(result)")
 
         let status = try await sandbox.status()
-        #expect(Set(status.keys) == ["store", "replica", "name", "clock", "digest", "articles", "annotations", "conflicts"])
+        #expect(Set(status.keys) == ["store", "replica", "name", "clock", "digest", "articles", "annotations", "conflicts", "forks"])
         #expect(string(status, "replica") == result.stdoutLines[0])
         #expect(string(status, "name") == "desk")
         #expect(line.contains(string(status, "store") ?? "?"))

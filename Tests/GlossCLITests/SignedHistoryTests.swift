@@ -138,6 +138,42 @@ import Testing
         #expect(conflicts.contains("the original's") && conflicts.contains("the copy's"), "\(conflicts)")
         _ = await hub.stop()
     }
+
+    /// A hub restored from a backup holds less of its own history than its clients: it refuses
+    /// them and says why; the client changes nothing.
+    @Test func aRestoredHubRefusesItsClientsAndSaysWhy() async throws {
+        let hub = try await RecoveryHub.make()
+        let sandbox = hub.sandbox
+        let backup = sandbox.path("hub-backup.sqlite")
+        _ = await hub.stop()
+        // A backup of the folder: the store file and its write-ahead log, if the server left one.
+        let files = FileManager.default
+        for suffix in ["", "-wal"] where files.fileExists(atPath: hub.hub + suffix) {
+            try files.copyItem(atPath: hub.hub + suffix, toPath: backup + suffix)
+        }
+        var (server, address) = try await sandbox.serve(hub.hub)
+        _ = try await sandbox.importArticle(try sandbox.write("second.txt", "A second article, from the hub."), store: hub.hub)
+        try await sandbox.ok("sync", address, store: hub.laptop)
+        server.kill()
+        _ = await server.finish()
+        for suffix in ["", "-wal", "-shm"] where files.fileExists(atPath: hub.hub + suffix) {
+            try files.removeItem(atPath: hub.hub + suffix)
+        }
+        for suffix in ["", "-wal"] where files.fileExists(atPath: backup + suffix) {
+            try files.moveItem(atPath: backup + suffix, toPath: hub.hub + suffix)
+        }
+        (server, address) = try await sandbox.serve(hub.hub)
+        let before = try await sandbox.status(hub.laptop)
+        let refused = try await sandbox.run(["sync", address, "--store", hub.laptop])
+        expectCleanFailure(refused, mentioning: ["says its own store was restored from a backup or copied"])
+        let after = try await sandbox.status(hub.laptop)
+        #expect(
+            string(after, "digest") == string(before, "digest") && after["clock"] as? [String: Int] == before["clock"] as? [String: Int])
+        server.kill()
+        let log = await server.finish()
+        #expect(log.stdout.contains("replicaRestored"), "\(log.stdout)")
+    }
+
 }
 
 /// A hub serving a store, and a laptop cloned from it and synced once.

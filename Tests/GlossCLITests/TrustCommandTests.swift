@@ -129,7 +129,7 @@ import Testing
         #expect(try jsonArray(try await sandbox.ok("pending", "--json", store: hub.desk)).isEmpty)
         let devices = try jsonArray(try await sandbox.ok("devices", "--json", store: hub.desk))
         #expect(devices.map { string($0, "role") } == ["ignored"])
-        #expect(Set(devices[0].keys) == ["device", "replica", "name", "role", "last_seen", "address"])
+        #expect(Set(devices[0].keys) == ["device", "replica", "name", "role", "last_seen", "address", "forked_at"])
         _ = await hub.stop()
     }
 

@@ -34,6 +34,33 @@ struct SyncGoldenVectors: Decodable {
         let key, signature: String
     }
 
+    /// Fork evidence (SPEC §6.7), as in HELLO and fork-evidence.json.
+    struct ForkContent: Decodable, Sendable {
+        struct History: Decodable, Sendable {
+            let base: UInt64
+            let baseChain, signature: String
+            let changes: [GoldenVectors.ChangeContent]
+        }
+
+        let key: String
+        let seq: UInt64
+        let first, second: History
+
+        func evidence() throws -> ForkEvidence {
+            func history(_ content: History) throws -> SignedHistory {
+                guard let chain = Hex.bytes(content.baseChain).flatMap({ ChainHash(bytes: $0) }),
+                    let signature = Hex.bytes(content.signature)
+                else { throw GoldenVectors.Malformed(description: "a fork history") }
+                return SignedHistory(
+                    base: content.base, baseChain: chain, changes: try content.changes.map { try $0.change() }, signature: signature)
+            }
+            guard let key = Hex.bytes(key).flatMap({ AuthorKey(bytes: $0) }) else {
+                throw GoldenVectors.Malformed(description: "a fork key")
+            }
+            return ForkEvidence(key: key, seq: seq, first: try history(first), second: try history(second))
+        }
+    }
+
     struct Fields: Decodable, Sendable {
         struct Versions: Decodable, Sendable {
             let low, high: UInt64
@@ -46,6 +73,7 @@ struct SyncGoldenVectors: Decodable {
         let capabilities: [String]?
         let heads: [HeadContent]?
         let successions: [SuccessionContent]?
+        let forks: [ForkContent]?
         let runs: [GoldenVectors.RunContent]?
         let batch: UInt64?
         let changes: [GoldenVectors.ChangeContent]?
@@ -150,7 +178,8 @@ extension SyncGoldenVectors.MessageContent {
                             let signature = Hex.bytes(succession.signature)
                         else { throw GoldenVectors.Malformed(description: "a succession") }
                         return Succession(key: key, signature: signature)
-                    }))
+                    },
+                    forks: try need(fields.forks, "forks").map { try $0.evidence() }))
         case "CHANGES":
             return .changes(
                 batch: try need(fields.batch, "batch"),

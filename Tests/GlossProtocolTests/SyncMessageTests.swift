@@ -61,7 +61,7 @@ struct SyncMessageTests {
             + [0x02] + F.alice.bytes + [0xac, 0x02] + F.bob.bytes + [0x02]
             + F.digestA + [0x80, 0x80, 0x80, 0x08] + [0x01, 0x01, 0x78]
             + [0x02] + heads[0].chain.bytes + heads[0].signature + heads[1].chain.bytes + heads[1].signature
-            + [0x01] + successor.key.bytes + successor.signature
+            + [0x01] + successor.key.bytes + successor.signature + [0x00]
         #expect(F.body(of: .hello(hello)) == expected)
         #expect(SyncMessage.hello(hello).framed()[4] == 0x01)
         #expect(try SyncMessage(type: 0x01, body: ArraySlice(expected)) == .hello(hello))

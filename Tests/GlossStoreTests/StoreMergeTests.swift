@@ -81,6 +81,12 @@ import Testing
         let later = TestKeys.sign(Array(forkedLog[3...4]), store: storeID, history: forkedLog)
         let baseFork = #expect(throws: GlossStoreError.self) { try store.apply(later) }
         #expect(baseFork?.code == .equivocation)
+        // The proof is kept (the first fork found), and the author's changes from there are refused.
+        let forks = try store.forks()
+        #expect(forks.map(\.author) == [original.id.replica] && forks[0].seq == original.id.seq, "\(forks)")
+        let honestLater = TestKeys.sign([log[3]], store: storeID, history: log)
+        let refused = #expect(throws: GlossStoreError.self) { try store.apply(honestLater) }
+        #expect(refused?.message.contains("forked its history") == true)
         #expect(try store.state() == before)
         #expect(try store.change(original.id) == original)
     }

@@ -24,7 +24,8 @@ sys.path.insert(0, os.path.dirname(HERE))
 
 import make_vectors as bundle  # noqa: E402  (the bundle vectors' encoder and merge rules)
 from make_vectors import (varint, string, content, json_value, runs_for, runs_json,  # noqa: E402
-                          signed_batch, chain, sign_checkpoint, public_key, replica_from_seed, seed_of, KEYS)
+                          signed_batch, chain, sign_checkpoint, public_key, replica_from_seed, seed_of, KEYS,
+                          fork_evidence, fork_json)
 
 # ---------------------------------------------------------------------------------------------
 # The protocol (SPEC §11)
@@ -34,6 +35,7 @@ HELLO, CHANGES, ACK, END, SUMMARY, ERROR = 1, 2, 3, 4, 5, 6
 TYPE_NAMES = {HELLO: "HELLO", CHANGES: "CHANGES", ACK: "ACK", END: "END", SUMMARY: "SUMMARY", ERROR: "ERROR"}
 MAXIMUM_FRAME_SIZE = 16 * 1024 * 1024
 ANY_STORE = bytes(16)
+FORK_EVIDENCE_MINIMUM = 32 + 1 + 2 * (1 + 32 + 2 + 64)  # key, seq, two histories of an empty batch
 ERROR_CODES = {"unsupportedVersion": 3, "storeMismatch": 33, "busy": 40}
 
 
@@ -51,13 +53,15 @@ def version_vector(clock):
 
 def hello_body(h):
     """The fields of SPEC §11.4.1, then heads (a count equal to the clock's, then chain and signature
-    per clock entry, in clock order) and successions (a count, then key and signature each)."""
+    per clock entry, in clock order), successions (a count, then key and signature each) and forks
+    (a count, then fork evidence each, SPEC §6.7)."""
     out = varint(h["low"]) + varint(h["high"]) + h["store"] + h["replica"] + string(h["name"])
     out += version_vector(h["clock"]) + h["digest"] + varint(h["maximumFrameSize"])
     out += varint(len(h["capabilities"])) + b"".join(string(c) for c in h["capabilities"])
     assert [head["replica"] for head in h["heads"]] == sorted(h["clock"])
     out += varint(len(h["heads"])) + b"".join(head["chain"] + head["signature"] for head in h["heads"])
     out += varint(len(h["successions"])) + b"".join(s["key"] + s["signature"] for s in h["successions"])
+    out += varint(len(h["forks"])) + b"".join(fork_evidence(e) for e in h["forks"])
     return out
 
 
@@ -78,12 +82,13 @@ def encode(message):
     raise ValueError(kind)
 
 
-def hello(store, replica, name, changes, low=2, high=2, capabilities=(), heads=None, successions=()):
+def hello(store, replica, name, changes, low=2, high=2, capabilities=(), heads=None, successions=(), forks=()):
     """A HELLO from a replica holding `changes`; its heads are signed with the authors' keys unless given."""
     return {"type": HELLO, "low": low, "high": high, "store": store, "replica": replica, "name": name,
             "clock": clock_of(changes), "digest": digest_of(changes), "maximumFrameSize": MAXIMUM_FRAME_SIZE,
             "capabilities": list(capabilities),
-            "heads": heads_of(store, changes) if heads is None else heads, "successions": list(successions)}
+            "heads": heads_of(store, changes) if heads is None else heads, "successions": list(successions),
+            "forks": list(forks)}
 
 
 def heads_of(store, changes):
@@ -136,7 +141,8 @@ def describe(message):
             "capabilities": message["capabilities"],
             "heads": [{"replica": h["replica"].hex(), "chain": h["chain"].hex(), "signature": h["signature"].hex()}
                       for h in message["heads"]],
-            "successions": [{"key": s["key"].hex(), "signature": s["signature"].hex()} for s in message["successions"]]}
+            "successions": [{"key": s["key"].hex(), "signature": s["signature"].hex()} for s in message["successions"]],
+            "forks": [fork_json(e) for e in message["forks"]]}
     elif kind == CHANGES:
         out["fields"] = {"batch": message["batch"], "changes": content(ANY_STORE, message["changes"])["changes"],
                          "runs": runs_json(message["runs"])}
@@ -155,7 +161,7 @@ def describe(message):
 # The replicas and their changes
 
 STORE, ALICE, BOB, T0 = bundle.STORE, bundle.ALICE, bundle.BOB, bundle.T0
-CAROL = replica_from_seed(0xC0)  # Ed25519 private key c0 x 32
+CAROL = bundle.CAROL  # Ed25519 private key c0 x 32
 ALICE_NEW = replica_from_seed(0xA2)  # the replica Alice's store hands over to (key a2 x 32)
 OTHER_STORE = bytes.fromhex("0be1d5e0000000000000000000000002")
 GLACIER_ID = bundle.GLACIER_ID
@@ -217,9 +223,14 @@ def main():
           "her old replica id and the new one.",
           hello(STORE, ALICE_NEW, "alice", ALICE_LOG, successions=[succession(STORE, ALICE, ALICE_NEW)]))
     valid("frame-hello-extended.bin", "A HELLO from a later version: versions 2 to 4, an unknown capability, and "
-          "5 bytes of a field this version does not know (07 03 66 6f 6f) after the successions. A reader "
+          "5 bytes of a field this version does not know (07 03 66 6f 6f) after the forks (count 0). A reader "
           "decodes it to the fields shown and ignores the rest, so it does not re-encode to the same bytes.",
           hello(STORE, BOB, "bob", BOB_LOG, high=4, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
+    valid("frame-hello-fork.bin", "Bob's HELLO (as in exchange-two-replicas.txt) carrying one fork proof: Carol "
+          "(c0 x 32) forked at her change 1. History one: base 1, chain(Carol, 1) of one version of her change 1, no "
+          "changes, her checkpoint signature at 1; history two: base 0, the zero chain, another version of her "
+          "change 1 (a change batch of one change), her signature at 1. It is fork-at-head of ../fork-evidence.json, "
+          "and verifies in this store.", hello(STORE, BOB, "bob", BOB_LOG, forks=[bundle.FORK_AT_HEAD]))
     valid("frame-changes.bin", "CHANGES batch 1 from Alice: her retitling of the article (her change 2), "
           "signed: one run, base chain(Alice, 1), a checkpoint at 2.",
           changes_message(1, [A2], history=ALICE_LOG))
@@ -261,6 +272,12 @@ def main():
     invalid("frame-summary-count-too-large.bin", "A SUMMARY whose clock count is 3, with one entry and the "
             "digest after it: the 49 bytes left cannot hold 3 entries of at least 17 bytes.", "countTooLarge",
             frame(SUMMARY, varint(3) + ALICE + varint(2) + digest_of(UNION)))
+    proof = fork_evidence(bundle.FORK_AT_HEAD)
+    one_proof = encode(hello(STORE, BOB, "bob", BOB_LOG, forks=[bundle.FORK_AT_HEAD]))
+    assert one_proof.endswith(b"\x01" + proof) and len(proof) < 2 * FORK_EVIDENCE_MINIMUM
+    invalid("frame-hello-forks-count-too-large.bin", f"frame-hello-fork.bin with its forks count 1 changed to 2: the "
+            f"{len(proof)} bytes left (one proof) cannot hold 2 proofs of at least {FORK_EVIDENCE_MINIMUM} bytes.",
+            "countTooLarge", one_proof[:-len(proof) - 1] + b"\x02" + proof)
     invalid("frame-summary-unsorted-clock.bin", "A SUMMARY whose clock lists Bob before Alice (ids descending).",
             "unsortedReplicaTable",
             frame(SUMMARY, varint(2) + max(ALICE, BOB) + varint(1) + min(ALICE, BOB) + varint(1) + digest_of(UNION)))

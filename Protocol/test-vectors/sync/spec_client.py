@@ -4,8 +4,9 @@
 Clones a running `gloss serve` into memory, as a new replica would, over protocol version 2 with
 signed history: opens mutual TLS 1.3 with an Ed25519 device certificate made in memory, checks
 that the server proved the device id given with --expect (SPEC §11.2), sends the magic and a
-HELLO with the all-zero store id, an empty clock (so no heads) and no successions, verifies every
-signed batch the server sends (each author's run: key, base, checkpoint signatures over the chain
+HELLO with the all-zero store id, an empty clock (so no heads), no successions and no fork proofs,
+verifies the successions and fork proofs (SPEC §6.7) of the server's HELLO, verifies every signed
+batch the server sends (each author's run: key, base, checkpoint signatures over the chain
 hash) and applies it with the merge rules of ../make_vectors.py (an independent implementation of
 SPEC §4), acknowledges each, then checks the heads of the server's HELLO against what it received.
 With --import TEXT it then writes one change of its own (the article TEXT, titled by its first
@@ -129,9 +130,8 @@ def read_operation(r):
     raise ProtocolFailure(f"unknown operation {kind}")
 
 
-def read_signed_batch(r):
-    """A signed batch: a change batch (SPEC §6.1), as make_vectors.py's change dicts, then its
-    checkpoint table, as make_vectors.py's run dicts."""
+def read_change_batch(r):
+    """A change batch (SPEC §6.1): its replica table, and its changes as make_vectors.py's change dicts."""
     table = [r.id16() for _ in range(r.varint())]
     changes = []
     for _ in range(r.varint()):
@@ -143,6 +143,13 @@ def read_signed_batch(r):
         operations = [read_operation(r) for _ in range(r.varint())]
         changes.append({"replica": author, "seq": seq, "time": written, "dependencies": dependencies,
                         "operations": operations})
+    return table, changes
+
+
+def read_signed_batch(r):
+    """A signed batch: a change batch (SPEC §6.1), as make_vectors.py's change dicts, then its
+    checkpoint table, as make_vectors.py's run dicts."""
+    table, changes = read_change_batch(r)
     runs = []
     for _ in range(r.varint()):
         author, key, base = table[r.varint()], r.raw(32), r.raw(32)
@@ -151,6 +158,17 @@ def read_signed_batch(r):
             raise ProtocolFailure("runs not in order, or a run without checkpoints")
         runs.append({"replica": author, "key": key, "base": base, "checkpoints": checkpoints})
     return changes, runs
+
+
+def read_fork_evidence(r):
+    """Fork evidence (SPEC §6.7), as make_vectors.py's evidence dicts: key, seq, then two histories of
+    base, base chain, change batch and signature."""
+    evidence = {"key": r.raw(32), "seq": r.varint()}
+    for name in ("first", "second"):
+        base, base_chain = r.varint(), r.raw(32)
+        _, changes = read_change_batch(r)
+        evidence[name] = {"base": base, "baseChain": base_chain, "changes": changes, "signature": r.raw(64)}
+    return evidence
 
 
 def tls_context(key):
@@ -313,7 +331,8 @@ def main():
     if hello.varint() != len(server_clock):
         raise ProtocolFailure("the server's HELLO has not one head per clock entry")
     heads = {replica_: (hello.raw(32), hello.raw(64)) for replica_ in sorted(server_clock)}
-    successions = [(hello.raw(32), hello.raw(64)) for _ in range(hello.varint())]  # later fields ignored
+    successions = [(hello.raw(32), hello.raw(64)) for _ in range(hello.varint())]
+    forks = [read_fork_evidence(hello) for _ in range(hello.varint())]  # later fields ignored
     if replica != bytes.fromhex(expected_hex):
         raise ProtocolFailure("the server's HELLO names another replica than the key it proved")
     if not low <= 2 <= high:
@@ -326,6 +345,10 @@ def main():
         print(f"succession from {old.hex()}: {'signature verifies' if ok else 'SIGNATURE DOES NOT VERIFY'}")
         if not ok:
             return 1
+    for evidence in forks:  # SPEC §11.4.1: a proof that does not verify is ignored
+        error = model.verify_fork(store, evidence)
+        print(f"fork proof: {model.replica_id(evidence['key']).hex()} forked at change {evidence['seq']}: "
+              + ("verifies" if error is None else f"DOES NOT VERIFY ({error}), ignored"))
     if not server_clock:
         ok = server_digest == wire.digest_of([])
         print("in sync at once (empty store):", "digests agree" if ok else "DIGESTS DIFFER")

@@ -45,3 +45,25 @@ extension Change {
         return writer.bytes
     }
 }
+
+extension ForkEvidence {
+    /// The evidence's canonical bytes (SPEC §6.7):
+    ///
+    ///     key 32 bytes, seq varint, then for each of the two histories:
+    ///     base varint, base chain 32 bytes, its changes as a change batch (§6.1), signature 64 bytes
+    public var encoded: [UInt8] {
+        var writer = WireWriter()
+        writer.writeBytes(key.bytes)
+        writer.writeVarint(seq)
+        for history in [first, second] {
+            writer.writeVarint(history.base)
+            writer.writeBytes(history.baseChain.bytes)
+            let table = ReplicaTable(covering: history.changes)
+            writer.writeReplicaTable(table)
+            writer.writeVarint(history.changes.count)
+            for change in history.changes { writer.writeChange(change, in: table) }
+            writer.writeBytes(history.signature)
+        }
+        return writer.bytes
+    }
+}
