@@ -227,9 +227,10 @@ import Testing
 
     @Test func aSilentPeerMissesTheHandshakeDeadline() async throws {
         let fixture = try await Fixture(shortTimeouts: true)
-        let started = Date()
+        // The ERROR is the server's: our own read timeout would end the read with no message.
+        // (No bound on the time it took: a loaded machine stretches it, and times are measured
+        // in benchmarks, not asserted in tests.)
         #expect(try await fixture.errorCode(after: []) == .timeout)
-        #expect(Date().timeIntervalSince(started) < 19, "the server, not our 20 s read timeout, must end it")
         try await fixture.expectUnharmedAndServing()
     }
 
