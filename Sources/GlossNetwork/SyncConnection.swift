@@ -301,7 +301,11 @@ enum SyncConnection {
                     }
                 case .finish(let outcome):
                     self.outcome = outcome
-                    if outcome.diverged { forkedAuthors = try await offload { replica.forkedAuthors() } }
+                    if outcome.diverged {
+                        // Only forks of authors both replicas hold explain different states.
+                        let forked = try await offload { replica.forkedAuthors() }
+                        forkedAuthors = forked.filter { outcome.localClock[$0] > 0 && outcome.peerClock[$0] > 0 }
+                    }
                     let (address, time) = (self.address, UInt64(Date().timeIntervalSince1970 * 1000))
                     try await offload { replica.record(outcome, address: address, time: time) }
                 case .fail(let error, let peerSaidIt):

@@ -95,16 +95,7 @@ enum ChangeRows {
             cases.append("WHEN ? THEN ?")
             arguments += [ordinal, Int64(bitPattern: seq)]
         }
-        var condition = cases.isEmpty ? "1" : "c.seq > CASE c.replica \(cases.joined(separator: " ")) ELSE 0 END"
-        // An author proven to have forked: its changes from the fork on are not passed on
-        // (SPEC §6.7); the receiver would refuse them, and the batch with them.
-        for (author, seq) in try Row.fetchAll(db, sql: "SELECT author, seq FROM fork").map({ ($0[0] as Data, $0[1] as Int64) }) {
-            guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [author]) else {
-                continue
-            }
-            condition += " AND NOT (c.replica = ? AND c.seq >= ?)"
-            arguments += [ordinal, max(seq, 1)]
-        }
+        let condition = cases.isEmpty ? "1" : "c.seq > CASE c.replica \(cases.joined(separator: " ")) ELSE 0 END"
         return (condition, arguments)
     }
 

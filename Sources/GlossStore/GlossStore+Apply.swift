@@ -11,6 +11,9 @@ public struct ApplyReport: Hashable, Sendable {
     /// Changes this store wrote under its old replica id that the batch's history of that id
     /// replaced, re-issued under its present id (a restored or copied store, GlossStore+Recovery).
     public var reissued: Int = 0
+    /// Changes set aside, neither applied nor refused, because a proven fork touches them: the
+    /// forked author's from the fork on, and those that saw them (SPEC §6.7).
+    public var setAside: Int = 0
 }
 
 extension GlossStore {
@@ -59,7 +62,11 @@ extension GlossStore {
                 let dot = Dot(replica: replica, seq: clock[replica] + 1)
                 let (state, operations) = try decide(dot, clock, db)
                 guard !operations.isEmpty else { return nil }
-                let change = Change(id: dot, dependencies: clock, time: time, operations: operations)
+                // A forked author's changes from the fork on are not claimed as seen (SPEC §6.7):
+                // replicas that refuse them can still take this change.
+                var seen = clock
+                for fork in try Self.forks(in: db) where seen[fork.author] >= max(fork.seq, 1) { seen[fork.author] = max(fork.seq, 1) - 1 }
+                let change = Change(id: dot, dependencies: seen, time: time, operations: operations)
                 guard let previous = try SignatureRows.chain(of: Dot(replica: replica, seq: dot.seq - 1), in: db) else {
                     throw GlossStoreError(.notAGlossStore, "the chain hash of this replica's change \(dot.seq - 1) is missing")
                 }
@@ -88,6 +95,9 @@ extension GlossStore {
     /// always wins (`.notPermitted` for a read-only device, `.notTrusted` for any other).
     @discardableResult
     public func apply(_ batch: SignedBatch, from device: ReplicaID? = nil) throws(GlossStoreError) -> ApplyReport {
+        // The sender's role first (SPEC §11.13): a read-only device hears `notPermitted`, and
+        // costs no hashing. The transaction checks it again, so a revoke that commits first wins.
+        if let device { try access { try database.read { db in try Self.requireReadWrite(device, in: db) } } }
         let chains: [ChainHash]
         do {
             chains = try batch.verify(store: identity.storeID)
@@ -105,11 +115,14 @@ extension GlossStore {
         }
     }
 
-    /// `apply`'s transaction, after the signatures were checked.
+    /// `apply`'s transaction, after the signatures were checked. Runs in this order (SPEC §6.6
+    /// step 3, §6.7, §4.10): the sender's role; what a proven fork sets aside; a restored
+    /// store's recovery; each run's base, then each held change's chain hash; then the rest, in
+    /// causal order; then the checkpoints of what is now held, and the re-issued changes.
     private func applyVerified(_ batch: SignedBatch, chains: [ChainHash], from device: ReplicaID?) throws -> ApplyReport {
         try database.write { db in
             if let device { try Self.requireReadWrite(device, in: db) }
-            try Self.refuseForkedAuthors(in: batch, in: db)
+            let aside = try Self.setAside(in: batch, in: db)
             var clock = try ChangeRows.clock(in: db)
             // A restored or copied store takes its original's history of its old id instead of
             // its own, and re-issues its own after the first difference (GlossStore+Recovery).
@@ -117,25 +130,27 @@ extension GlossStore {
             let forked =
                 try recovery.map { try Self.takeForkedChanges(of: batch, chains: chains, recovery: $0, clock: &clock, in: db) } ?? []
             var report = ApplyReport()
+            report.setAside = aside.count
             var chainOf: [Dot: ChainHash] = [:]
             var firstSeq: [ReplicaID: UInt64] = [:]
-            for (change, chain) in zip(batch.changes, chains) {
+            for (change, chain) in zip(batch.changes, chains) where !aside.contains(change.id) {
                 chainOf[change.id] = chain
                 firstSeq[change.id.replica] = min(firstSeq[change.id.replica] ?? .max, change.id.seq)
-                if clock.contains(change.id) {
-                    guard try SignatureRows.chain(of: change.id, in: db) == chain else {
-                        throw try ForkFound(author: change.id.replica, seq: change.id.seq, batch: batch, in: db)
-                    }
-                    report.alreadyHeld += 1
-                }
             }
             for run in batch.runs {
-                let base = firstSeq[run.author]! - 1
+                guard let first = firstSeq[run.author] else { continue }
+                let base = first - 1
                 if clock[run.author] >= base, try SignatureRows.chain(of: Dot(replica: run.author, seq: base), in: db) != run.base {
                     throw try ForkFound(author: run.author, seq: base, batch: batch, in: db)
                 }
             }
-            let fresh = batch.changes.filter { !clock.contains($0.id) }
+            for change in batch.changes where chainOf[change.id] != nil && clock.contains(change.id) {
+                guard try SignatureRows.chain(of: change.id, in: db) == chainOf[change.id] else {
+                    throw try ForkFound(author: change.id.replica, seq: change.id.seq, batch: batch, in: db)
+                }
+                report.alreadyHeld += 1
+            }
+            let fresh = batch.changes.filter { chainOf[$0.id] != nil && !clock.contains($0.id) }
             let (ready, blocked) = CausalOrder.arrange(fresh, after: clock)
             if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
             for change in ready {
@@ -143,7 +158,11 @@ extension GlossStore {
                 clock[change.id.replica] = change.id.seq
                 report.applied += 1
             }
-            for run in batch.runs { try SignatureRows.store(run, in: db) }
+            for var run in batch.runs {
+                // Only signatures of changes now held here: a set-aside change's is another branch's.
+                run.checkpoints.removeAll { chainOf[Dot(replica: run.author, seq: $0.seq)] == nil }
+                try SignatureRows.store(run, in: db)
+            }
             // The id in the file, not `identity`: a store object opened before the re-key is stale.
             try Self.reissue(forked, as: try StoreIdentity.read(db).replicaID, clock: &clock, in: db)
             report.reissued = forked.count

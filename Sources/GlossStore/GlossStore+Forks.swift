@@ -96,17 +96,33 @@ extension GlossStore {
         return ForkEvidence(key: run.key, seq: seq, first: held.history, second: theirs)
     }
 
-    /// Refuses changes of an author proven to have forked, from the fork on.
-    static func refuseForkedAuthors(in batch: SignedBatch, in db: Database) throws {
-        let forks = try Self.forks(in: db)
-        guard !forks.isEmpty else { return }
-        for fork in forks {
-            if let change = batch.changes.first(where: { $0.id.replica == fork.author && $0.id.seq >= max(fork.seq, 1) }) {
-                throw GlossStoreError(
-                    .equivocation,
-                    "replica \(fork.author.hex) forked its history at its change \(fork.seq): its change \(change.id.seq) and later ones are refused (see 'gloss status'); nothing was applied"
-                )
+    /// The changes of `batch` this store sets aside because of a proven fork (SPEC §6.7): the
+    /// forked author's changes from the fork on, every change that saw one of them, and every
+    /// change after a set-aside one of its own author. They are neither applied nor refused:
+    /// the rest of the batch is applied, so one forked device does not stop everyone's notes.
+    static func setAside(in batch: SignedBatch, in db: Database) throws -> Set<Dot> {
+        let forks = Dictionary(try Self.forks(in: db).map { ($0.author, max($0.seq, 1)) }) { first, _ in first }
+        guard !forks.isEmpty else { return [] }
+        var aside: Set<Dot> = []
+        var firstAside: [ReplicaID: UInt64] = [:]
+        func sawForked(_ change: Change) -> Bool {
+            if let fork = forks[change.id.replica], change.id.seq >= fork { return true }
+            if let first = firstAside[change.id.replica], change.id.seq > first { return true }
+            for (replica, seq) in change.dependencies.entries {
+                if let fork = forks[replica], seq >= fork { return true }
+                if let first = firstAside[replica], seq >= first { return true }
+            }
+            return false
+        }
+        var grew = true
+        while grew {  // at most one pass per change set aside, and the batch is finite
+            grew = false
+            for change in batch.changes where !aside.contains(change.id) && sawForked(change) {
+                aside.insert(change.id)
+                firstAside[change.id.replica] = min(firstAside[change.id.replica] ?? .max, change.id.seq)
+                grew = true
             }
         }
+        return aside
     }
 }

@@ -20,12 +20,20 @@ public struct Recovery: Hashable, Sendable {
     public let sharedUpTo: UInt64
     /// Changes re-issued under the new id so far.
     public let reissued: Int
+    /// The old id's last change the server that showed the restore held: the recovery is done
+    /// once the old id's history has been compared up to there.
+    public let target: UInt64
+    /// How far the old id's history has been compared with a peer's.
+    public let compared: UInt64
+
+    /// True once the old id's history held here has been compared as far as the server held it.
+    public var isComplete: Bool { compared >= target }
 }
 
 extension GlossStore {
     /// Takes a new replica id and key (see `Recovery`). Returns the old and new replica ids; open
     /// the store again to use the new identity.
-    public func beginRecovery(sharedUpTo: UInt64) throws(GlossStoreError) -> (old: ReplicaID, new: ReplicaID) {
+    public func beginRecovery(sharedUpTo: UInt64, serverHeld: UInt64) throws(GlossStoreError) -> (old: ReplicaID, new: ReplicaID) {
         let old = try replicaKey()
         let new = ReplicaKey()
         let store = identity.storeID
@@ -57,7 +65,10 @@ extension GlossStore {
                 let rows: [(String, Data)] = [
                     ("replica-id", Data(new.replicaID.bytes)), ("signing-key", Data(new.privateKeyBytes)),
                     ("successions", Data(successions.flatMap { $0.key.bytes + $0.signature })),
-                    ("recovery", Recovery(oldReplicaID: old.replicaID, sharedUpTo: shared, reissued: 0).stored),
+                    (
+                        "recovery",
+                        Recovery(oldReplicaID: old.replicaID, sharedUpTo: shared, reissued: 0, target: serverHeld, compared: shared).stored
+                    ),
                 ]
                 for (key, value) in rows {
                     try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", arguments: [key, value])
@@ -109,13 +120,35 @@ extension GlossStore {
     {
         let old = recovery.oldReplicaID
         var firstDifference: UInt64?
-        for (change, chain) in zip(batch.changes, chains) where change.id.replica == old && clock.contains(change.id) {
-            if try SignatureRows.chain(of: change.id, in: db) != chain { firstDifference = min(firstDifference ?? .max, change.id.seq) }
+        var reached = recovery.compared
+        for (change, chain) in zip(batch.changes, chains) where change.id.replica == old {
+            reached = max(reached, change.id.seq)
+            if clock.contains(change.id), try SignatureRows.chain(of: change.id, in: db) != chain {
+                firstDifference = min(firstDifference ?? .max, change.id.seq)
+            }
         }
+        if reached > recovery.compared { try recovery.with(compared: reached).store(in: db) }
         guard let first = firstDifference, let ordinal = try SignatureRows.ordinal(of: old, in: db) else { return [] }
-        let forked = try ChangeRows.fetch(db, where: "c.replica = ? AND c.seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
+        var forked = try ChangeRows.fetch(db, where: "c.replica = ? AND c.seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
         for table in ["operation", "checkpoint", "change"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
+        }
+        // What this replica wrote under its new id since the re-key saw the changes taken out:
+        // it is taken out too and re-issued after them, renumbered, which is safe only while no
+        // peer holds any of it.
+        let current = try StoreIdentity.read(db).replicaID
+        if let own = try SignatureRows.ordinal(of: current, in: db), clock[current] > 0 {
+            for blob in try Data.fetchAll(db, sql: "SELECT clock FROM peer") where VersionVector(storedBlob: blob)[current] > 0 {
+                throw GlossStoreError(
+                    .notWritable,
+                    "this store took a new id after a restore, and a peer already holds changes it wrote under it; it cannot re-issue its old changes safely. Copy its notes by hand into a fresh clone"
+                )
+            }
+            forked += try ChangeRows.fetch(db, where: "c.replica = ?", arguments: [own])
+            for table in ["operation", "change", "clock"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE replica = ?", arguments: [own])
+            }
+            clock[current] = 0
         }
         clock[old] = first - 1
         if first > 1 {
@@ -136,7 +169,9 @@ extension GlossStore {
         for change in forked {
             let dot = Dot(replica: author, seq: clock[author] + 1)
             var dependencies = change.dependencies
-            dependencies[old] = first.id.seq - 1
+            // What the original saw of the old id is the shared part; a later change of the new
+            // id sees the re-issued ones through its own earlier seqs.
+            dependencies[old] = min(change.id.replica == old ? .max : dependencies[old], first.id.seq - 1)
             let again = change.reissued(as: dot, dependencies: dependencies, renaming: &renamed)
             guard let previous = try SignatureRows.chain(of: Dot(replica: author, seq: dot.seq - 1), in: db) else {
                 throw GlossStoreError(.notAGlossStore, "the chain hash of this replica's change \(dot.seq - 1) is missing")
@@ -144,10 +179,8 @@ extension GlossStore {
             try applyNew(again, chain: previous.extended(with: again), onto: ReplicaState(clock: clock), in: db)
             clock[author] = dot.seq
         }
-        var recovery = try Recovery.read(db)!
-        recovery = Recovery(
-            oldReplicaID: recovery.oldReplicaID, sharedUpTo: recovery.sharedUpTo, reissued: recovery.reissued + forked.count)
-        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('recovery', ?)", arguments: [recovery.stored])
+        let recovery = try Recovery.read(db)!
+        try recovery.with(reissued: recovery.reissued + forked.count).store(in: db)
     }
 
     /// Replaces the merged state with the one the log gives, replayed in arrival order.
@@ -162,16 +195,30 @@ extension GlossStore {
 }
 
 extension Recovery {
-    /// old id (16 bytes), shared seq and re-issued count (8 bytes each, big-endian).
+    /// old id (16 bytes), then shared seq, re-issued count, target and compared (8 bytes each,
+    /// big-endian).
     var stored: Data {
         func bigEndian(_ value: UInt64) -> [UInt8] { (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> ($0 * 8)) } }
-        return Data(oldReplicaID.bytes + bigEndian(sharedUpTo) + bigEndian(UInt64(reissued)))
+        return Data(
+            oldReplicaID.bytes + bigEndian(sharedUpTo) + bigEndian(UInt64(reissued)) + bigEndian(target) + bigEndian(compared))
     }
 
     static func read(_ db: Database) throws -> Recovery? {
-        guard let data = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'recovery'"), data.count == 32 else { return nil }
+        guard let data = try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'recovery'"), data.count == 48 else { return nil }
         let bytes = Array(data)
         func number(at offset: Int) -> UInt64 { bytes[offset..<offset + 8].reduce(0) { $0 << 8 | UInt64($1) } }
-        return Recovery(oldReplicaID: ID128(bytes: bytes[0..<16])!, sharedUpTo: number(at: 16), reissued: Int(number(at: 24)))
+        return Recovery(
+            oldReplicaID: ID128(bytes: bytes[0..<16])!, sharedUpTo: number(at: 16), reissued: Int(number(at: 24)),
+            target: number(at: 32), compared: number(at: 40))
+    }
+
+    func store(in db: Database) throws {
+        try db.execute(sql: "INSERT OR REPLACE INTO meta (key, value) VALUES ('recovery', ?)", arguments: [stored])
+    }
+
+    func with(reissued: Int? = nil, compared: UInt64? = nil) -> Recovery {
+        Recovery(
+            oldReplicaID: oldReplicaID, sharedUpTo: sharedUpTo, reissued: reissued ?? self.reissued, target: target,
+            compared: compared ?? self.compared)
     }
 }

@@ -39,17 +39,20 @@ public enum TestKeys {
             guard let key = keys[author] else { preconditionFailure("no test key for replica \(author.hex)") }
             var chain = ChainHash.zero
             var base = ChainHash.zero
+            var checkpoints: [Checkpoint] = []
             for seq in 1...bound.last {
                 if seq == bound.first { base = chain }
                 guard let change = byAuthor[author]?[seq] else { preconditionFailure("change \(author.hex):\(seq) is not in the history") }
                 chain = chain.extended(with: change)
+                // As an author does: at the run's end and every 256 changes in it.
+                if seq >= bound.first && (seq == bound.last || seq % 256 == 0) {
+                    let message = Checkpoint.message(store: store, author: author, seq: seq, chain: chain)
+                    checkpoints.append(Checkpoint(seq: seq, signature: Array(try! key.signature(for: message))))
+                }
             }
-            let message = Checkpoint.message(store: store, author: author, seq: bound.last, chain: chain)
-            let signature = Array(try! key.signature(for: message))
             runs.append(
                 SignedRun(
-                    author: author, key: AuthorKey(bytes: key.publicKey.rawRepresentation)!, base: base,
-                    checkpoints: [Checkpoint(seq: bound.last, signature: signature)]))
+                    author: author, key: AuthorKey(bytes: key.publicKey.rawRepresentation)!, base: base, checkpoints: checkpoints))
         }
         return SignedBatch(changes: changes, runs: runs)
     }

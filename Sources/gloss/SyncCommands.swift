@@ -84,7 +84,11 @@ struct Sync: AsyncParsableCommand {
                 throw CLIError("sync with \(endpoint) failed: the server still holds changes under this replica's new id; nothing was sent")
             }
         }
-        if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
+        if let pending = try reportingErrors({ try store.recovery() }), !pending.isComplete {
+            Terminal.note(
+                "This store is taking a new id after a restore: \(endpoint) did not hold its old id's history as far as the server that showed it; sync with that server to finish."
+            )
+        } else if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
             if recovery.reissued > 0 {
                 // The re-issued changes were written while the session received: send them now.
                 report = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json)
@@ -148,7 +152,7 @@ struct Peers: AsyncParsableCommand {
 func takeNewID(_ store: GlossStore, server: SyncMessage.Hello) throws -> GlossStore {
     let old = store.identity.replicaID
     let recorded = try reportingErrors { try store.peers() }.first { $0.replicaID == server.replicaID }?.clock[old] ?? 0
-    _ = try reportingErrors { try store.beginRecovery(sharedUpTo: min(recorded, server.clock[old])) }
+    _ = try reportingErrors { try store.beginRecovery(sharedUpTo: min(recorded, server.clock[old]), serverHeld: server.clock[old]) }
     return try reportingErrors { try GlossStore.open(at: store.path) }
 }
 

@@ -48,19 +48,26 @@ import Testing
         try proof.verify(store: storeID)
 
         // A third replica, which never saw the author, learns the proof from the hub's HELLO and
-        // is not sent either version.
+        // sets the forked changes aside: neither version is applied, the rest syncs.
         let third = try GlossStore.create(at: folder.file("third.sqlite"), storeID: storeID, name: "third")
-        _ = try await server.sync(SyncReplica(store: third))
+        let thirdReport = try await server.sync(SyncReplica(store: third))
         await server.stop()
+        #expect(thirdReport.error == nil, "\(thirdReport)")
         #expect(try third.forks().map(\.author) == [Self.author])
-        #expect(try third.clock()[Self.author] == 0, "the forked author's changes are not passed on")
-        // Nor sent by the laptop, and refused when they come anyway.
-        #expect(try laptop.signedChanges().changes.allSatisfy { $0.id.replica != Self.author })
+        #expect(try third.clock()[Self.author] == 0, "neither branch of the forked author is taken")
+        #expect(try third.clock()[TestKeys.replicaID(8)] == 1, "the rest of the store is")
+        // The other branch, pushed anyway, is set aside too, with a change that saw it.
         let theirs = try #require(try laptop.change(Dot(replica: Self.author, seq: 1)))
-        let base = try #require(try laptop.changes().first { $0.id.replica == TestKeys.replicaID(8) })
-        let pushed = TestKeys.sign([base, theirs], store: storeID)
-        let refused = #expect(throws: GlossStoreError.self) { try third.apply(pushed) }
-        #expect(refused?.code == .equivocation && refused?.message.contains("forked its history") == true)
+        let onTop = Change(
+            id: Dot(replica: TestKeys.replicaID(9), seq: 1), dependencies: [Self.author: 1, TestKeys.replicaID(8): 1], time: 2,
+            operations: [.addTag(entity: ArticleText.id(of: article), tag: "seen")])
+        let pushed = TestKeys.sign([theirs, onTop], store: storeID, history: [theirs])
+        let applied = try third.apply(pushed)
+        #expect(applied.setAside == 2 && applied.applied == 0, "\(applied)")
+        #expect(try third.clock()[Self.author] == 0)
+        // A local edit there does not claim to have seen the forked changes, so it travels.
+        let local = try third.commit(time: 3) { _ in [.addTag(entity: ArticleText.id(of: article), tag: "mine")] }
+        #expect(local.dependencies[Self.author] == 0)
     }
 
     @Test func forkEvidenceVerifiesOnlyWhenItShowsTwoSignedHistories() throws {

@@ -22,12 +22,15 @@ import Testing
     final class Child: @unchecked Sendable {
         let process = Process()
         let output = Pipe()
+        /// Where stderr goes, for the message of a failed expectation.
+        let errors = FileManager.default.temporaryDirectory.appendingPathComponent("gloss-kill-\(UUID().uuidString).err")
 
         init(_ arguments: [String]) throws {
             process.executableURL = URL(fileURLWithPath: KillTests.gloss)
             process.arguments = arguments
             process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
+            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            process.standardError = try FileHandle(forWritingTo: errors)
             var environment = ProcessInfo.processInfo.environment
             environment["NO_COLOR"] = "1"
             process.environment = environment
@@ -112,6 +115,7 @@ import Testing
         clone.kill()
         var attempts = 0
         var completed = false
+        var lastFailure = ""
         while !completed && attempts < 12 {
             attempts += 1
             #expect(try Self.integrity(of: deskPath) == "ok", "seed \(seed)")
@@ -138,13 +142,16 @@ import Testing
             #expect(sync.finished(within: 60), "seed \(seed): sync did not finish")
             guard sync.process.terminationStatus == 0,
                 let json = try JSONSerialization.jsonObject(with: output) as? [String: Any]
-            else { continue }
+            else {
+                lastFailure = (try? String(contentsOf: sync.errors, encoding: .utf8)) ?? ""
+                continue
+            }
             completed = true
             // Everything the field held before this session stayed; only what it lacked came.
             #expect(json["received"] as? Int == Int(total) - Int(heldBefore), "seed \(seed): re-sent changes already held")
         }
         server.kill()
-        #expect(completed, "seed \(seed): no sync completed in \(attempts) attempts")
+        #expect(completed, "seed \(seed): no sync completed in \(attempts) attempts; the last said: \(lastFailure)")
         let field = try GlossStore.open(at: fieldPath)
         #expect(try field.digest() == (try desk.digest()), "seed \(seed)")
         #expect(try Self.integrity(of: fieldPath) == "ok")

@@ -48,16 +48,23 @@ public struct SignedHistory: Hashable, Sendable {
         self.signature = signature
     }
 
-    /// The last change the stretch reaches, which the signature is of.
-    public var end: UInt64 { base + UInt64(changes.count) }
+    /// The last change the stretch reaches, which the signature is of; nil past 2^64 − 1.
+    public var end: UInt64? {
+        let (end, overflow) = base.addingReportingOverflow(UInt64(changes.count))
+        return overflow ? nil : end
+    }
 
     /// The chain hash at `seq` (from `base` to `end`), after checking the stretch is `key`'s
     /// consecutive changes, signed at its end.
     func chain(at seq: UInt64, of key: AuthorKey, store: StoreID) throws(GlossCoreError) -> ChainHash {
         let author = key.replicaID
+        guard let end else {
+            throw GlossCoreError(.unsignedChange, "a history of replica \(author.hex) runs past the largest sequence number")
+        }
         var chain = baseChain
         var atSeq = base == seq ? chain : nil
         for (offset, change) in changes.enumerated() {
+            // base + 1 + offset ≤ end, which did not overflow.
             guard change.id == Dot(replica: author, seq: base + 1 + UInt64(offset)) else {
                 throw GlossCoreError(.unsignedChange, "a history of replica \(author.hex) holds change \(change.id) out of place")
             }

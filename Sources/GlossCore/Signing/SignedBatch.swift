@@ -33,25 +33,38 @@ public struct SignedBatch: Hashable, Sendable {
     /// What it cannot check alone is that `base` is the chain hash the receiver holds: the
     /// store compares it, and a difference is a fork of the author's history.
     public func verify(store: StoreID) throws(GlossCoreError) -> [ChainHash] {
+        // SPEC §6.6, in its order: every author's changes one consecutive run, every author
+        // signed and every run used; then each run's key, checkpoints and signatures.
         var seqsByAuthor: [ReplicaID: [(seq: UInt64, position: Int)]] = [:]
         for (position, change) in changes.enumerated() {
             seqsByAuthor[change.id.replica, default: []].append((change.id.seq, position))
         }
-        var chains = [ChainHash](repeating: .zero, count: changes.count)
+        for (author, entries) in seqsByAuthor {
+            let sorted = entries.map(\.seq).sorted()
+            for (previous, next) in zip(sorted, sorted.dropFirst()) where previous == .max || next != previous + 1 {
+                throw GlossCoreError(
+                    .unsignedChange,
+                    "the changes of replica \(author.hex) in the batch are not one consecutive run: \(next) follows \(previous)")
+            }
+        }
         var signed: Set<ReplicaID> = []
         for run in runs {
             guard signed.insert(run.author).inserted else {
                 throw GlossCoreError(.unsignedChange, "the batch signs replica \(run.author.hex) twice")
             }
-            guard let entries = seqsByAuthor[run.author]?.sorted(by: { $0.seq < $1.seq }) else {
+            guard seqsByAuthor[run.author] != nil else {
                 throw GlossCoreError(.unsignedChange, "the batch signs replica \(run.author.hex) but holds no change of it")
             }
-            let runChains = try run.verify(store: store, changes: entries.map { changes[$0.position] })
-            for (entry, chain) in zip(entries, runChains) { chains[entry.position] = chain }
         }
         if let unsigned = changes.first(where: { !signed.contains($0.id.replica) }) {
             throw GlossCoreError(
                 .unsignedChange, "change \(unsigned.id.replica.hex):\(unsigned.id.seq) carries no signature of its author")
+        }
+        var chains = [ChainHash](repeating: .zero, count: changes.count)
+        for run in runs {
+            let entries = seqsByAuthor[run.author]!.sorted { $0.seq < $1.seq }
+            let runChains = try run.verify(store: store, changes: entries.map { changes[$0.position] })
+            for (entry, chain) in zip(entries, runChains) { chains[entry.position] = chain }
         }
         return chains
     }
@@ -75,20 +88,15 @@ public struct SignedRun: Hashable, Sendable {
 }
 
 extension SignedRun {
-    /// Checks the run over its author's `changes` (ascending by seq) and returns their chain
-    /// hashes: consecutive seqs, the key its author's, the checkpoints inside the run and
-    /// ending at its last change, and each signature valid.
+    /// Checks the run over its author's `changes` (consecutive, ascending by seq) and returns
+    /// their chain hashes: the key its author's, the checkpoints inside the run and ending at its
+    /// last change, and each signature valid.
     func verify(store: StoreID, changes: [Change]) throws(GlossCoreError) -> [ChainHash] {
         guard key.replicaID == author else {
             throw GlossCoreError(.badSignature, "the key given for replica \(author.hex) is another replica's key")
         }
+        // `changes` are one consecutive run: `SignedBatch.verify` checked that first.
         let first = changes[0].id.seq
-        for (offset, change) in changes.enumerated() where change.id.seq != first + UInt64(offset) {
-            throw GlossCoreError(
-                .unsignedChange,
-                "the changes of replica \(author.hex) in the batch are not one consecutive run: \(change.id.seq) follows \(first + UInt64(offset) - 1)"
-            )
-        }
         let last = changes[changes.count - 1].id.seq
         guard let firstSigned = checkpoints.first?.seq, firstSigned >= first, checkpoints.last?.seq == last else {
             throw GlossCoreError(
