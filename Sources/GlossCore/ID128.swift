@@ -96,7 +96,8 @@ public struct ID128: Hashable, Comparable, Sendable, CustomStringConvertible {
         return hashing(domain: "gloss-annotation", payload)
     }
 
-    private static func bigEndianBytes(_ value: UInt64) -> [UInt8] {
+    /// `u64be`: the 8 big-endian bytes of `value`, as ids and signatures hash numbers.
+    static func bigEndianBytes(_ value: UInt64) -> [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: value >> (56 - 8 * $0)) }
     }
 

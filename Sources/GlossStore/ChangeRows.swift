@@ -76,10 +76,7 @@ enum ChangeRows {
     }
 
     static func fetchOne(_ dot: Dot, in db: Database) throws -> Change? {
-        guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(dot.replica.bytes)])
-        else {
-            return nil
-        }
+        guard let ordinal = try ReplicaOrdinals.existing(dot.replica, in: db) else { return nil }
         return try fetch(db, where: "c.replica = ? AND c.seq = ?", arguments: [ordinal, Int64(bitPattern: dot.seq)]).first
     }
 
@@ -88,10 +85,7 @@ enum ChangeRows {
         var cases: [String] = []
         var arguments: StatementArguments = []
         for (replica, seq) in since.sortedEntries {
-            guard let ordinal = try Int64.fetchOne(db, sql: "SELECT ordinal FROM replica WHERE id = ?", arguments: [Data(replica.bytes)])
-            else {
-                continue
-            }
+            guard let ordinal = try ReplicaOrdinals.existing(replica, in: db) else { continue }
             cases.append("WHEN ? THEN ?")
             arguments += [ordinal, Int64(bitPattern: seq)]
         }

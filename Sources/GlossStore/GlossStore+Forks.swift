@@ -68,7 +68,7 @@ extension GlossStore {
     /// the last, and its key.
     static func signedHistory(of author: ReplicaID, from base: UInt64, in db: Database) throws -> (key: AuthorKey, history: SignedHistory)?
     {
-        guard let ordinal = try SignatureRows.ordinal(of: author, in: db),
+        guard let ordinal = try ReplicaOrdinals.existing(author, in: db),
             let keyBytes = try Data.fetchOne(db, sql: "SELECT key FROM replica WHERE ordinal = ?", arguments: [ordinal]),
             let key = AuthorKey(bytes: keyBytes),
             let last = try Int64.fetchOne(db, sql: "SELECT seq FROM clock WHERE replica = ?", arguments: [ordinal]),

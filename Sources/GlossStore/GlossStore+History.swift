@@ -11,7 +11,7 @@ extension GlossStore {
         return try access {
             try database.read { db in
                 try clock.sortedEntries.map { replica, seq in
-                    guard let ordinal = try SignatureRows.ordinal(of: replica, in: db),
+                    guard let ordinal = try ReplicaOrdinals.existing(replica, in: db),
                         let chain = try SignatureRows.chain(ordinal: ordinal, seq: seq, in: db)
                     else { throw GlossStoreError(.notAGlossStore, "the chain hash of change \(replica.hex):\(seq) is missing") }
                     if replica == identity.replicaID {
@@ -34,7 +34,7 @@ extension GlossStore {
             try database.read { db in
                 var forked: [ReplicaID] = []
                 for ((replica, seq), head) in zip(clock.sortedEntries, heads) {
-                    guard let ordinal = try SignatureRows.ordinal(of: replica, in: db),
+                    guard let ordinal = try ReplicaOrdinals.existing(replica, in: db),
                         let held = try SignatureRows.chain(ordinal: ordinal, seq: seq, in: db)
                     else { continue }
                     if held != head.chain { forked.append(replica) }

@@ -128,7 +128,7 @@ extension GlossStore {
             }
         }
         if reached > recovery.compared { try recovery.with(compared: reached).store(in: db) }
-        guard let first = firstDifference, let ordinal = try SignatureRows.ordinal(of: old, in: db) else { return [] }
+        guard let first = firstDifference, let ordinal = try ReplicaOrdinals.existing(old, in: db) else { return [] }
         var forked = try ChangeRows.fetch(db, where: "c.replica = ? AND c.seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
         for table in ["operation", "checkpoint", "change"] {
             try db.execute(sql: "DELETE FROM \(table) WHERE replica = ? AND seq >= ?", arguments: [ordinal, Int64(bitPattern: first)])
@@ -137,7 +137,7 @@ extension GlossStore {
         // it is taken out too and re-issued after them, renumbered, which is safe only while no
         // peer holds any of it.
         let current = try StoreIdentity.read(db).replicaID
-        if let own = try SignatureRows.ordinal(of: current, in: db), clock[current] > 0 {
+        if let own = try ReplicaOrdinals.existing(current, in: db), clock[current] > 0 {
             for blob in try Data.fetchAll(db, sql: "SELECT clock FROM peer") where VersionVector(storedBlob: blob)[current] > 0 {
                 throw GlossStoreError(
                     .notWritable,

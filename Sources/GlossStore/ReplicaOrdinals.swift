@@ -4,13 +4,16 @@ import GlossCore
 
 /// Replica ids are stored once, in `replica`; other tables name a replica by its ordinal.
 enum ReplicaOrdinals {
+    /// The replica's ordinal, adding the replica if this store has not heard of it.
     static func ordinal(of replica: ReplicaID, in db: Database) throws -> Int64 {
-        let bytes = Data(replica.bytes)
-        if let ordinal = try Int64.fetchOne(db.cachedStatement(sql: "SELECT ordinal FROM replica WHERE id = ?"), arguments: [bytes]) {
-            return ordinal
-        }
-        try db.cachedStatement(sql: "INSERT INTO replica (id) VALUES (?)").execute(arguments: [bytes])
+        if let ordinal = try existing(replica, in: db) { return ordinal }
+        try db.cachedStatement(sql: "INSERT INTO replica (id) VALUES (?)").execute(arguments: [Data(replica.bytes)])
         return db.lastInsertedRowID
+    }
+
+    /// The replica's ordinal, or nil if this store has not heard of it.
+    static func existing(_ replica: ReplicaID, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT ordinal FROM replica WHERE id = ?"), arguments: [Data(replica.bytes)])
     }
 
     /// Every replica this store has heard of, by ordinal.

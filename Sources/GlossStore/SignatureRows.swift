@@ -20,12 +20,8 @@ enum SignatureRows {
 
     static func chain(of dot: Dot, in db: Database) throws -> ChainHash? {
         guard dot.seq > 0 else { return .zero }
-        guard let ordinal = try ordinal(of: dot.replica, in: db) else { return nil }
+        guard let ordinal = try ReplicaOrdinals.existing(dot.replica, in: db) else { return nil }
         return try chain(ordinal: ordinal, seq: dot.seq, in: db)
-    }
-
-    static func ordinal(of replica: ReplicaID, in db: Database) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: "SELECT ordinal FROM replica WHERE id = ?"), arguments: [Data(replica.bytes)])
     }
 
     /// Keeps what a verified run brings: its author's key and its checkpoints.
@@ -53,7 +49,7 @@ enum SignatureRows {
         let own = key.replicaID
         var runs: [SignedRun] = []
         for (author, bound) in bounds {
-            guard let ordinal = try ordinal(of: author, in: db),
+            guard let ordinal = try ReplicaOrdinals.existing(author, in: db),
                 let base = try chain(ordinal: ordinal, seq: bound.first - 1, in: db),
                 let last = try chain(ordinal: ordinal, seq: bound.last, in: db)
             else { throw GlossStoreError(.notAGlossStore, "the chain hashes of replica \(author.hex) are missing") }

@@ -48,7 +48,7 @@ public struct Checkpoint: Hashable, Sendable {
         var message = domain
         message += store.bytes
         message += author.bytes
-        message += (0..<8).reversed().map { UInt8(truncatingIfNeeded: seq >> ($0 * 8)) }
+        message += ID128.bigEndianBytes(seq)
         message += chain.bytes
         return message
     }
