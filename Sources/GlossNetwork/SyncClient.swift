@@ -32,7 +32,11 @@ public enum SyncClient {
         let report = await SyncConnection.run(
             connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls, progress: progress)
         if report.outcome == nil, report.bytesReceived == 0 {
-            guard let found = tls.presentedReplicaID else { throw SyncClientError.notAGlossServer(endpoint) }
+            // A link that broke before the server proved its key says nothing about the server.
+            guard let found = tls.presentedReplicaID else {
+                if report.connectionLost { return report }
+                throw SyncClientError.notAGlossServer(endpoint)
+            }
             if !trusted.contains(found) { throw SyncClientError.untrustedServer(found: found, endpoint: endpoint) }
         }
         return report

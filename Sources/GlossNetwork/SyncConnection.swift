@@ -4,6 +4,7 @@ import GlossProtocol
 import GlossStore
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// How one session ended, for the log line and the CLI summary.
 public struct SyncReport: Sendable {
@@ -24,6 +25,21 @@ public struct SyncReport: Sendable {
     /// Authors this replica holds proof that they forked (SPEC §6.7), when the session ended:
     /// replicas holding different branches of one have equal clocks and different states.
     public var forkedAuthors: [ReplicaID] = []
+    /// True when the connection broke, stalled past the idle timeout or closed mid-session
+    /// (rather than a side refusing something): another attempt can succeed.
+    public var connectionLost = false
+    /// Bytes of CHANGES frames this side sent, and of those the peer acknowledged: what was
+    /// sent and not acknowledged is sent again by the next session.
+    public var batchBytesSent = 0
+    public var batchBytesAcknowledged = 0
+
+    /// True when trying again can succeed: the connection was lost, or the server was busy or
+    /// gave up waiting. Never for a refusal (trust, store, history) or a divergence.
+    public var isNetworkFailure: Bool {
+        guard outcome == nil, let error else { return false }
+        if peerReportedError { return error.code == .busy || error.code == .timeout }
+        return connectionLost
+    }
 }
 
 /// Drives a `SyncSession` over one connection: reads frames, carries out the session's actions,
@@ -52,9 +68,11 @@ enum SyncConnection {
                 return report
             }
         } catch {
-            return SyncReport(
+            var report = SyncReport(
                 outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
                 peerReportedError: false, address: address, bytesSent: 0, bytesReceived: 0)
+            report.connectionLost = true
+            return report
         }
     }
 
@@ -77,6 +95,11 @@ enum SyncConnection {
         var pullOnly = false
         var restoredHere: SyncMessage.Hello?
         var forkedAuthors: [ReplicaID] = []
+        var connectionLost = false
+        /// The origin of the session's monotonic time (`SyncSession` sizes batches by it).
+        let started = ContinuousClock.now
+
+        var now: Duration { ContinuousClock.now - started }
 
         init(
             replica: SyncReplica, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>, address: String,
@@ -148,8 +171,8 @@ enum SyncConnection {
                         try await perform(session.fail(.notTrusted, "device \(DeviceID(peer)) is no longer trusted by this server"))
                         break
                     }
-                    let (batch, isLast) = try await nextBatch()
-                    try await perform(session.send(batch: batch, isLast: isLast))
+                    let (batch, isLast) = try await nextBatch(byteLimit: session.batchByteLimit)
+                    try await perform(session.send(batch: batch, isLast: isLast, at: now))
                 }
                 if session.isFinished { break }
                 guard let message = try await nextMessage(&frames) else { break }
@@ -173,19 +196,18 @@ enum SyncConnection {
                     }
                     _ = try await offload { replica.learnForks(from: hello) }
                 }
-                try await perform(session.receive(message))
+                try await perform(session.receive(message, at: now))
             }
             return report()
         }
 
-        /// The next batch to send and whether it is the last: a page from the feed, signed. A
-        /// page cannot be cut further (its runs are signed where they end), so one whose frame is
-        /// above the peer's limit fails the session when it is sent.
-        mutating func nextBatch() async throws -> (SignedBatch, Bool) {
+        /// The next batch to send and whether it is the last: a page from the feed of about
+        /// `byteLimit` bytes, signed.
+        mutating func nextBatch(byteLimit: Int) async throws -> (SignedBatch, Bool) {
             guard !feedFinished else { return (.empty, true) }
             let current = feed
             let (page, advanced) = try await offload { () throws -> ((SignedBatch, Bool), ChangeFeed?) in
-                guard var cursor = current, let page = try cursor.next() else { return ((.empty, true), current) }
+                guard var cursor = current, let page = try cursor.next(byteLimit: byteLimit) else { return ((.empty, true), current) }
                 return ((page.batch, page.isLast), cursor)
             }
             feed = advanced  // the feed is a value: keep the advanced cursor
@@ -202,16 +224,23 @@ enum SyncConnection {
             } catch let error as ProtocolError where error.code == .truncated {
                 // The peer closed its side: nothing sent now could be read (SPEC §11.9).
                 failure = (error, false)
+                connectionLost = true
                 return nil
             } catch let error as ProtocolError {
+                // A timeout: the link stalled. A bad frame header: the peer is told why.
+                connectionLost = error.code == .timeout
                 try await perform(session.fail(error.code, error.message))
                 return nil
             } catch {
                 failure = (ProtocolError(.truncated, "the connection was reset mid-session (\(error))", at: 0), false)
+                // A TLS error is the peer refusing or not speaking Gloss's TLS; anything else
+                // (a reset, a close without TLS's goodbye) is the link.
+                connectionLost = !(error is NIOSSLError) || (error as? NIOSSLError) == .uncleanShutdown
                 return nil
             }
             guard let frame else {
                 failure = (ProtocolError(.truncated, "the peer closed the connection mid-session", at: 0), false)
+                connectionLost = true
                 return nil
             }
             bytesReceived += 5 + frame.body.count
@@ -250,6 +279,11 @@ enum SyncConnection {
                 bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
             report.restoredBy = restoredHere
             report.forkedAuthors = forkedAuthors
+            report.connectionLost = connectionLost && outcome == nil
+            if let session {
+                report.batchBytesSent = session.batchBytesSent
+                report.batchBytesAcknowledged = session.batchBytesAcknowledged
+            }
             return report
         }
 
@@ -258,17 +292,8 @@ enum SyncConnection {
                 let replica = self.replica
                 switch action {
                 case .send(let message):
-                    let frame = message.framed()
-                    let limit = SyncProtocol.largestChangesFrame
-                    if frame.count - 4 > limit, case .changes(_, let batch) = message {
-                        let changes = batch.changes
-                        let what = changes.count == 1 ? "change \(changes[0].id)" : "a batch of \(changes.count) changes"
-                        try await perform(
-                            session.fail(
-                                .internalError,
-                                "\(what) is \(frame.count) bytes, more than the peer accepts in one frame (\(limit)); it cannot be synced"))
-                        return
-                    }
+                    try await write(message.framed())
+                case .sendFrame(_, let frame):
                     try await write(frame)
                 case .joinStore(let storeID):
                     do {

@@ -4,7 +4,10 @@ import NIOCore
 public struct SyncLimits: Sendable {
     /// A connection must send its HELLO within this.
     public var handshakeTimeout: TimeAmount = .seconds(10)
-    /// A session that receives nothing for this long ends.
+    /// A session that receives no complete frame for this long ends. Batches are sized to take
+    /// about two seconds (`BatchBudget`), so on a live link frames come far more often. A client
+    /// sets a shorter one (`gloss sync --stall-timeout`, 20 s), its watchdog: it replaces a
+    /// connection stuck in TCP's retransmission back-off after a cut rather than wait it out.
     public var idleTimeout: TimeAmount = .seconds(60)
     /// Sessions served at once; further connections get a `busy` error.
     public var maximumSessions = 64

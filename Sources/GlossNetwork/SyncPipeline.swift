@@ -6,7 +6,6 @@ enum SyncPipeline {
     /// wait for the socket under the high-water mark, which is far above one batch in flight,
     /// so two peers writing at once cannot deadlock.
     /// `tls` (the NIOSSL handler) sits below the framing: the magic and frames travel inside it.
-    /// The idle timeout sits below TLS, so a peer that stalls its handshake is dropped too.
     ///
     /// `makeTLS` runs on the channel's event loop: the NIOSSL handler is not Sendable.
     static func configure(_ channel: Channel, limits: SyncLimits, tls makeTLS: @escaping @Sendable () throws -> [ChannelHandler])
@@ -17,12 +16,13 @@ enum SyncPipeline {
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 << 20, high: 64 << 20))
             // A peer that stops writing mid-frame can still be told why it is dropped.
             try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
+            // The idle timeout sits above the framing, so it counts whole frames (progress), not
+            // bytes: a peer dripping one byte at a time holds no session. The handshake deadline
+            // covers a peer that stalls its TLS handshake.
             let handlers: [ChannelHandler] =
-                [
-                    IdleStateHandler(readTimeout: limits.idleTimeout)
-                ]
-                + tls + [
+                tls + [
                     ByteToMessageHandler(SyncFrameDecoder()),
+                    IdleStateHandler(readTimeout: limits.idleTimeout),
                     SyncTimeoutHandler(handshakeTimeout: limits.handshakeTimeout),
                 ]
             try channel.pipeline.syncOperations.addHandlers(handlers)

@@ -47,11 +47,14 @@ public struct SyncSession: Sendable {
 
     public enum Action: Hashable, Sendable {
         case send(SyncMessage)
+        /// Write this frame: `message` encoded once, by the session, which sized it (a CHANGES).
+        case sendFrame(SyncMessage, [UInt8])
         /// A cloning client learned the server's store id: create the local store now, with this
         /// id (and the replica id the HELLO announced), before anything is applied.
         case joinStore(StoreID)
         /// The handshake succeeded. Start sending the changes `peer.clock` lacks, in causal
-        /// order, through `send(batch:isLast:)` while `wantsBatch`.
+        /// order, through `send(batch:isLast:at:)` while `wantsBatch`, each batch within
+        /// `batchByteLimit` encoded bytes.
         case startSending(peer: SyncMessage.Hello)
         /// Apply these changes durably, all or none, then call `applied(batch:newChanges:)` (or
         /// `applyFailed`).
@@ -95,6 +98,13 @@ public struct SyncSession: Sendable {
     var peerSummary: (clock: VersionVector, digest: [UInt8])?
     public private(set) var sentChanges = 0
     public private(set) var receivedChanges = 0
+    /// Sized from each batch's round trip; the driver reads `batchByteLimit`.
+    public private(set) var budget = BatchBudget()
+    /// The batch in flight: its frame's size and when it was sent.
+    var inFlight: (bytes: Int, sentAt: Duration)?
+    /// Bytes of CHANGES frames sent, and of those whose batch the peer acknowledged.
+    public private(set) var batchBytesSent = 0
+    public private(set) var batchBytesAcknowledged = 0
 
     /// A client that is cloning passes `SyncMessage.anyStore` as its store id.
     public init(role: Role, local: Local) {
@@ -103,6 +113,10 @@ public struct SyncSession: Sendable {
     }
 
     public var isFinished: Bool { phase == .done }
+
+    /// About how many encoded bytes the next batch should hold (a single larger change goes
+    /// alone): what crosses this link in `BatchBudget.target`.
+    public var batchByteLimit: Int { budget.bytes }
 
     /// True while the peer can take another batch: sending has started, the last batch was
     /// acknowledged (one batch in flight: an interruption re-sends at most that one), and END
@@ -124,7 +138,9 @@ public struct SyncSession: Sendable {
             capabilities: local.capabilities, heads: local.heads, successions: local.successions, forks: local.forks)
     }
 
-    public mutating func receive(_ message: SyncMessage) -> [Action] {
+    /// `now` is a monotonic time (any origin, the same for every call of one session): the
+    /// round trip of each batch, from `send(batch:isLast:at:)` to its ACK, sizes the next.
+    public mutating func receive(_ message: SyncMessage, at now: Duration = .zero) -> [Action] {
         if case .error(let code, let text) = message {
             phase = .done
             return [.fail(ProtocolError(code, text, at: 0), peerSaidIt: true)]
@@ -143,6 +159,11 @@ public struct SyncSession: Sendable {
                 return fail(.unexpectedMessage, "expected an ACK of batch \(batchesAcknowledged + 1), found one of batch \(batch)")
             }
             batchesAcknowledged = batch
+            if let inFlight {
+                budget.acknowledged(frameBytes: inFlight.bytes, after: now - inFlight.sentAt)
+                batchBytesAcknowledged += inFlight.bytes
+                self.inFlight = nil
+            }
             return checkBothDone()
         case (.syncing, .end) where !peerEnded:
             peerEnded = true
@@ -204,13 +225,26 @@ public struct SyncSession: Sendable {
     }
 
     /// Sends one batch of the changes the peer lacks (none is fine), and END after the last.
-    public mutating func send(batch changes: SignedBatch, isLast: Bool) -> [Action] {
+    /// A batch whose frame is above what the peer accepts fails the session instead: its runs
+    /// are signed where they end, so it cannot be cut.
+    public mutating func send(batch changes: SignedBatch, isLast: Bool, at now: Duration = .zero) -> [Action] {
         guard wantsBatch else { return [] }
         var actions: [Action] = []
         if !changes.changes.isEmpty {
+            let message = SyncMessage.changes(batch: batchesSent + 1, changes)
+            let frame = message.framed()
+            guard frame.count - 4 <= SyncProtocol.largestChangesFrame else {
+                let what = changes.changes.count == 1 ? "change \(changes.changes[0].id)" : "a batch of \(changes.changes.count) changes"
+                return fail(
+                    .internalError,
+                    "\(what) is \(frame.count) bytes, more than the peer accepts in one frame (\(SyncProtocol.largestChangesFrame)); it cannot be synced"
+                )
+            }
             batchesSent += 1
             sentChanges += changes.changes.count
-            actions.append(.send(.changes(batch: batchesSent, changes)))
+            batchBytesSent += frame.count
+            inFlight = (frame.count, now)
+            actions.append(.sendFrame(message, frame))
         }
         if isLast {
             sentEnd = true

@@ -26,9 +26,13 @@ public struct ChangeFeed: Sendable {
     /// estimate from the text and dependency sizes), cut where every other author's last change
     /// in it is one this store holds a signature for. One larger change, or one run received
     /// whole, goes alone. Nil after the page marked `isLast`.
-    public mutating func next() throws(GlossStoreError) -> (batch: SignedBatch, isLast: Bool)? {
+    ///
+    /// `byteLimit`, when given, replaces the feed's own for this page: a session sizes each
+    /// batch to the link it measured.
+    public mutating func next(byteLimit: Int? = nil) throws(GlossStoreError) -> (batch: SignedBatch, isLast: Bool)? {
         guard !finished else { return nil }
-        let (batch, lastArrival, exhausted) = try store.page(since: since, after: arrival, changeLimit: changeLimit, byteLimit: byteLimit)
+        let (batch, lastArrival, exhausted) = try store.page(
+            since: since, after: arrival, changeLimit: changeLimit, byteLimit: byteLimit ?? self.byteLimit)
         arrival = lastArrival
         finished = exhausted
         return (batch, exhausted)

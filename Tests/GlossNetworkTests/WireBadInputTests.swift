@@ -241,6 +241,26 @@ import Testing
         try await fixture.expectUnharmedAndServing()
     }
 
+    /// The idle timeout counts whole frames, not bytes (SPEC §11.11): a peer dripping a frame a
+    /// byte at a time, each byte well inside the timeout, still loses its session slot.
+    @Test func aPeerDrippingBytesWithoutCompletingAFrameIsDropped() async throws {
+        let fixture = try await Fixture(shortTimeouts: true)
+        let peer = try await RawConnection(port: fixture.server.port)
+        // HELLO from a peer that lacks everything: the server starts sending, waits for an ACK.
+        peer.send(Self.magic + SyncMessage.hello(fixture.hello).framed())
+        // Then a 100-byte frame, one byte a second, never finished: 9 s, twice the 4 s timeout.
+        // Counting bytes, the server would wait for as long as the drip lasts.
+        let dripped: [UInt8] = [0, 0, 0, 100, SyncMessage.Kind.ack.rawValue, 1, 1, 1, 1]
+        for byte in dripped {
+            try await Task.sleep(for: .seconds(1))
+            peer.send([byte])
+        }
+        let whileDripping = try RawConnection.messages(in: peer.bytesSoFar)
+        #expect(whileDripping.compactMap(\.errorCode) == [.timeout], "\(whileDripping.map(\.kind))")
+        peer.close()
+        try await fixture.expectUnharmedAndServing()
+    }
+
     @Test func aFloodOfConnectionsIsTurnedAwayAndServingGoesOn() async throws {
         let fixture = try await Fixture(maximumSessions: 8, shortTimeouts: true)
         var flood: [RawConnection] = []

@@ -153,3 +153,8 @@ extension SignedBatch: ExpressibleByArrayLiteral {
         self.init(changes: changes, runs: [])
     }
 }
+
+extension SyncSession.Action {
+    /// What the session returns to send a CHANGES message: the message and its frame.
+    static func framed(_ message: SyncMessage) -> Self { .sendFrame(message, message.framed()) }
+}

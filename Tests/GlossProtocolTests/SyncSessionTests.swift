@@ -401,7 +401,7 @@ struct SyncSessionTests {
             id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
             operations: [.keepAnnotation(id: RawBytes.article)])
         var session = Self.syncing()
-        #expect(session.send(batch: [change], isLast: false) == [.send(.changes(batch: 1, [change]))])
+        #expect(session.send(batch: [change], isLast: false) == [.framed(.changes(batch: 1, [change]))])
         #expect(session.receive(.ack(batch: 1)) == [])
         _ = session.send(batch: [change], isLast: false)
         var repeated = session
@@ -508,7 +508,7 @@ struct SyncSessionTests {
                     storeID: F.store, replicaID: replicas[1].id, name: "bob",
                     clock: fakeClock, digest: replicas[1].digest)))
         let batch = Array(replicas[0].log.dropFirst(3))
-        guard case .send(let changes) = session.send(batch: SignedBatch(changes: batch, runs: []), isLast: true).first else {
+        guard case .sendFrame(let changes, _) = session.send(batch: SignedBatch(changes: batch, runs: []), isLast: true).first else {
             Issue.record("no batch")
             return
         }
@@ -547,13 +547,13 @@ struct SyncSessionTests {
         #expect(session.send(batch: [change], isLast: false) == [], "no batch before the handshake")
         _ = session.receive(.hello(F.hello(replica: F.bob, clock: [:])))
         #expect(session.wantsBatch)
-        #expect(session.send(batch: [change], isLast: false) == [.send(.changes(batch: 1, [change]))])
+        #expect(session.send(batch: [change], isLast: false) == [.framed(.changes(batch: 1, [change]))])
         #expect(!session.wantsBatch)
         #expect(session.send(batch: [change], isLast: false) == [], "a second batch waits for the ACK")
         #expect(session.send(batch: [], isLast: true) == [], "so does END")
         #expect(session.receive(.ack(batch: 1)) == [])
         #expect(session.wantsBatch)
-        #expect(session.send(batch: [change], isLast: true) == [.send(.changes(batch: 2, [change])), .send(.end)])
+        #expect(session.send(batch: [change], isLast: true) == [.framed(.changes(batch: 2, [change])), .send(.end)])
         #expect(!session.wantsBatch)
         #expect(session.receive(.ack(batch: 2)) == [])
         #expect(!session.wantsBatch, "after END")

@@ -164,7 +164,7 @@ struct SyncWorld {
         for action in actions {
             links[link].sides[side].actions.append(action)
             switch action {
-            case .send(let message):
+            case .send(let message), .sendFrame(let message, _):
                 sendCounter += 1
                 links[link].sides[side].outbox.append((sendCounter, message))
                 links[link].sides[side].sent.append(message)

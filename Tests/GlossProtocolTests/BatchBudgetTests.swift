@@ -1,0 +1,74 @@
+import GlossCore
+import Testing
+
+@testable import GlossProtocol
+
+@Suite("Batch budget") struct BatchBudgetTests {
+    /// Acknowledges full batches on a link of `rate` bytes a second with round trip `rtt`, `count`
+    /// times, and returns the budgets it went through.
+    static func budgets(rate: Double, rtt: Duration, count: Int) -> [Int] {
+        var budget = BatchBudget()
+        var seen: [Int] = []
+        for _ in 0..<count {
+            let bytes = budget.bytes
+            budget.acknowledged(frameBytes: bytes, after: rtt + .seconds(Double(bytes) / rate))
+            seen.append(budget.bytes)
+        }
+        return seen
+    }
+
+    @Test func aSlowLinkSettlesOnBatchesOfAboutTwoSecondsRoundTrip() {
+        // 64 kbit/s is 8,000 bytes a second; with a 300 ms round trip, 2 s per batch is
+        // 1.7 s of sending: 13,600 bytes.
+        let settled = Self.budgets(rate: 8_000, rtt: .milliseconds(300), count: 30).last!
+        #expect(abs(settled - 13_600) < 400, "\(settled)")
+    }
+
+    @Test func aFastLinkGrowsToTheLargestBatchByDoubling() {
+        let seen = Self.budgets(rate: 100_000_000, rtt: .microseconds(200), count: 12)
+        #expect(seen.prefix(3) == [8_192, 16_384, 32_768])
+        #expect(seen.last == BatchBudget.largest)
+    }
+
+    @Test func aLinkThatSlowsDownShrinksTheBudgetAtOnce() {
+        var budget = BatchBudget()
+        for _ in 0..<10 { budget.acknowledged(frameBytes: budget.bytes, after: .milliseconds(1)) }
+        #expect(budget.bytes == BatchBudget.largest)
+        // A full batch that took 100 s: 10,485 bytes a second, so 2 s is 20,971 bytes.
+        budget.acknowledged(frameBytes: BatchBudget.largest, after: .seconds(100))
+        #expect(budget.bytes == 20_971)
+        // Never below the smallest, however slow.
+        budget.acknowledged(frameBytes: budget.bytes, after: .seconds(3600))
+        #expect(budget.bytes == BatchBudget.smallest)
+    }
+
+    @Test func aSmallLastBatchMeasuresTheRoundTripAndDoesNotShrinkTheBudget() {
+        var budget = BatchBudget()
+        for _ in 0..<4 { budget.acknowledged(frameBytes: budget.bytes, after: .milliseconds(100)) }
+        let before = budget.bytes
+        budget.acknowledged(frameBytes: 300, after: .milliseconds(300))
+        #expect(budget.bytes == before)
+    }
+
+    @Test func noElapsedTimeCountsAsAFastLink() {
+        var budget = BatchBudget()
+        budget.acknowledged(frameBytes: budget.bytes, after: .zero)
+        #expect(budget.bytes == 2 * BatchBudget.smallest)
+    }
+
+    /// The session learns from its own batches: the ACK's time, less the send's, sizes the next.
+    @Test func theSessionSizesTheNextBatchFromTheLastOnesRoundTrip() {
+        let change = Change(
+            id: Dot(replica: SyncFixtures.alice, seq: 1), dependencies: VersionVector(), time: 0,
+            operations: [.keepAnnotation(id: RawBytes.article)])
+        var session = SyncSessionTests.syncing()
+        #expect(session.batchByteLimit == BatchBudget.smallest)
+        guard case .sendFrame(_, let frame) = session.send(batch: [change], isLast: false, at: .seconds(10)).first else {
+            Issue.record("no batch sent")
+            return
+        }
+        _ = session.receive(.ack(batch: 1), at: .seconds(10) + .milliseconds(1))
+        #expect(session.batchByteLimit == 2 * BatchBudget.smallest, "a fast round trip doubles it")
+        #expect(session.batchBytesSent == frame.count && session.batchBytesAcknowledged == frame.count)
+    }
+}
