@@ -32,6 +32,8 @@ public struct SyncReport: Sendable {
     /// sent and not acknowledged is sent again by the next session.
     public var batchBytesSent = 0
     public var batchBytesAcknowledged = 0
+    /// Changes received and applied that were new here, whether or not the session completed.
+    public var receivedChanges = 0
 
     /// True when trying again can succeed: the connection was lost, or the server was busy or
     /// gave up waiting. Never for a refusal (trust, store, history) or a divergence.
@@ -283,6 +285,7 @@ enum SyncConnection {
             if let session {
                 report.batchBytesSent = session.batchBytesSent
                 report.batchBytesAcknowledged = session.batchBytesAcknowledged
+                report.receivedChanges = session.receivedChanges
             }
             return report
         }

@@ -20,6 +20,7 @@ struct Clone: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var retry: RetryOptions
     @Argument(help: ArgumentHelp("A server or a bundle file.", valueName: "host:port | bundle")) var source: String
     @Option(help: "A name for the new replica.") var name: String?
     @Option(help: ArgumentHelp("The server's device id (required to clone from a server).", valueName: "device")) var expect: String?
@@ -43,9 +44,10 @@ struct Clone: AsyncParsableCommand {
         let keyFile = CloneKeyFile(storePath: path)
         let key = try keyFile.load() ?? ReplicaKey()
         let replica = SyncReplica(cloningTo: path, name: name, key: key, server: expected)
-        let report: SyncReport
+        let run: SyncRun
         do {
-            report = try await runSession(replica, endpoint: endpoint, trusting: Set(expected.map { [$0] } ?? []), json: output.json)
+            run = try await runSession(
+                replica, endpoint: endpoint, trusting: Set(expected.map { [$0] } ?? []), json: output.json, retry: retry)
         } catch let error as CLIError where replica.createdStore != nil {
             // The store exists (with the key) and keeps every batch that arrived: say how to finish.
             keyFile.remove()
@@ -60,12 +62,12 @@ struct Clone: AsyncParsableCommand {
             )
         }
         keyFile.remove()
-        let outcome = report.outcome!
+        let outcome = run.report.outcome!
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
         try reportingErrors { try store.setRole(.readWrite, of: outcome.peer.replicaID, name: outcome.peer.name, time: currentTime()) }
         let conflicts = try reportingErrors { try store.conflictCount() }
         if output.json {
-            try printSummary(report, conflicts: conflicts, newConflicts: conflicts, json: true)
+            try printSummary(run, conflicts: conflicts, newConflicts: conflicts, json: true)
         } else {
             print(store.identity.replicaID.hex)
             Terminal.note(

@@ -54,6 +54,7 @@ struct Sync: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @OptionGroup var retry: RetryOptions
     @Argument(help: ArgumentHelp("The server.", valueName: "host:port")) var server: String
     @Option(help: ArgumentHelp("The server's device id, for a first contact.", valueName: "device")) var expect: String?
 
@@ -75,12 +76,13 @@ struct Sync: AsyncParsableCommand {
             trusted = try trustedServers(store)
         }
         let before = try reportingErrors { try store.conflictCount() }
-        var report = try await runSession(
-            SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, roles: { try? store.role(of: $0) })
-        if let server = report.restoredBy {
+        var run = try await runSession(
+            SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, retry: retry,
+            roles: { try? store.role(of: $0) })
+        if let server = run.report.restoredBy {
             store = try takeNewID(store, server: server)
-            report = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json)
-            if report.restoredBy != nil {
+            run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, retry: retry)
+            if run.report.restoredBy != nil {
                 throw CLIError("sync with \(endpoint) failed: the server still holds changes under this replica's new id; nothing was sent")
             }
         }
@@ -91,17 +93,18 @@ struct Sync: AsyncParsableCommand {
         } else if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
             if recovery.reissued > 0 {
                 // The re-issued changes were written while the session received: send them now.
-                report = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json)
+                run = try await runSession(
+                    SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, retry: retry)
             }
             Terminal.note(
                 "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(recovery.reissued) change\(recovery.reissued == 1 ? "" : "s") it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."
             )
         }
         if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
-            try reportingErrors { try store.setRole(.readWrite, of: expected, name: report.outcome?.peer.name, time: currentTime()) }
+            try reportingErrors { try store.setRole(.readWrite, of: expected, name: run.report.outcome?.peer.name, time: currentTime()) }
         }
         let after = try reportingErrors { try store.conflictCount() }
-        try printSummary(report, conflicts: after, newConflicts: after - before, json: output.json)
+        try printSummary(run, conflicts: after, newConflicts: after - before, json: output.json)
     }
 }
 
@@ -167,20 +170,56 @@ func trustedServers(_ store: GlossStore) throws -> Set<ReplicaID> {
     Set(try reportingErrors { try store.devices() }.filter { $0.role == .readWrite }.map(\.replicaID))
 }
 
-/// Runs one client session; any failure becomes one line naming the server.
+/// Runs client sessions until one completes, retrying network failures until `retry.timeout`
+/// (`RetryLoop`); any other failure, or the last network one, becomes one line naming the server.
 ///
 /// `roles` looks up what this replica thinks of a device, to explain a refused server key.
 func runSession(
-    _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, json: Bool,
+    _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, json: Bool, retry: RetryOptions,
     roles: (ReplicaID) -> DeviceRole? = { _ in nil }
-) async throws -> SyncReport {
+) async throws -> SyncRun {
     let showProgress = !json && isatty(STDERR_FILENO) == 1
+    var loop = RetryLoop(timeout: retry.timeout)
+    var lastFailure: String?
+    while true {
+        loop.starting()
+        do {
+            let report = try await attemptSession(
+                replica, endpoint: endpoint, trusting: trusted, limits: retry.limits,
+                showProgress: showProgress ? (loop.attempts, lastFailure) : nil, roles: roles)
+            return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
+        } catch let failure as NetworkFailure {
+            let report = failure.report
+            let moved = (report?.batchBytesAcknowledged ?? 0) > 0 || (report?.receivedChanges ?? 0) > 0
+            let unacknowledged = (report?.batchBytesSent ?? 0) - (report?.batchBytesAcknowledged ?? 0)
+            guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
+                if showProgress { Terminal.progress(nil) }
+                let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
+                throw CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)")
+            }
+            lastFailure = failure.reason
+            if showProgress {
+                Terminal.progress(
+                    "attempt \(loop.attempts) failed: \(Terminal.singleLine(failure.reason)); trying again in \(Int(wait.rounded(.up))) s…")
+            }
+            try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
+        }
+    }
+}
+
+/// One client session; a network failure is thrown as `NetworkFailure`, anything else as a
+/// `CLIError` naming the server. `showProgress` is the attempt number and the last failure.
+func attemptSession(
+    _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits,
+    showProgress: (attempt: Int, lastFailure: String?)?, roles: (ReplicaID) -> DeviceRole?
+) async throws -> SyncReport {
     let received = ProgressCounter()
     let report: SyncReport
     do {
-        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted) { event in
-            guard showProgress, case .received(let count) = event else { return }
-            Terminal.progress("received \(received.add(count)) changes…")
+        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted, limits: limits) { event in
+            guard let showProgress, case .received(let count) = event else { return }
+            let attempt = showProgress.attempt > 1 ? " (attempt \(showProgress.attempt))" : ""
+            Terminal.progress("received \(received.add(count)) changes…\(attempt)")
         }
     } catch SyncClientError.untrustedServer(let found, _) {
         let device = DeviceID(found)
@@ -198,13 +237,16 @@ func runSession(
         throw CLIError(
             "cannot sync with \(endpoint): it did not answer as a gloss server (TLS with a device key); is it 'gloss serve', version 0.2 or later?"
         )
+    } catch let error as CLIError {
+        throw error
     } catch {
-        throw CLIError("cannot sync with \(endpoint): \(describeConnectionError(error))")
+        throw NetworkFailure(reason: describeConnectionError(error), report: nil)
     }
-    if showProgress { Terminal.progress(nil) }
+    if showProgress != nil { Terminal.progress(nil) }
     if report.restoredBy != nil { return report }  // the caller takes a new id and syncs again
     guard let outcome = report.outcome, report.error == nil else {
         let error = report.error ?? ProtocolError(.internalError, "unknown failure", at: 0)
+        if report.isNetworkFailure { throw NetworkFailure(reason: error.message, report: report) }
         if report.peerReportedError && error.code == .notTrusted {
             let me = DeviceID(replica.replicaID)
             throw CLIError(
@@ -232,14 +274,15 @@ func runSession(
     return report
 }
 
-func printSummary(_ report: SyncReport, conflicts: Int, newConflicts: Int, json: Bool) throws {
+func printSummary(_ run: SyncRun, conflicts: Int, newConflicts: Int, json: Bool) throws {
+    let report = run.report
     let outcome = report.outcome!
     if json {
         return try printJSON(
             SyncSummary(
                 sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts,
                 clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived,
-                pullOnly: report.pullOnly))
+                pullOnly: report.pullOnly, attempts: run.attempts, resentBytes: run.resentBytes, seconds: run.seconds))
     }
     if report.pullOnly {
         let unsent = !outcome.peerClock.dominates(outcome.localClock)
@@ -252,11 +295,13 @@ func printSummary(_ report: SyncReport, conflicts: Int, newConflicts: Int, json:
     var line =
         "Synced with \(peer): sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
     if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
+    if run.attempts > 1 { line += " (\(run.attempts) attempts)" }
     print(line + ".")
 }
 
-/// `gloss sync --json`: changes sent and received, conflicts now, the clock after, and the
-/// bytes this side wrote and read on the wire.
+/// `gloss sync --json`: changes sent and received, conflicts now, the clock after, the bytes
+/// this side wrote and read on the wire (in the session that completed), and what it took:
+/// sessions tried, batch bytes sent again after failed ones, seconds from start to end.
 struct SyncSummary: Encodable {
     let sent: Int
     let received: Int
@@ -266,12 +311,16 @@ struct SyncSummary: Encodable {
     let bytesReceived: Int
     /// True when the server lets this device only pull (it is read-only there).
     let pullOnly: Bool
+    let attempts: Int
+    let resentBytes: Int
+    let seconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case sent, received, conflicts, clock
+        case sent, received, conflicts, clock, attempts, seconds
         case bytesSent = "bytes_sent"
         case bytesReceived = "bytes_received"
         case pullOnly = "pull_only"
+        case resentBytes = "resent_bytes"
     }
 }
 

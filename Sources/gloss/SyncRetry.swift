@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import GlossNetwork
+
+/// `--timeout` and `--stall-timeout` of `gloss sync` and `gloss clone`.
+struct RetryOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Keep retrying network failures until this much time has passed (0: one attempt).", valueName: "duration"))
+    var timeout = TimeSpan(seconds: 300)
+
+    @Option(
+        name: .customLong("stall-timeout"),
+        help: ArgumentHelp("Replace a connection that receives nothing for this long.", valueName: "duration"))
+    var stallTimeout = TimeSpan(seconds: 20)
+
+    func validate() throws {
+        guard stallTimeout.seconds >= 1 else { throw ValidationError("--stall-timeout must be at least 1s") }
+    }
+
+    var limits: SyncLimits {
+        var limits = SyncLimits()
+        limits.idleTimeout = .milliseconds(Int64(stallTimeout.seconds * 1000))
+        return limits
+    }
+}
+
+/// A span of time typed on the command line: `90` or `90s`, `500ms`, `5m`, `2h`.
+struct TimeSpan: ExpressibleByArgument, Sendable, CustomStringConvertible {
+    let seconds: Double
+
+    init(seconds: Double) { self.seconds = seconds }
+
+    init?(argument: String) {
+        let units: [(String, Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+        let (number, scale) =
+            units.first { argument.hasSuffix($0.0) }.map { (String(argument.dropLast($0.0.count)), $0.1) } ?? (argument, 1)
+        guard let value = Double(number), value.isFinite, value >= 0, value * scale <= 366 * 86_400 else { return nil }
+        seconds = value * scale
+    }
+
+    var description: String { seconds.truncatingRemainder(dividingBy: 60) == 0 && seconds >= 60 ? "\(Int(seconds / 60))m" : "\(seconds)s" }
+    var defaultValueDescription: String { description }
+}
+
+/// One `gloss sync` or `gloss clone` run: the session that completed, and what it took.
+struct SyncRun {
+    let report: SyncReport
+    /// Sessions tried, the last (successful) one included.
+    let attempts: Int
+    /// Bytes of batches sent in failed attempts and not acknowledged: sent again.
+    let resentBytes: Int
+    let seconds: Double
+}
+
+/// Retries what a network failure interrupted, with capped, jittered exponential back-off,
+/// until a session completes or the deadline passes. An attempt that moved changes resets
+/// the back-off: the link works, only the connection was lost.
+struct RetryLoop {
+    let deadline: ContinuousClock.Instant
+    let started = ContinuousClock.now
+    private(set) var attempts = 0
+    private(set) var resentBytes = 0
+    private var failuresInARow = 0
+
+    static let firstWait = 1.0
+    static let longestWait = 30.0
+
+    init(timeout: TimeSpan) {
+        deadline = .now + .milliseconds(Int64(timeout.seconds * 1000))
+    }
+
+    var seconds: Double {
+        let elapsed = ContinuousClock.now - started
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    }
+
+    mutating func starting() { attempts += 1 }
+
+    /// After a failed attempt: how long to wait before the next, or nil when the deadline would
+    /// pass first.
+    mutating func failed(madeProgress: Bool, unacknowledgedBytes: Int) -> Double? {
+        resentBytes += unacknowledgedBytes
+        failuresInARow = madeProgress ? 1 : failuresInARow + 1
+        let ceiling = min(Self.longestWait, Self.firstWait * pow(2, Double(failuresInARow - 1)))
+        let wait = ceiling * Double.random(in: 0.5...1)
+        return ContinuousClock.now + .milliseconds(Int64(wait * 1000)) < deadline ? wait : nil
+    }
+}
+
+/// A failure another attempt may get past: the link broke, stalled, or the server was busy.
+struct NetworkFailure: Error {
+    let reason: String
+    let report: SyncReport?
+}

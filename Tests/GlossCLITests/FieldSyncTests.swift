@@ -1,0 +1,158 @@
+import Foundation
+import GlossCore
+import GlossStore
+import GlossTestSupport
+import Testing
+
+/// `gloss sync` over a bad link (`BadLink`, in process): a field correspondent's day of notes
+/// reaches the hub through cuts, and a stalled connection is replaced (issue 8).
+@Suite struct FieldSyncTests {
+    /// The day of issue 8 on the field replica: 500 annotations with notes, colors and tags,
+    /// 100 of them edited afterwards. Returns the field's clock entry after it.
+    static func writeADaysNotes(on path: String, annotations: Int = 500, edits: Int = 100) throws -> UInt64 {
+        let store = try GlossStore.open(at: path)
+        let state = try store.state()
+        let (article, body) = try #require(state.articles.first.map { ($0.key, $0.value.body) })
+        let words = body.split(separator: " ").map(String.init).filter { $0.count > 6 && body.contains($0) }
+        var ids: [ID128] = []
+        for index in 0..<annotations {
+            let anchor = try QuoteAnchoring.anchor(quote: words[index % words.count], in: body, occurrence: 1)
+            try store.commit(time: UInt64(index)) { dot in
+                let id = ID128.annotation(createdAt: dot, index: 0)
+                ids.append(id)
+                return [
+                    .createAnnotation(id: id, article: article, anchor: anchor),
+                    .set(entity: id, field: .note, value: "Source \(index) confirmed this by phone; check the second paragraph again."),
+                    .set(entity: id, field: .color, value: ["yellow", "green", "red"][index % 3]),
+                    .addTag(entity: id, tag: ["verify", "quote", "follow-up"][index % 3]),
+                ]
+            }
+        }
+        for index in 0..<edits {
+            try store.commit(time: UInt64(annotations + index)) { _ in
+                [.set(entity: ids[index * 5], field: .note, value: "Edited: source \(index) asked not to be named.")]
+            }
+        }
+        return try store.clock()[store.identity.replicaID]
+    }
+
+    /// The hub serving, the field introduced to it, and a bad link in front of the hub.
+    struct Setup {
+        let replicas: TwoReplicas
+        let server: RunningProcess
+        let hubDevice: String
+        let link: BadLink
+
+        static func make(profile: BadLink.Profile) async throws -> Setup {
+            let replicas = try await TwoReplicas.make()
+            let hubDevice = try await replicas.sandbox.introduce(client: replicas.field, to: replicas.desk)
+            let (server, address) = try await replicas.sandbox.serve(replicas.desk)
+            let port = try #require(address.split(separator: ":").last.flatMap { Int($0) })
+            return Setup(replicas: replicas, server: server, hubDevice: hubDevice, link: try BadLink(to: port, profile: profile))
+        }
+
+        func sync(_ options: [String]) async throws -> CommandResult {
+            try await replicas.sandbox.run(
+                ["sync", "127.0.0.1:\(link.port)", "--expect", hubDevice, "--json", "--store", replicas.field] + options,
+                timeLimit: .seconds(240))
+        }
+
+        func stop() async throws {
+            link.close()
+            server.kill()
+            _ = try await replicas.sandbox.finish(server)
+        }
+    }
+
+    /// A cut every 3 s that drops the connection for 1 s, on a link that moves 40 KB/s: the day
+    /// (about 200 KB) took one batch, so one cut lost it all and no attempt ever finished.
+    /// Now each small batch is kept as it lands: every attempt carries the day further, and
+    /// each cut costs at most the batch in flight.
+    @Test(.timeLimit(.minutes(4)))
+    func aDaysNotesReachTheHubThroughRepeatedCuts() async throws {
+        let setup = try await Setup.make(profile: .init(bytesPerSecond: 40_000, delay: .milliseconds(20)))
+        let fieldSeq = try Self.writeADaysNotes(on: setup.replicas.field)
+        let link = setup.link
+        let cutter = Task.detached {
+            var cuts = 0
+            for _ in 0..<60 where !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3))
+                link.cut(.drop)
+                cuts += 1
+                try? await Task.sleep(for: .seconds(1))
+                link.restore()
+            }
+            return cuts
+        }
+        let result = try await setup.sync(["--stall-timeout", "5s", "--timeout", "200s"])
+        cutter.cancel()
+        let cuts = await cutter.value
+        try await setup.stop()
+
+        #expect(result.succeeded, "\(result)")
+        let summary = try jsonObject(result)
+        let attempts = try #require(summary["attempts"] as? Int)
+        let resent = try #require(summary["resent_bytes"] as? Int)
+        #expect(attempts > 1 && cuts > 1, "the cuts interrupted sessions: \(summary)")
+        // At most one batch lost per cut: a batch is about 2 s of this link, 80 KB.
+        #expect(resent <= cuts * 100_000, "\(cuts) cuts: \(summary)")
+        // Everything arrived: the hub holds the field's whole day.
+        let hub = try await setup.replicas.sandbox.status(setup.replicas.desk)
+        let field = try await setup.replicas.sandbox.status(setup.replicas.field)
+        #expect(hub["clock"] as? [String: Int] == field["clock"] as? [String: Int])
+        #expect((field["clock"] as? [String: Int])?.values.contains(Int(fieldSeq)) == true)
+        #expect(string(hub, "digest") == string(field, "digest"))
+    }
+
+    /// A link that goes silent without closing (a fade): the client's watchdog drops the stuck
+    /// connection after --stall-timeout and opens a new one, rather than waiting on TCP.
+    @Test(.timeLimit(.minutes(2)))
+    func aBlackHoledConnectionIsReplacedAndTheSyncCompletes() async throws {
+        let setup = try await Setup.make(profile: .init(bytesPerSecond: 40_000))
+        _ = try Self.writeADaysNotes(on: setup.replicas.field, annotations: 150, edits: 0)
+        let link = setup.link
+        let fader = Task.detached {
+            // Let the first session start, then fade for 8 s: four times the stall timeout.
+            for _ in 0..<100 where link.bytesToServer < 20_000 { try? await Task.sleep(for: .milliseconds(50)) }
+            link.cut(.blackHole)
+            try? await Task.sleep(for: .seconds(8))
+            link.restore()
+        }
+        let result = try await setup.sync(["--stall-timeout", "2s", "--timeout", "100s"])
+        await fader.value
+        try await setup.stop()
+        #expect(result.succeeded, "\(result)")
+        let summary = try jsonObject(result)
+        #expect((summary["attempts"] as? Int ?? 0) >= 2, "\(summary)")
+        #expect(link.connections >= 2)
+        let hub = try await setup.replicas.sandbox.status(setup.replicas.desk)
+        let field = try await setup.replicas.sandbox.status(setup.replicas.field)
+        #expect(string(hub, "digest") == string(field, "digest"))
+    }
+
+    /// --timeout bounds the whole command: a link that never comes back ends it with one line,
+    /// and the attempts it made.
+    @Test(.timeLimit(.minutes(2)))
+    func timeoutEndsTheRetriesWithOneLine() async throws {
+        let setup = try await Setup.make(profile: .init())
+        setup.link.cut(.drop)
+        let result = try await setup.sync(["--timeout", "4s"])
+        try await setup.stop()
+        expectCleanFailure(result, mentioning: ["sync with 127.0.0.1", "attempts in"])
+        #expect(setup.link.connections == 0)
+    }
+
+    /// What cannot succeed is not retried: a hub that does not trust this device refuses it
+    /// once, and the command ends at once, however long --timeout is.
+    @Test func aRefusalIsNotRetried() async throws {
+        let replicas = try await TwoReplicas.make()
+        let hubDevice = try await replicas.sandbox.deviceID(of: replicas.desk)
+        let (server, address) = try await replicas.sandbox.serve(replicas.desk)
+        let result = try await replicas.sandbox.run(
+            ["sync", address, "--expect", hubDevice, "--timeout", "10m", "--store", replicas.field], timeLimit: .seconds(60))
+        server.kill()
+        _ = try await replicas.sandbox.finish(server)
+        expectCleanFailure(result, mentioning: ["does not trust this device"])
+        #expect(!result.stderr.contains("attempts"))
+    }
+}
