@@ -165,8 +165,8 @@ enum SyncConnection {
                 ])
                 return report()
             }
-            try await perform(session.begin())
-            if let first { try await perform(session.receive(first)) }
+            try await perform(session.begin(at: now))
+            if let first { try await perform(session.receive(first, at: now)) }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
                     if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {

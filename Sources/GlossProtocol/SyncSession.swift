@@ -102,6 +102,8 @@ public struct SyncSession: Sendable {
     public private(set) var budget = BatchBudget()
     /// The batch in flight: its frame's size and when it was sent.
     var inFlight: (bytes: Int, sentAt: Duration)?
+    /// When a client sent its HELLO: the server's HELLO measures the link's round trip.
+    var helloSentAt: Duration?
     /// Bytes of CHANGES frames sent, and of those whose batch the peer acknowledged.
     public private(set) var batchBytesSent = 0
     public private(set) var batchBytesAcknowledged = 0
@@ -125,11 +127,14 @@ public struct SyncSession: Sendable {
         phase == .syncing && !sentEnd && batchesSent == batchesAcknowledged
     }
 
-    /// The client speaks first; the server waits for the client's HELLO.
-    public mutating func begin() -> [Action] {
+    /// The client speaks first; the server waits for the client's HELLO. `now` is the session's
+    /// monotonic time (see `receive(_:at:)`).
+    public mutating func begin(at now: Duration = .zero) -> [Action] {
         guard phase == .idle else { return [] }
         phase = .awaitingHello
-        return role == .client ? [.send(.hello(hello))] : []
+        guard role == .client else { return [] }
+        helloSentAt = now
+        return [.send(.hello(hello))]
     }
 
     var hello: SyncMessage.Hello {
@@ -147,6 +152,7 @@ public struct SyncSession: Sendable {
         }
         switch (phase, message) {
         case (.awaitingHello, .hello(let hello)):
+            if let helloSentAt, now >= helloSentAt { budget.measuredRoundTrip(now - helloSentAt) }
             return handshake(with: hello)
         case (.syncing, .changes(let batch, let changes)) where !peerEnded:
             guard batch == batchesReceived + 1 else {

@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Batch budget") struct BatchBudgetTests {
     /// Acknowledges full batches on a link of `rate` bytes a second with round trip `rtt`, `count`
-    /// times, and returns the budgets it went through.
-    static func budgets(rate: Double, rtt: Duration, count: Int) -> [Int] {
+    /// times, and returns the budgets it went through. A client measured the round trip with
+    /// its HELLO first; a server learns it from the batches alone.
+    static func budgets(rate: Double, rtt: Duration, count: Int, measuredHello: Bool = true) -> [Int] {
         var budget = BatchBudget()
+        if measuredHello { budget.measuredRoundTrip(rtt) }
         var seen: [Int] = []
         for _ in 0..<count {
             let bytes = budget.bytes
@@ -17,11 +19,13 @@ import Testing
         return seen
     }
 
-    @Test func aSlowLinkSettlesOnBatchesOfAboutTwoSecondsRoundTrip() {
-        // 64 kbit/s is 8,000 bytes a second; with a 300 ms round trip, 2 s per batch is
-        // 1.7 s of sending: 13,600 bytes.
+    @Test func aSlowLinkSettlesOnBatchesOfAboutTwoSecondsOnTheWire() {
+        // 64 kbit/s is 8,000 bytes a second: 2 s of it is 16,000 bytes, round trip aside.
         let settled = Self.budgets(rate: 8_000, rtt: .milliseconds(300), count: 30).last!
-        #expect(abs(settled - 13_600) < 400, "\(settled)")
+        #expect(abs(settled - 16_000) < 100, "\(settled)")
+        // Without a HELLO to measure the round trip by, a little larger: 2.5 s on the wire.
+        let server = Self.budgets(rate: 8_000, rtt: .milliseconds(300), count: 30, measuredHello: false).last!
+        #expect(abs(server - 20_100) < 300, "\(server)")
     }
 
     @Test func aFastLinkGrowsToTheLargestBatchByDoubling() {
@@ -34,8 +38,8 @@ import Testing
         var budget = BatchBudget()
         for _ in 0..<10 { budget.acknowledged(frameBytes: budget.bytes, after: .milliseconds(1)) }
         #expect(budget.bytes == BatchBudget.largest)
-        // A full batch that took 100 s: 10,485 bytes a second, so 2 s is 20,971 bytes.
-        budget.acknowledged(frameBytes: BatchBudget.largest, after: .seconds(100))
+        // A full batch that took 100 s (the 1 ms round trip aside): 2 s of it is 20,971 bytes.
+        budget.acknowledged(frameBytes: BatchBudget.largest, after: .seconds(100) + .milliseconds(1))
         #expect(budget.bytes == 20_971)
         // Never below the smallest, however slow.
         budget.acknowledged(frameBytes: budget.bytes, after: .seconds(3600))
