@@ -24,6 +24,10 @@ let package = Package(
         // swift-certificates makes the in-memory self-signed certificate for the replica's key.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),
+        // CHANGES frames are compressed with raw DEFLATE when both sides announce it (SPEC §11.7):
+        // compress-nio wraps the system zlib for NIO's ByteBuffer, which GlossProtocol already
+        // uses, rather than a hand-written binding.
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
         // Only for documentation: builds the DocC catalogs (Sources/*/*.docc) with
         // `swift package generate-documentation`. No target depends on it.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
@@ -49,6 +53,7 @@ let package = Package(
                 "GlossCore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
         // The transport: drives GlossProtocol's sans-I/O session over SwiftNIO, inside mutual

@@ -129,7 +129,7 @@ enum SyncConnection {
                 }
                 first = message
             }
-            var capabilities: [String] = []
+            var capabilities: [String] = []  // what the server adds for this device
             if let gate, case .hello(let hello) = first {
                 let (proven, address) = (tls?.replicaID, self.address)
                 switch try await offload({ gate.admit(hello, proven: proven, address: address) }) {
@@ -156,7 +156,7 @@ enum SyncConnection {
             do {
                 let known = local
                 var local = try await offload { try known ?? replica.local() }
-                local.capabilities = capabilities
+                local.capabilities += capabilities
                 session = SyncSession(role: role, local: local)
             } catch let error as GlossStoreError {
                 try await perform([
@@ -246,7 +246,8 @@ enum SyncConnection {
                 return nil
             }
             bytesReceived += 5 + frame.body.count
-            if frame.type == SyncMessage.Kind.changes.rawValue, 1 + frame.body.count > SyncProtocol.largestChangesFrame {
+            let isChanges = frame.type == SyncMessage.Kind.changes.rawValue || frame.type == SyncMessage.Kind.changesDeflated.rawValue
+            if isChanges, 1 + frame.body.count > SyncProtocol.largestChangesFrame {
                 try await perform(
                     session.fail(
                         .frameTooLarge,

@@ -38,11 +38,14 @@ public final class SyncReplica: @unchecked Sendable {
         return try store!.replicaKey()
     }
 
+    /// What every HELLO of this implementation announces: it reads compressed CHANGES.
+    static let capabilities = [SyncProtocol.deflateCapability]
+
     func local() throws(GlossStoreError) -> SyncSession.Local {
         guard let store else {
             return SyncSession.Local(
                 storeID: SyncMessage.anyStore, replicaID: replicaID, name: name,
-                clock: VersionVector(), digest: StateDigest.of(ReplicaState()))
+                clock: VersionVector(), digest: StateDigest.of(ReplicaState()), capabilities: Self.capabilities)
         }
         var (clock, digest) = try store.digest()
         // A store taking a new id announces only the old id's history its peers are known to
@@ -52,7 +55,7 @@ public final class SyncReplica: @unchecked Sendable {
         }
         return SyncSession.Local(
             storeID: store.identity.storeID, replicaID: replicaID, name: name, clock: clock, digest: digest,
-            heads: try store.signedHeads(at: clock), successions: try store.successions(),
+            capabilities: Self.capabilities, heads: try store.signedHeads(at: clock), successions: try store.successions(),
             forks: try store.forks().compactMap { try? ForkEvidence.decode($0.evidence) })
     }
 

@@ -101,6 +101,9 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
         /// One side holds changes under the other side's own replica id that the other lacks or
         /// holds differently: that side's store was restored from a backup or copied (SPEC §11.5).
         public static let replicaRestored = Code(rawValue: 47)
+        /// A compressed CHANGES body is not valid raw DEFLATE, or does not inflate to exactly the
+        /// length it declares (SPEC §11.4).
+        public static let badCompression = Code(rawValue: 48)
 
         /// Every code this build knows, in number order.
         public static let all: [Code] = [
@@ -110,7 +113,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
             .countTooLarge, .trailingBytes, .dependencyOnAuthor, .unusedReplica, .unsortedRuns,
             .frameTooLarge, .storeMismatch, .unknownMessage, .unexpectedMessage, .missingPredecessors,
             .equivocation, .invalidChange, .timeout, .busy, .internalError, .notTrusted, .notPermitted,
-            .identityMismatch, .badSignature, .unsignedChange, .replicaRestored,
+            .identityMismatch, .badSignature, .unsignedChange, .replicaRestored, .badCompression,
         ]
 
         /// Looks a code up by its name (as in vectors.json); nil for an unknown name.
@@ -128,7 +131,7 @@ public struct ProtocolError: Error, Hashable, Sendable, CustomStringConvertible 
             32: "frameTooLarge", 33: "storeMismatch", 34: "unknownMessage", 35: "unexpectedMessage",
             36: "missingPredecessors", 37: "equivocation", 38: "invalidChange", 39: "timeout", 40: "busy",
             41: "internalError", 42: "notTrusted", 43: "notPermitted", 44: "identityMismatch",
-            45: "badSignature", 46: "unsignedChange", 47: "replicaRestored",
+            45: "badSignature", 46: "unsignedChange", 47: "replicaRestored", 48: "badCompression",
         ]
     }
 

@@ -56,7 +56,7 @@ extension SyncMessage {
     public init(type: UInt8, body: ArraySlice<UInt8>) throws(ProtocolError) {
         var reader = WireReader(body)
         guard let kind = Kind(rawValue: type) else {
-            throw ProtocolError(.unknownMessage, "expected a message type from 1 to 6, found \(type)", at: 0)
+            throw ProtocolError(.unknownMessage, "expected a message type from 1 to 7, found \(type)", at: 0)
         }
         switch kind {
         case .hello:
@@ -105,6 +105,8 @@ extension SyncMessage {
         case .changes:
             let batch = try reader.readVarint("the batch number")
             self = .changes(batch: batch, try SignedBatch.read(from: &reader))
+        case .changesDeflated:
+            self = try Self.readDeflatedChanges(from: &reader)
         case .ack:
             self = .ack(batch: try reader.readVarint("the batch number"))
         case .end:

@@ -1,6 +1,6 @@
 import GlossCore
 
-/// The messages of sync protocol version 1 (SPEC §11), each carried in one frame.
+/// The messages of sync protocol version 2 (SPEC §11), each carried in one frame.
 ///
 ///     let bytes = SyncMessage.ack(batch: 3).framed()     // length, type, body
 public enum SyncMessage: Hashable, Sendable {
@@ -71,6 +71,9 @@ public enum SyncMessage: Hashable, Sendable {
         case end = 0x04
         case summary = 0x05
         case error = 0x06
+        /// A CHANGES whose batch is compressed with raw DEFLATE; it decodes to `.changes`
+        /// (SPEC §11.4). Sent only to a peer whose HELLO announced `deflate`.
+        case changesDeflated = 0x07
     }
 
     public var kind: Kind {

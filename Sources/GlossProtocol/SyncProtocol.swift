@@ -5,6 +5,9 @@ public enum SyncProtocol {
     /// A server's HELLO capability telling a read-only device that it may only pull: it sends
     /// no changes in this session (SPEC §11.13).
     public static let pullOnlyCapability = "pull-only"
+    /// A HELLO capability: the sender reads CHANGES compressed with raw DEFLATE (SPEC §11.4),
+    /// and the peer may send them so.
+    public static let deflateCapability = "deflate"
     /// Each side's byte stream starts with these 8 bytes, before any frame.
     public static let magic: [UInt8] = Array("GLOSSYNC".utf8)
     /// The default largest frame (type byte and body), checked before anything is buffered. It

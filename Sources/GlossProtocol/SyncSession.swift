@@ -116,6 +116,12 @@ public struct SyncSession: Sendable {
 
     public var isFinished: Bool { phase == .done }
 
+    /// True when both HELLOs announced `deflate`: CHANGES go compressed (SPEC §11.4).
+    public var compressesChanges: Bool {
+        let deflate = SyncProtocol.deflateCapability
+        return local.capabilities.contains(deflate) && peer?.capabilities.contains(deflate) == true
+    }
+
     /// About how many encoded bytes the next batch should hold (a single larger change goes
     /// alone): what crosses this link in `BatchBudget.target`.
     public var batchByteLimit: Int { budget.bytes }
@@ -238,7 +244,7 @@ public struct SyncSession: Sendable {
         var actions: [Action] = []
         if !changes.changes.isEmpty {
             let message = SyncMessage.changes(batch: batchesSent + 1, changes)
-            let frame = message.framed()
+            let frame = compressesChanges ? message.framedDeflated() : message.framed()
             guard frame.count - 4 <= SyncProtocol.largestChangesFrame else {
                 let what = changes.changes.count == 1 ? "change \(changes.changes[0].id)" : "a batch of \(changes.changes.count) changes"
                 return fail(

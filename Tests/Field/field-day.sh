@@ -9,11 +9,13 @@
 # Prints one line per profile: wall time, attempts, bytes on the wire each way (L2, from the
 # link's counters), gloss's own resent_bytes, and whether the hub holds the whole day.
 set -euo pipefail
-GLOSS="$(realpath "${1:-.build/debug/gloss}")"
 FIELDNET="$(realpath "${2:-../shared/fieldnet}")/fieldnet.sh"
 ARTICLE="$(cd "$(dirname "$0")/../.." && pwd)/Sources/gloss/Resources/sample-article.txt"
 WORK="$(mktemp -d /tmp/gloss-field-day.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
+# A copy of the binary: a build during the run cannot change what is measured.
+cp "${1:-.build/debug/gloss}" "$WORK/gloss"
+GLOSS="$WORK/gloss"
 cd "$WORK"
 g() { "$GLOSS" "$@"; }
 

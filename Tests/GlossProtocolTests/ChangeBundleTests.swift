@@ -119,7 +119,7 @@ struct ChangeBundleTests {
         #expect(Set(codes.map(\.rawValue)).count == codes.count)
         // Encoding errors are numbered from 1, sync session errors from 32 (SPEC §9).
         #expect(codes.filter { $0.rawValue < 32 }.map(\.rawValue) == Array(1...19))
-        #expect(codes.filter { $0.rawValue >= 32 }.map(\.rawValue) == Array(32...47))
+        #expect(codes.filter { $0.rawValue >= 32 }.map(\.rawValue) == Array(32...48))
         for code in codes { #expect(ProtocolError.Code(name: code.name) == code) }
         #expect(ProtocolError.Code(rawValue: 999).name == "code-999")
     }

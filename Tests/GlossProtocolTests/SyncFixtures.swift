@@ -105,7 +105,7 @@ struct RandomSyncMessages {
     mutating func message(of kind: SyncMessage.Kind) -> SyncMessage {
         switch kind {
         case .hello: .hello(hello())
-        case .changes: .changes(batch: changes.number(), SignedBatch(changes: changes.changes(), runs: []))
+        case .changes, .changesDeflated: .changes(batch: changes.number(), SignedBatch(changes: changes.changes(), runs: []))
         case .ack: .ack(batch: changes.number())
         case .end: .end
         case .summary: .summary(clock: clock(), digest: digest())

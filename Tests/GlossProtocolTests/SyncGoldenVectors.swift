@@ -16,6 +16,9 @@ struct SyncGoldenVectors: Decodable {
         let canonical: Bool?
         /// True when the file is a whole byte stream from the magic on; otherwise it is one frame.
         let stream: Bool?
+        /// True for a CHANGES sent compressed (type 7): it decodes to `message`, but its deflated
+        /// bytes are one of many valid encodings.
+        let deflated: Bool?
         let error: String?
     }
 

@@ -109,7 +109,7 @@ struct SyncMessageTests {
 
     // MARK: Rejections, one reason each
 
-    @Test("unknownMessage: type bytes outside 1...6", arguments: [0x00, 0x07, 0x10, 0xff] as [UInt8])
+    @Test("unknownMessage: type bytes outside 1...7", arguments: [0x00, 0x08, 0x10, 0xff] as [UInt8])
     func unknownType(type: UInt8) {
         let error = rejection(type: type, body: [])
         #expect(error?.code == .unknownMessage)

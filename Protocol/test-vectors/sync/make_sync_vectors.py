@@ -17,6 +17,7 @@ Needs the Python standard library and the `cryptography` package (for Ed25519).
 import json
 import os
 import sys
+import zlib
 
 sys.dont_write_bytecode = True
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -31,7 +32,7 @@ from make_vectors import (varint, string, content, json_value, runs_for, runs_js
 # The protocol (SPEC §11)
 
 MAGIC = b"GLOSSYNC"
-HELLO, CHANGES, ACK, END, SUMMARY, ERROR = 1, 2, 3, 4, 5, 6
+HELLO, CHANGES, ACK, END, SUMMARY, ERROR, CHANGES_DEFLATED = 1, 2, 3, 4, 5, 6, 7
 TYPE_NAMES = {HELLO: "HELLO", CHANGES: "CHANGES", ACK: "ACK", END: "END", SUMMARY: "SUMMARY", ERROR: "ERROR"}
 MAXIMUM_FRAME_SIZE = 16 * 1024 * 1024
 ANY_STORE = bytes(16)
@@ -204,6 +205,21 @@ def main():
         body = data[4:] + extra
         return len(body).to_bytes(4, "big") + body
 
+    def deflated(message, length=None, tail=b"", data=None):
+        """A type 7 frame: the batch number, the inflated length, the batch deflated (raw DEFLATE,
+        RFC 1951, level 9: any valid stream is accepted, the bytes are not canonical)."""
+        plain = signed_batch(message["changes"], message["runs"])
+        if data is None:
+            packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+            data = packer.compress(plain) + packer.flush()
+        return frame(CHANGES_DEFLATED, varint(message["batch"]) + varint(len(plain) if length is None else length)
+                     + data + tail)
+
+    def valid_deflated(name, description, message):
+        write(name, deflated(message))
+        vectors.append({"file": name, "description": description, "valid": True, "message": describe(message),
+                        "deflated": True})
+
     def invalid(name, description, error, data, stream=False):
         write(name, data)
         vectors.append({"file": name, "description": description, "valid": False,
@@ -238,6 +254,9 @@ def main():
           "bundle-two-replicas.bin, in the same causal order: a replica table of two, dependencies, and the "
           "same two runs as the bundle.",
           changes_message(3, bundle.TWO_REPLICAS))
+    valid_deflated("frame-changes-deflated.bin", "The CHANGES of frame-changes-two-replicas.bin as type 7: batch "
+                   "3, the length of its signed batch, then that batch compressed with raw DEFLATE. It decodes "
+                   "to the same message.", changes_message(3, bundle.TWO_REPLICAS))
     valid("frame-ack.bin", "ACK of batch 300 (a two-byte varint, ac 02).", {"type": ACK, "batch": 300})
     valid("frame-end.bin", "END: no body, so the length is 1.", {"type": END})
     valid("frame-summary.bin", "SUMMARY after Alice and Bob synced: the clock {Alice: 2, Bob: 1} and the digest of "
@@ -259,8 +278,22 @@ def main():
             "frameTooLarge", (MAXIMUM_FRAME_SIZE + 1).to_bytes(4, "big") + bytes([CHANGES]))
     invalid("frame-truncated.bin", "The first 40 bytes of frame-hello.bin, then the connection closes.",
             "truncated", encode(alice_hello)[:40])
-    invalid("frame-unknown-type.bin", "A frame of type 7, which version 2 does not define.", "unknownMessage",
-            frame(7, b""))
+    invalid("frame-unknown-type.bin", "A frame of type 8, which version 2 does not define.", "unknownMessage",
+            frame(8, b""))
+    two = changes_message(3, bundle.TWO_REPLICAS)
+    plain_two = signed_batch(two["changes"], two["runs"])
+    invalid("frame-changes-deflated-short-length.bin", "frame-changes-deflated.bin declaring one byte less than "
+            "its batch inflates to.", "badCompression", deflated(two, length=len(plain_two) - 1))
+    invalid("frame-changes-deflated-long-length.bin", "frame-changes-deflated.bin declaring one byte more than "
+            "its batch inflates to.", "badCompression", deflated(two, length=len(plain_two) + 1))
+    invalid("frame-changes-deflated-trailing.bin", "frame-changes-deflated.bin with a 00 byte after the end of "
+            "its DEFLATE stream.", "badCompression", deflated(two, tail=b"\x00"))
+    invalid("frame-changes-deflated-not-deflate.bin", "A type 7 frame whose data (ff ff ff) is not a DEFLATE "
+            "stream (ff starts a block of the reserved type 3).", "badCompression",
+            deflated(two, data=b"\xff\xff\xff"))
+    invalid("frame-changes-deflated-too-large.bin", "A type 7 frame declaring an inflated length of 16 MiB - 15 "
+            "(one byte more than a CHANGES frame may carry): refused before anything is inflated.", "frameTooLarge",
+            deflated(two, length=MAXIMUM_FRAME_SIZE - 15))
     invalid("frame-ack-noncanonical-varint.bin", "An ACK whose batch number 1 is written 81 00.",
             "nonCanonicalVarint", frame(ACK, b"\x81\x00"))
     invalid("frame-ack-varint-overflow.bin", "An ACK whose batch number is ff ff ff ff ff ff ff ff ff 02: more "
