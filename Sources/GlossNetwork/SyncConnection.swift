@@ -98,6 +98,8 @@ enum SyncConnection {
         var restoredHere: SyncMessage.Hello?
         var forkedAuthors: [ReplicaID] = []
         var connectionLost = false
+        /// The size of the frame read last, for progress.
+        var lastFrameBytes = 0
         /// The origin of the session's monotonic time (`SyncSession` sizes batches by it).
         let started = ContinuousClock.now
 
@@ -198,7 +200,13 @@ enum SyncConnection {
                     }
                     _ = try await offload { replica.learnForks(from: hello) }
                 }
+                let acknowledged = (session.acknowledgedChanges, session.batchBytesAcknowledged)
                 try await perform(session.receive(message, at: now))
+                if session.acknowledgedChanges > acknowledged.0 {
+                    progress?(
+                        .sent(changes: session.acknowledgedChanges - acknowledged.0, bytes: session.batchBytesAcknowledged - acknowledged.1)
+                    )
+                }
             }
             return report()
         }
@@ -246,6 +254,7 @@ enum SyncConnection {
                 return nil
             }
             bytesReceived += 5 + frame.body.count
+            lastFrameBytes = 5 + frame.body.count
             let isChanges = frame.type == SyncMessage.Kind.changes.rawValue || frame.type == SyncMessage.Kind.changesDeflated.rawValue
             if isChanges, 1 + frame.body.count > SyncProtocol.largestChangesFrame {
                 try await perform(
@@ -310,13 +319,17 @@ enum SyncConnection {
                     // A read-only device sends nothing: the server named it pull-only.
                     pullOnly = session.role == .client && peer.capabilities.contains(SyncProtocol.pullOnlyCapability)
                     feed = pullOnly ? nil : replica.feed(since: peer.clock)
+                    let local = session.local.clock
+                    progress?(
+                        .started(
+                            toSend: pullOnly ? 0 : Self.lacking(peer.clock, from: local), toReceive: Self.lacking(local, from: peer.clock)))
                 case .apply(let batch, let changes):
                     // A server applies a device's batch only while that device is read-write,
                     // checked inside the batch's own transaction (SPEC §11.13).
                     let device = gate == nil || changes.changes.isEmpty ? nil : session.peer?.replicaID
                     do {
                         let new = try await offload { () throws -> Int in try replica.apply(changes, from: device) }
-                        progress?(.received(new))
+                        progress?(.received(changes: changes.changes.count, bytes: lastFrameBytes))
                         try await perform(session.applied(batch: batch, newChanges: new))
                     } catch let error as GlossStoreError {
                         try await perform(session.applyFailed(ProtocolError(error.wireCode, error.message, at: 0)))
@@ -372,6 +385,11 @@ enum SyncConnection {
 }
 
 extension SyncConnection.Driver {
+    /// How many changes a replica holding `held` lacks of those a replica holding `from` has.
+    static func lacking(_ held: VersionVector, from other: VersionVector) -> Int {
+        other.sortedEntries.reduce(0) { $0 + Int($1.seq - min($1.seq, held[$1.replica])) }
+    }
+
     func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await SyncConnection.offload(work)
     }
@@ -379,7 +397,13 @@ extension SyncConnection.Driver {
 
 /// Progress a client may show while a session runs.
 public enum SyncProgress: Sendable {
-    case received(Int)
+    /// The handshake is done: how many changes each side holds that the other lacks, from the
+    /// two clocks (changes that arrive meanwhile are sent too, so a count may grow past it).
+    case started(toSend: Int, toReceive: Int)
+    /// The peer acknowledged a batch of `changes` in a frame of `bytes`.
+    case sent(changes: Int, bytes: Int)
+    /// A batch of `changes` in a frame of `bytes` was applied here.
+    case received(changes: Int, bytes: Int)
 }
 
 extension SyncSession.Local {

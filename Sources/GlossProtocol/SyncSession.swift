@@ -100,8 +100,10 @@ public struct SyncSession: Sendable {
     public private(set) var receivedChanges = 0
     /// Sized from each batch's round trip; the driver reads `batchByteLimit`.
     public private(set) var budget = BatchBudget()
-    /// The batch in flight: its frame's size and when it was sent.
-    var inFlight: (bytes: Int, sentAt: Duration)?
+    /// The batch in flight: its frame's size, its changes and when it was sent.
+    var inFlight: (bytes: Int, changes: Int, sentAt: Duration)?
+    /// Changes in the batches the peer acknowledged.
+    public private(set) var acknowledgedChanges = 0
     /// When a client sent its HELLO: the server's HELLO measures the link's round trip.
     var helloSentAt: Duration?
     /// Bytes of CHANGES frames sent, and of those whose batch the peer acknowledged.
@@ -174,6 +176,7 @@ public struct SyncSession: Sendable {
             if let inFlight {
                 budget.acknowledged(frameBytes: inFlight.bytes, after: now - inFlight.sentAt)
                 batchBytesAcknowledged += inFlight.bytes
+                acknowledgedChanges += inFlight.changes
                 self.inFlight = nil
             }
             return checkBothDone()
@@ -255,7 +258,7 @@ public struct SyncSession: Sendable {
             batchesSent += 1
             sentChanges += changes.changes.count
             batchBytesSent += frame.count
-            inFlight = (frame.count, now)
+            inFlight = (frame.count, changes.changes.count, now)
             actions.append(.sendFrame(message, frame))
         }
         if isLast {

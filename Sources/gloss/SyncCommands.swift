@@ -178,29 +178,31 @@ func runSession(
     _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, json: Bool, retry: RetryOptions,
     roles: (ReplicaID) -> DeviceRole? = { _ in nil }
 ) async throws -> SyncRun {
-    let showProgress = !json && isatty(STDERR_FILENO) == 1
+    let line = !json && isatty(STDERR_FILENO) == 1 ? SyncProgressLine() : nil
     var loop = RetryLoop(timeout: retry.timeout)
     var lastFailure: String?
     while true {
         loop.starting()
+        line?.attempting(loop.attempts, after: lastFailure)
         do {
             let report = try await attemptSession(
-                replica, endpoint: endpoint, trusting: trusted, limits: retry.limits,
-                showProgress: showProgress ? (loop.attempts, lastFailure) : nil, roles: roles)
+                replica, endpoint: endpoint, trusting: trusted, limits: retry.limits, progress: line, roles: roles)
             return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
         } catch let failure as NetworkFailure {
             let report = failure.report
             let moved = (report?.batchBytesAcknowledged ?? 0) > 0 || (report?.receivedChanges ?? 0) > 0
             let unacknowledged = (report?.batchBytesSent ?? 0) - (report?.batchBytesAcknowledged ?? 0)
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
-                if showProgress { Terminal.progress(nil) }
+                if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
                 throw CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)")
             }
             lastFailure = failure.reason
-            if showProgress {
+            if line != nil {
                 Terminal.progress(
-                    "attempt \(loop.attempts) failed: \(Terminal.singleLine(failure.reason)); trying again in \(Int(wait.rounded(.up))) s…")
+                    SyncProgressLine.fitted(
+                        "attempt \(loop.attempts) failed: \(Terminal.singleLine(failure.reason)); trying again in \(Int(wait.rounded(.up))) s…"
+                    ))
             }
             try await Task.sleep(for: .milliseconds(Int64(wait * 1000)))
         }
@@ -208,19 +210,14 @@ func runSession(
 }
 
 /// One client session; a network failure is thrown as `NetworkFailure`, anything else as a
-/// `CLIError` naming the server. `showProgress` is the attempt number and the last failure.
+/// `CLIError` naming the server. `progress` is the line redrawn on a terminal.
 func attemptSession(
     _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits,
-    showProgress: (attempt: Int, lastFailure: String?)?, roles: (ReplicaID) -> DeviceRole?
+    progress: SyncProgressLine?, roles: (ReplicaID) -> DeviceRole?
 ) async throws -> SyncReport {
-    let received = ProgressCounter()
     let report: SyncReport
     do {
-        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted, limits: limits) { event in
-            guard let showProgress, case .received(let count) = event else { return }
-            let attempt = showProgress.attempt > 1 ? " (attempt \(showProgress.attempt))" : ""
-            Terminal.progress("received \(received.add(count)) changes…\(attempt)")
-        }
+        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted, limits: limits) { progress?.update($0) }
     } catch SyncClientError.untrustedServer(let found, _) {
         let device = DeviceID(found)
         if let role = roles(found) {
@@ -242,7 +239,7 @@ func attemptSession(
     } catch {
         throw NetworkFailure(reason: describeConnectionError(error), report: nil)
     }
-    if showProgress != nil { Terminal.progress(nil) }
+    if progress != nil { Terminal.progress(nil) }
     if report.restoredBy != nil { return report }  // the caller takes a new id and syncs again
     guard let outcome = report.outcome, report.error == nil else {
         let error = report.error ?? ProtocolError(.internalError, "unknown failure", at: 0)
@@ -331,17 +328,4 @@ func describeConnectionError(_ error: any Error) -> String {
     }
     if text.contains("connectTimeout") || text.contains("timed out") { return "the connection timed out" }
     return text
-}
-
-/// A running total shared with the progress callback.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var total = 0
-
-    func add(_ count: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        total += count
-        return total
-    }
 }

@@ -132,6 +132,31 @@ import Testing
         #expect(string(hub, "digest") == string(field, "digest"))
     }
 
+    /// On a terminal, a line on stderr redraws in place with the changes and bytes done; without
+    /// one, nothing but the summary is printed. (`script` gives the command a terminal.)
+    @Test(.timeLimit(.minutes(2)))
+    func aTerminalSeesTheProgressLineAndAPipeDoesNot() async throws {
+        let setup = try await Setup.make(profile: .init(bytesPerSecond: 10_000))
+        _ = try Self.writeADaysNotes(on: setup.replicas.field, annotations: 300, edits: 0)
+        let sandbox = setup.replicas.sandbox
+        let command =
+            [try GlossBinary.require(), "sync", "127.0.0.1:\(setup.link.port)", "--expect", setup.hubDevice]
+            + ["--store", setup.replicas.field]
+        let running = try sandbox.start(
+            executable: "/usr/bin/script", ["-qfec", command.map(CommandResult.quoted).joined(separator: " "), "/dev/null"],
+            environment: sandbox.environment)
+        let terminal = try await sandbox.finish(running, timeLimit: .seconds(90))
+        #expect(terminal.succeeded, "\(terminal)")
+        #expect(terminal.stdout.contains("\r\u{1B}[Ksent "), "\(terminal)")
+        #expect(terminal.stdout.contains(" changes, received 0/0 · "), "\(terminal)")
+        #expect(terminal.stdout.contains("Synced with"), "\(terminal)")
+
+        _ = try Self.writeADaysNotes(on: setup.replicas.field, annotations: 20, edits: 0)
+        let piped = try await sandbox.run(Array(command.dropFirst()))
+        try await setup.stop()
+        #expect(piped.succeeded && piped.stderr.isEmpty && piped.stdoutLines.count == 1, "\(piped)")
+    }
+
     /// --timeout bounds the whole command: a link that never comes back ends it with one line,
     /// and the attempts it made.
     @Test(.timeLimit(.minutes(2)))
