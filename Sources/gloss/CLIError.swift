@@ -7,10 +7,14 @@ struct CLIError: Error, CustomStringConvertible {
     let message: String
     /// Set when a sync server refused this device (`notTrusted`): `clone` then keeps its key.
     var refusedByServer = false
+    /// Set when a sync gave up on the network (its last failure, in a few words): `sync --every`
+    /// then waits for the link instead of stopping.
+    var networkFailure: String?
 
-    init(_ message: String, refusedByServer: Bool = false) {
+    init(_ message: String, refusedByServer: Bool = false, networkFailure: String? = nil) {
         self.message = message
         self.refusedByServer = refusedByServer
+        self.networkFailure = networkFailure
     }
 
     var description: String { Terminal.singleLine(message) }

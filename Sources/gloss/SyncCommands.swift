@@ -58,6 +58,16 @@ struct Sync: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The server.", valueName: "host:port")) var server: String
     @Option(help: ArgumentHelp("The server's device id, for a first contact.", valueName: "device")) var expect: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep running: sync on this period, and as soon as this replica has new changes; one line per change of state.",
+            valueName: "duration"))
+    var every: TimeSpan?
+
+    func validate() throws {
+        if let every, every.seconds < 1 { throw ValidationError("--every must be at least 1s") }
+    }
+
     func run() async throws {
         let endpoint = try parseEndpoint(server)
         var store = try storeOptions.open()
@@ -75,37 +85,54 @@ struct Sync: AsyncParsableCommand {
         } else {
             trusted = try trustedServers(store)
         }
+        if let every {
+            var watch = SyncWatch(endpoint: endpoint, trusted: trusted, expected: expected, period: every, json: output.json)
+            return try await watch.run(store: &store, retry: retry)
+        }
         let before = try reportingErrors { try store.conflictCount() }
-        var run = try await runSession(
-            SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, retry: retry,
-            roles: { try? store.role(of: $0) })
-        if let server = run.report.restoredBy {
-            store = try takeNewID(store, server: server)
-            run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, retry: retry)
-            if run.report.restoredBy != nil {
-                throw CLIError("sync with \(endpoint) failed: the server still holds changes under this replica's new id; nothing was sent")
-            }
-        }
-        if let pending = try reportingErrors({ try store.recovery() }), !pending.isComplete {
-            Terminal.note(
-                "This store is taking a new id after a restore: \(endpoint) did not hold its old id's history as far as the server that showed it; sync with that server to finish."
-            )
-        } else if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
-            if recovery.reissued > 0 {
-                // The re-issued changes were written while the session received: send them now.
-                run = try await runSession(
-                    SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: output.json, retry: retry)
-            }
-            Terminal.note(
-                "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(recovery.reissued) change\(recovery.reissued == 1 ? "" : "s") it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."
-            )
-        }
-        if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
-            try reportingErrors { try store.setRole(.readWrite, of: expected, name: run.report.outcome?.peer.name, time: currentTime()) }
-        }
+        let run = try await syncOnce(
+            &store, endpoint: endpoint, trusting: trusted, expected: expected, json: output.json, retry: retry)
         let after = try reportingErrors { try store.conflictCount() }
         try printSummary(run, conflicts: after, newConflicts: after - before, json: output.json)
     }
+}
+
+/// One `gloss sync`: a session (retried through network failures), then what it may call for:
+/// a new id for a restored store (`store` is then the store reopened as it), the end of that
+/// recovery, and trust in an `--expect`ed server once it has been met.
+func syncOnce(
+    _ store: inout GlossStore, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, expected: ReplicaID?, json: Bool,
+    retry: RetryOptions
+) async throws -> SyncRun {
+    let current = store
+    var run = try await runSession(
+        SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry,
+        roles: { try? current.role(of: $0) })
+    if let server = run.report.restoredBy {
+        store = try takeNewID(store, server: server)
+        run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry)
+        if run.report.restoredBy != nil {
+            throw CLIError("sync with \(endpoint) failed: the server still holds changes under this replica's new id; nothing was sent")
+        }
+    }
+    if let pending = try reportingErrors({ try store.recovery() }), !pending.isComplete {
+        Terminal.note(
+            "This store is taking a new id after a restore: \(endpoint) did not hold its old id's history as far as the server that showed it; sync with that server to finish."
+        )
+    } else if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
+        if recovery.reissued > 0 {
+            // The re-issued changes were written while the session received: send them now.
+            run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry)
+        }
+        Terminal.note(
+            "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(recovery.reissued) change\(recovery.reissued == 1 ? "" : "s") it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."
+        )
+    }
+    if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
+        let name = run.report.outcome?.peer.name
+        try reportingErrors { try store.setRole(.readWrite, of: expected, name: name, time: currentTime()) }
+    }
+    return run
 }
 
 struct Peers: AsyncParsableCommand {
@@ -195,7 +222,7 @@ func runSession(
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
-                throw CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)")
+                throw CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)", networkFailure: failure.reason)
             }
             lastFailure = failure.reason
             if line != nil {

@@ -37,7 +37,10 @@ struct TimeSpan: ExpressibleByArgument, Sendable, CustomStringConvertible {
         seconds = value * scale
     }
 
-    var description: String { seconds.truncatingRemainder(dividingBy: 60) == 0 && seconds >= 60 ? "\(Int(seconds / 60))m" : "\(seconds)s" }
+    var description: String {
+        if seconds >= 60, seconds.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(seconds / 60))m" }
+        return seconds == seconds.rounded() ? "\(Int(seconds))s" : "\(seconds)s"
+    }
     var defaultValueDescription: String { description }
 }
 

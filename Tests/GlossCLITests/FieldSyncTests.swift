@@ -157,6 +157,44 @@ import Testing
         #expect(piped.succeeded && piped.stderr.isEmpty && piped.stdoutLines.count == 1, "\(piped)")
     }
 
+    /// `sync --every` keeps running: a note written while the link is down reaches the hub once
+    /// it is back, and each change of state is one line.
+    @Test(.timeLimit(.minutes(2)))
+    func syncEveryCarriesANoteWrittenWhileOffline() async throws {
+        let setup = try await Setup.make(profile: .init())
+        let sandbox = setup.replicas.sandbox
+        let watch = try sandbox.start([
+            "sync", "127.0.0.1:\(setup.link.port)", "--expect", setup.hubDevice, "--every", "3s", "--timeout", "2s",
+            "--store", setup.replicas.field,
+        ])
+        func lines(_ event: String) -> Int { watch.stdoutSoFar.split(separator: "\n").filter { $0.contains(" \(event): ") }.count }
+        func waitFor(_ done: () async throws -> Bool) async throws -> Bool {
+            for _ in 0..<300 {
+                if try await done() { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        #expect(try await waitFor { lines("online") == 1 }, "\(watch.stdoutSoFar)")
+
+        setup.link.cut(.drop)
+        let note = try await sandbox.annotate(
+            setup.replicas.article, quote: "Kursk Oblast", ["--occurrence", "1", "--note", "written offline"], store: setup.replicas.field)
+        #expect(try await waitFor { lines("offline") == 1 }, "\(watch.stdoutSoFar)")
+
+        setup.link.restore()
+        let arrived = try await waitFor {
+            let listed = try await sandbox.ok("annotations", "--json", store: setup.replicas.desk)
+            return try jsonArray(listed).contains { string($0, "id") == note }
+        }
+        #expect(arrived, "\(watch.stdoutSoFar)")
+        #expect(try await waitFor { lines("online") == 2 }, "\(watch.stdoutSoFar)")
+        watch.kill()
+        _ = try await sandbox.finish(watch)
+        try await setup.stop()
+        #expect(lines("offline") == 1, "one line per change of state: \(watch.stdoutSoFar)")
+    }
+
     /// --timeout bounds the whole command: a link that never comes back ends it with one line,
     /// and the attempts it made.
     @Test(.timeLimit(.minutes(2)))
