@@ -70,4 +70,28 @@ extension GlossStore {
             }
         }
     }
+
+    /// Remembers why the latest sync attempt with `address` failed (replacing the one before).
+    public func recordSyncFailure(address: String, message: String, time: UInt64) throws(GlossStoreError) {
+        try access {
+            try database.write { db in
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO sync_failure (address, time, message) VALUES (?, ?, ?)",
+                    arguments: [address, Int64(bitPattern: time), message])
+            }
+        }
+    }
+
+    /// The latest failed attempt with each address: when (wall-clock milliseconds) and why.
+    public func syncFailures() throws(GlossStoreError) -> [String: (time: UInt64, message: String)] {
+        try access {
+            try database.read { db in
+                var failures: [String: (time: UInt64, message: String)] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT address, time, message FROM sync_failure") {
+                    failures[row["address"]] = (UInt64(bitPattern: row["time"]), row["message"])
+                }
+                return failures
+            }
+        }
+    }
 }

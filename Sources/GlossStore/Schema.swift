@@ -11,6 +11,7 @@ enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
     static let migrations = [
         "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
+        "v6-sync-failures",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -194,6 +195,19 @@ enum Schema {
                         seq INTEGER NOT NULL CHECK (seq >= 0),
                         evidence BLOB NOT NULL,
                         recorded INTEGER NOT NULL
+                    ) STRICT, WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration(migrations[5]) { db in
+            try db.execute(
+                sql: """
+                    -- The last failed sync attempt with each address this replica syncs with
+                    -- as a client, for 'gloss peers': an address, since a server that could not
+                    -- be reached never said who it is.
+                    CREATE TABLE sync_failure (
+                        address TEXT PRIMARY KEY NOT NULL,
+                        time INTEGER NOT NULL,
+                        message TEXT NOT NULL
                     ) STRICT, WITHOUT ROWID;
                     """)
         }

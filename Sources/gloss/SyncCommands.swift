@@ -136,42 +136,68 @@ func syncOnce(
 }
 
 struct Peers: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the replicas this one has synced with, when, and what each held.")
+    static let configuration = CommandConfiguration(
+        abstract: "List the replicas this one has synced with, when, what each held, and the last error.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
 
     struct Listed: Encodable {
-        let replica: String
-        let name: String
+        let replica: String?
+        let name: String?
         let address: String
-        let lastSync: String
-        let clock: [String: UInt64]
-        let sent: Int
-        let received: Int
+        let lastSync: String?
+        let clock: [String: UInt64]?
+        let sent: Int?
+        let received: Int?
+        /// The latest failed attempt with this address since its last sync, if any.
+        let lastError: Failure?
+
+        struct Failure: Encodable {
+            let time: String
+            let message: String
+        }
 
         enum CodingKeys: String, CodingKey {
             case replica, name, address, clock, sent, received
             case lastSync = "last_sync"
+            case lastError = "last_error"
         }
     }
 
     func run() async throws {
-        let peers = try reportingErrors { try storeOptions.openForReading().peers() }
-        if output.json {
-            return try printJSON(
-                peers.map {
-                    Listed(
-                        replica: $0.replicaID.hex, name: $0.name, address: $0.address, lastSync: formatTime($0.lastSync),
-                        clock: clockJSON($0.clock), sent: $0.sent, received: $0.received)
-                })
+        let store = try storeOptions.openForReading()
+        let peers = try reportingErrors { try store.peers() }
+        var failures = try reportingErrors { try store.syncFailures() }
+        // A failure older than the peer's last sync is over; one at an address no sync ever
+        // completed with is listed on its own, after the peers.
+        var listed: [Listed] = peers.map { peer in
+            let failure = failures.removeValue(forKey: peer.address).flatMap { $0.time >= peer.lastSync ? $0 : nil }
+            return Listed(
+                replica: peer.replicaID.hex, name: peer.name, address: peer.address, lastSync: formatTime(peer.lastSync),
+                clock: clockJSON(peer.clock), sent: peer.sent, received: peer.received,
+                lastError: failure.map { Listed.Failure(time: formatTime($0.time), message: $0.message) })
         }
-        if peers.isEmpty { Terminal.note("No peers yet: 'gloss sync HOST:PORT' syncs with one.") }
-        for peer in peers {
-            let name = peer.name.isEmpty ? "" : " (\(Terminal.singleLine(peer.name)))"
-            print(
-                "\(peer.replicaID.hex)\(name)  at \(Terminal.singleLine(peer.address))  last synced \(formatTime(peer.lastSync))  holding \(peer.clock.total) changes"
-            )
+        let known = Set(peers.map(\.address))
+        listed += failures.filter { !known.contains($0.key) }.sorted { $0.value.time > $1.value.time }.map { address, failure in
+            Listed(
+                replica: nil, name: nil, address: address, lastSync: nil, clock: nil, sent: nil, received: nil,
+                lastError: Listed.Failure(time: formatTime(failure.time), message: failure.message))
+        }
+        if output.json { return try printJSON(listed) }
+        if listed.isEmpty { Terminal.note("No peers yet: 'gloss sync HOST:PORT' syncs with one.") }
+        for (peer, entry) in zip(peers.map(Optional.some) + Array(repeating: nil, count: listed.count - peers.count), listed) {
+            if let peer {
+                let name = peer.name.isEmpty ? "" : " (\(Terminal.singleLine(peer.name)))"
+                print(
+                    "\(peer.replicaID.hex)\(name)  at \(Terminal.singleLine(peer.address))  last synced \(formatTime(peer.lastSync))  holding \(peer.clock.total) changes"
+                )
+            } else {
+                print("\(Terminal.singleLine(entry.address))  never synced")
+            }
+            if let failure = entry.lastError {
+                print("    last error \(failure.time): \(Terminal.singleLine(failure.message))")
+            }
         }
     }
 }
@@ -215,14 +241,20 @@ func runSession(
             let report = try await attemptSession(
                 replica, endpoint: endpoint, trusting: trusted, limits: retry.limits, progress: line, roles: roles)
             return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
+        } catch let error as CLIError {
+            try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: error.message, time: currentTime())
+            throw error
         } catch let failure as NetworkFailure {
+            try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: failure.reason, time: currentTime())
             let report = failure.report
             let moved = (report?.batchBytesAcknowledged ?? 0) > 0 || (report?.receivedChanges ?? 0) > 0
             let unacknowledged = (report?.batchBytesSent ?? 0) - (report?.batchBytesAcknowledged ?? 0)
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
-                throw CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)", networkFailure: failure.reason)
+                let error = CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)", networkFailure: failure.reason)
+                try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: error.message, time: currentTime())
+                throw error
             }
             lastFailure = failure.reason
             if line != nil {

@@ -202,9 +202,25 @@ import Testing
         let setup = try await Setup.make(profile: .init())
         setup.link.cut(.drop)
         let result = try await setup.sync(["--timeout", "4s"])
-        try await setup.stop()
         expectCleanFailure(result, mentioning: ["sync with 127.0.0.1", "attempts in"])
         #expect(setup.link.connections == 0)
+
+        // gloss peers keeps the last error of each address, until a sync with it completes.
+        let sandbox = setup.replicas.sandbox
+        let address = "127.0.0.1:\(setup.link.port)"
+        let failed = try jsonArray(try await sandbox.ok("peers", "--json", store: setup.replicas.field))
+        let entry = try #require(failed.first { string($0, "address") == address }, "\(failed)")
+        #expect(entry["replica"] == nil && entry["last_sync"] == nil)
+        #expect((entry["last_error"] as? [String: Any]).flatMap { string($0, "message") }?.contains("attempts in") == true, "\(entry)")
+        let text = try await sandbox.ok("peers", store: setup.replicas.field)
+        #expect(text.stdoutLines.contains("\(address)  never synced"), "\(text)")
+        #expect(text.stdoutLines.contains { $0.hasPrefix("    last error ") && $0.contains("attempts in") }, "\(text)")
+
+        setup.link.restore()
+        #expect(try await setup.sync([]).succeeded)
+        let synced = try jsonArray(try await sandbox.ok("peers", "--json", store: setup.replicas.field))
+        #expect(synced.count == 1 && synced[0]["last_error"] == nil && string(synced[0], "address") == address, "\(synced)")
+        try await setup.stop()
     }
 
     /// What cannot succeed is not retried: a hub that does not trust this device refuses it

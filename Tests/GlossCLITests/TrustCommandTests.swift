@@ -91,7 +91,11 @@ import Testing
         let sync = try await sandbox.run(["sync", address, "--store", hub.field])
         let impostorDevice = try await sandbox.deviceID(of: impostor)
         expectCleanFailure(sync, mentioning: ["WARNING", impostorDevice, "nothing was sent"])
-        #expect(try await sandbox.snapshot(hub.field) == before)
+        // The replica's data is untouched; only the failure is kept, for 'gloss peers'.
+        let after = try await sandbox.snapshot(hub.field)
+        #expect(after.digest == before.digest && after.clock == before.clock)
+        let peers = try await sandbox.ok("peers", store: hub.field)
+        #expect(peers.stdout.contains("last error") && peers.stdout.contains(impostorDevice), "\(peers)")
         #expect(try jsonArray(try await sandbox.ok("pending", "--json", store: impostor)).isEmpty, "the client showed nothing")
     }
 
