@@ -5,7 +5,7 @@ import GlossCore
 /// A store restored from a backup, or copied to another device, taking a new replica id so that
 /// it and its original never write two different changes under one id (SPEC §4.10).
 ///
-/// 1. `beginRecovery(sharedUpTo:)`: a new key, and a succession statement by the old key that
+/// 1. `beginRecovery(sharedUpTo:serverHeld:)`: a new key, and a succession statement by the old key that
 ///    every device that trusted the old id honours (SPEC §11.4.1). Changes the old id wrote up
 ///    to `sharedUpTo` are known to be the ones a peer holds; the rest may have forked.
 /// 2. The next sync announces only that much of the old id's history, and sends none of it;
