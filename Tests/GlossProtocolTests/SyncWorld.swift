@@ -19,8 +19,9 @@ struct SyncWorld {
     struct Side {
         let replica: Int
         var session: SyncSession
-        /// Sent, not yet delivered, with the world's send counter for delivery order.
-        var outbox: [(order: Int, message: SyncMessage)] = []
+        /// Sent, not yet delivered, with the world's send counter for delivery order, and the
+        /// frame as the session encoded it.
+        var outbox: [(order: Int, message: SyncMessage, frame: [UInt8])] = []
         /// Everything this side sent, in order, and its bytes from the magic on.
         var sent: [SyncMessage] = []
         var bytesSent: [UInt8] = SyncProtocol.magic
@@ -52,6 +53,12 @@ struct SyncWorld {
     /// The most changes a feed puts in one batch.
     var batchChangeLimit = SyncProtocol.batchChangeLimit
     private var sendCounter = 0
+    /// A simulated link, when set: each delivered frame takes its bytes at this rate plus the
+    /// one-way delay, on `clock`, and each feed page is cut at the session's byte budget (as
+    /// the driver's is) instead of at `batchChangeLimit` alone.
+    var link: (bytesPerSecond: Double, delay: Duration)?
+    /// The world's time, which sessions see in `begin`, `send` and `receive`.
+    private(set) var clock: Duration = .zero
 
     init(replicas: [SyncTestReplica], batchChangeLimit: Int = SyncProtocol.batchChangeLimit) {
         self.replicas = replicas
@@ -69,7 +76,7 @@ struct SyncWorld {
         let link = links.count - 1
         for side in 0..<2 {
             try! links[link].sides[side].inbound.feed(SyncProtocol.magic)
-            perform(links[link].sides[side].session.begin(), link: link, side: side)
+            perform(links[link].sides[side].session.begin(at: clock), link: link, side: side)
         }
         return link
     }
@@ -83,10 +90,13 @@ struct SyncWorld {
     /// has ended reads no more: what is still sent to it is dropped with the connection.
     mutating func deliver(_ link: Int, from side: Int) {
         guard links[link].isOpen, !links[link].sides[side].outbox.isEmpty else { return }
-        let (_, message) = links[link].sides[side].outbox.removeFirst()
+        let (_, message, frame) = links[link].sides[side].outbox.removeFirst()
         let peer = 1 - side
         let before = links[link].sides[peer].received.count
-        receive(message.framed(), link: link, side: peer)
+        if let link = self.link {
+            clock += link.delay + .seconds(Double(frame.count) / link.bytesPerSecond)
+        }
+        receive(frame, link: link, side: peer)
         if links[link].sides[peer].received.count > before {
             precondition(links[link].sides[peer].received.last == message, "the frame round trip changed \(message.kind)")
         }
@@ -118,7 +128,7 @@ struct SyncWorld {
             }
             links[link].sides[side].received.append(message)
             links[link].sides[side].events.append((false, message))
-            perform(links[link].sides[side].session.receive(message), link: link, side: side)
+            perform(links[link].sides[side].session.receive(message, at: clock), link: link, side: side)
         }
     }
 
@@ -166,7 +176,9 @@ struct SyncWorld {
             switch action {
             case .send(let message), .sendFrame(let message, _):
                 sendCounter += 1
-                links[link].sides[side].outbox.append((sendCounter, message))
+                let frame: [UInt8]
+                if case .sendFrame(_, let encoded) = action { frame = encoded } else { frame = message.framed() }
+                links[link].sides[side].outbox.append((sendCounter, message, frame))
                 links[link].sides[side].sent.append(message)
                 links[link].sides[side].events.append((true, message))
                 links[link].sides[side].bytesSent += message.framed()
@@ -201,7 +213,8 @@ struct SyncWorld {
         while links[link].sides[side].session.wantsBatch, !links[link].sides[side].isFinished {
             let (changes, isLast) = nextPage(link: link, side: side)
             perform(
-                links[link].sides[side].session.send(batch: replicas[links[link].sides[side].replica].signed(changes), isLast: isLast),
+                links[link].sides[side].session.send(
+                    batch: replicas[links[link].sides[side].replica].signed(changes), isLast: isLast, at: clock),
                 link: link, side: side)
         }
     }
@@ -211,7 +224,17 @@ struct SyncWorld {
     private mutating func nextPage(link: Int, side: Int) -> (changes: [Change], isLast: Bool) {
         guard let clock = links[link].sides[side].feedClock else { return ([], true) }
         let lacking = replicas[links[link].sides[side].replica].lacking(clock, from: links[link].sides[side].feedPosition)
-        let page = lacking.prefix(batchChangeLimit)
+        var page = lacking.prefix(batchChangeLimit)
+        if self.link != nil {
+            // As the store's feed: changes while their encoded size fits the budget, at least one.
+            let budget = links[link].sides[side].session.batchByteLimit
+            var bytes = 0
+            let fitting = page.prefix { entry in
+                bytes += SyncMessage.changes(batch: 1, SignedBatch(changes: [entry.change], runs: [])).framed().count
+                return bytes <= budget
+            }.count
+            page = page.prefix(max(1, fitting))
+        }
         guard let last = page.last else { return ([], true) }
         links[link].sides[side].feedPosition = last.position + 1
         return (page.map(\.change), page.count == lacking.count)
