@@ -122,14 +122,15 @@ enum SyncConnection {
             var first: SyncMessage?
             if role == .server {
                 // Nothing is read from the store until the peer has said a well-formed HELLO.
-                session = SyncSession(role: role, local: .stranger)
-                _ = session.begin()
+                session = SyncSession.awaitingHello()
+                _ = session.begin(at: now)
                 guard let message = try await nextMessage(&frames) else { return report() }
-                guard case .hello = message else {
-                    try await perform(session.receive(message))
+                let actions = session.receive(message, at: now)
+                guard case .needLocal(let hello)? = actions.first else {
+                    try await perform(actions)
                     return report()
                 }
-                first = message
+                first = .hello(hello)
             }
             var capabilities: [String] = []  // what the server adds for this device
             if let gate, case .hello(let hello) = first {
@@ -159,16 +160,20 @@ enum SyncConnection {
                 let known = local
                 var local = try await offload { try known ?? replica.local() }
                 local.capabilities += capabilities
-                session = SyncSession(role: role, local: local)
+                if role == .server {
+                    try await perform(session.provide(local: local, at: now))
+                } else {
+                    session = SyncSession(role: role, local: local)
+                    try await perform(session.begin(at: now))
+                }
             } catch let error as GlossStoreError {
-                try await perform([
-                    .send(.error(code: .internalError, message: error.message)),
-                    .fail(ProtocolError(.internalError, error.message, at: 0), peerSaidIt: false),
-                ])
+                try await perform(
+                    session?.fail(.internalError, error.message) ?? [
+                        .send(.error(code: .internalError, message: error.message)),
+                        .fail(ProtocolError(.internalError, error.message, at: 0), peerSaidIt: false),
+                    ])
                 return report()
             }
-            try await perform(session.begin(at: now))
-            if let first { try await perform(session.receive(first, at: now)) }
             while !session.isFinished {
                 while session.wantsBatch, !session.isFinished {
                     if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {
@@ -304,6 +309,8 @@ enum SyncConnection {
             for action in actions {
                 let replica = self.replica
                 switch action {
+                case .needLocal:
+                    break  // handled where the first message is read
                 case .send(let message):
                     try await write(message.framed())
                 case .sendFrame(_, let frame):
@@ -404,13 +411,4 @@ public enum SyncProgress: Sendable {
     case sent(changes: Int, bytes: Int)
     /// A batch of `changes` in a frame of `bytes` was applied here.
     case received(changes: Int, bytes: Int)
-}
-
-extension SyncSession.Local {
-    /// What a server says before it knows the peer is a Gloss replica: nothing at all. Used
-    /// only to answer a connection whose first message is not a HELLO.
-    static let stranger = SyncSession.Local(
-        storeID: SyncMessage.anyStore, replicaID: SyncMessage.anyStore, name: "", clock: VersionVector(),
-        digest: [UInt8](repeating: 0, count: 32)
-    )
 }

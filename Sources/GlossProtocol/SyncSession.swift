@@ -3,13 +3,22 @@ import GlossCore
 /// One sync session between two replicas, as a state machine with no I/O (SPEC §11.6).
 ///
 /// Feed it what arrives, carry out the actions it returns. The network driver (or a test) owns
-/// the socket and the store; the session owns the rules: who speaks when, which batch comes
-/// next, when both directions are done, and whether the two replicas diverged.
+/// the socket and the store; the session owns the rules: who speaks when, when a server needs
+/// its own state, which batch comes next and how many bytes it may hold (`batchByteLimit`, sized
+/// to the link), each CHANGES frame's encoding (compressed when both sides can), when both
+/// directions are done, and whether the two replicas diverged. `now` arguments are a monotonic
+/// time with any origin, which the session uses only to size batches.
 ///
 ///     var session = SyncSession(role: .client, local: me)
-///     perform(session.begin())                       // [.send(.hello)]
-///     perform(try session.receive(message))          // .apply, .send(.ack), .finish, ...
-///     while session.wantsBatch { perform(session.send(batch: page, isLast: done)) }
+///     perform(session.begin(at: now))                    // [.send(.hello)]
+///     perform(session.receive(message, at: now))         // .apply, .send(.ack), .finish, ...
+///     while session.wantsBatch {                         // a page of about batchByteLimit bytes
+///         perform(session.send(batch: page, isLast: done, at: now))   // [.sendFrame(...)]
+///     }
+///
+///     var server = SyncSession.awaitingHello()           // reads nothing before a HELLO:
+///     server.receive(hello, at: now)                     // [.needLocal(peer:)]
+///     perform(server.provide(local: state, at: now))     // [.send(.hello), .startSending, ...]
 public struct SyncSession: Sendable {
     public enum Role: Sendable { case client, server }
 
@@ -46,6 +55,10 @@ public struct SyncSession: Sendable {
     }
 
     public enum Action: Hashable, Sendable {
+        /// A server made with `awaitingHello()` received a well-formed HELLO: decide whether this
+        /// peer may sync (its device, its history), then answer with `provide(local:at:)`, or
+        /// with `fail`. Nothing of the store is needed before this.
+        case needLocal(peer: SyncMessage.Hello)
         case send(SyncMessage)
         /// Write this frame: `message` encoded once, by the session, which sized it (a CHANGES).
         case sendFrame(SyncMessage, [UInt8])
@@ -80,7 +93,7 @@ public struct SyncSession: Sendable {
     }
 
     enum Phase: Hashable, Sendable {
-        case idle, awaitingHello, syncing, summarizing, done
+        case idle, awaitingHello, awaitingLocal, syncing, summarizing, done
     }
 
     public let role: Role
@@ -110,10 +123,34 @@ public struct SyncSession: Sendable {
     public private(set) var batchBytesSent = 0
     public private(set) var batchBytesAcknowledged = 0
 
+    /// A server that has not decided yet whether to say anything about its store: the first
+    /// HELLO is answered with `.needLocal`, and anything else with ERROR, before the store is
+    /// read at all.
+    var localPending = false
+    var pendingHello: SyncMessage.Hello?
+
     /// A client that is cloning passes `SyncMessage.anyStore` as its store id.
     public init(role: Role, local: Local) {
         self.role = role
         self.local = local
+    }
+
+    /// A server session that learns its own HELLO only once the peer's has arrived
+    /// (`.needLocal`), so a stranger's garbage costs no store work.
+    public static func awaitingHello() -> SyncSession {
+        var session = SyncSession(role: .server, local: .nobody)
+        session.localPending = true
+        return session
+    }
+
+    /// What the server says in its HELLO, for the peer `.needLocal` named: the handshake goes on.
+    public mutating func provide(local: Local, at now: Duration = .zero) -> [Action] {
+        guard phase == .awaitingLocal, let hello = pendingHello else { return [] }
+        self.local = local
+        localPending = false
+        pendingHello = nil
+        phase = .awaitingHello
+        return handshake(with: hello)
     }
 
     public var isFinished: Bool { phase == .done }
@@ -159,6 +196,10 @@ public struct SyncSession: Sendable {
             return [.fail(ProtocolError(code, text, at: 0), peerSaidIt: true)]
         }
         switch (phase, message) {
+        case (.awaitingHello, .hello(let hello)) where localPending:
+            phase = .awaitingLocal
+            pendingHello = hello
+            return [.needLocal(peer: hello)]
         case (.awaitingHello, .hello(let hello)):
             if let helloSentAt, now >= helloSentAt { budget.measuredRoundTrip(now - helloSentAt) }
             return handshake(with: hello)
@@ -187,7 +228,8 @@ public struct SyncSession: Sendable {
             peerSummary = (clock, digest)
             return finishIfSummarized()
         default:
-            return fail(.unexpectedMessage, "did not expect \(message.kind) \(phase == .awaitingHello ? "before HELLO" : "now")")
+            let when = phase == .awaitingHello ? "before HELLO" : phase == .awaitingLocal ? "before this side's HELLO" : "now"
+            return fail(.unexpectedMessage, "did not expect \(message.kind) \(when)")
         }
     }
 
@@ -311,4 +353,11 @@ public struct SyncSession: Sendable {
             peer: peer!, sentChanges: sentChanges, receivedChanges: receivedChanges, localClock: localClock,
             localDigest: localDigest, peerClock: peerClock, peerDigest: peerDigest)
     }
+}
+
+extension SyncSession.Local {
+    /// Placeholder for a server that has not read its store yet: never sent to anyone.
+    static let nobody = SyncSession.Local(
+        storeID: SyncMessage.anyStore, replicaID: SyncMessage.anyStore, name: "", clock: VersionVector(),
+        digest: [UInt8](repeating: 0, count: 32))
 }

@@ -572,3 +572,61 @@ extension SyncSession.Local {
         SyncMessage.Hello(storeID: storeID, replicaID: replicaID, name: name, clock: clock, digest: digest)
     }
 }
+
+/// A server that reads its store only once a well-formed HELLO has come (`awaitingHello`).
+@Suite("Sync session: a server that waits for the HELLO before its own state")
+struct SyncSessionAwaitingLocalTests {
+    typealias F = SyncFixtures
+    static let bobLocal = SyncSession.Local(storeID: F.store, replicaID: F.bob, name: "bob", clock: [F.bob: 1], digest: F.digestB)
+
+    @Test func aHelloAsksForLocalStateAndNothingIsSentUntilItComes() {
+        var server = SyncSession.awaitingHello()
+        #expect(server.begin().isEmpty)
+        let hello = F.hello(replica: F.alice, clock: [F.alice: 1])
+        #expect(server.receive(.hello(hello)) == [.needLocal(peer: hello)])
+        let actions = server.provide(local: Self.bobLocal)
+        guard case .send(.hello(let answer))? = actions.first else {
+            Issue.record("no HELLO: \(actions)")
+            return
+        }
+        #expect(answer.replicaID == F.bob && answer.clock == [F.bob: 1])
+        #expect(actions.contains(.startSending(peer: hello)))
+    }
+
+    @Test func anythingButAHelloIsRefusedWithoutLocalState() {
+        var server = SyncSession.awaitingHello()
+        _ = server.begin()
+        let actions = server.receive(.end)
+        guard case .send(.error(let code, let text))? = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
+        #expect(code == .unexpectedMessage && text.contains("before HELLO"))
+        #expect(!actions.contains { if case .needLocal = $0 { true } else { false } })
+        #expect(server.isFinished)
+    }
+
+    @Test func aMessageBeforeTheLocalStateIsRefused() {
+        var server = SyncSession.awaitingHello()
+        _ = server.begin()
+        _ = server.receive(.hello(F.hello(replica: F.alice, clock: [F.alice: 1])))
+        let actions = server.receive(.end)
+        guard case .send(.error(.unexpectedMessage, let text))? = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
+        #expect(text.contains("before this side's HELLO"))
+        #expect(server.provide(local: Self.bobLocal).isEmpty, "a failed session stays failed")
+    }
+
+    @Test func aStoreOfAnotherIDIsStillRefusedOnceLocalStateIsKnown() {
+        var server = SyncSession.awaitingHello()
+        _ = server.begin()
+        _ = server.receive(.hello(F.hello(store: F.otherStore, replica: F.alice)))
+        let actions = server.provide(local: Self.bobLocal)
+        guard case .send(.error(.storeMismatch, _))? = actions.first else {
+            Issue.record("\(actions)")
+            return
+        }
+    }
+}

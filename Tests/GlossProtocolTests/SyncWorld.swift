@@ -70,7 +70,8 @@ struct SyncWorld {
     mutating func connect(client: Int, server: Int) -> Int {
         let sides = [
             Side(replica: client, session: SyncSession(role: .client, local: replicas[client].local)),
-            Side(replica: server, session: SyncSession(role: .server, local: replicas[server].local)),
+            // A server reads its state only once a HELLO has come, as the driver's does.
+            Side(replica: server, session: SyncSession.awaitingHello()),
         ]
         links.append(Link(sides: sides))
         let link = links.count - 1
@@ -174,6 +175,8 @@ struct SyncWorld {
         for action in actions {
             links[link].sides[side].actions.append(action)
             switch action {
+            case .needLocal:
+                perform(links[link].sides[side].session.provide(local: replicas[replica].local, at: clock), link: link, side: side)
             case .send(let message), .sendFrame(let message, _):
                 sendCounter += 1
                 let frame: [UInt8]
