@@ -30,7 +30,8 @@ public enum SyncClient {
                 SyncPipeline.configure(channel, limits: limits) { try tls.clientHandlers(context, trusting: trusted) }
             }
         let report = await SyncConnection.run(
-            connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls, progress: progress)
+            connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls,
+            pingInterval: limits.pingInterval, progress: progress)
         if report.outcome == nil, report.bytesReceived == 0 {
             // A link that broke before the server proved its key says nothing about the server.
             guard let found = tls.presentedReplicaID else {

@@ -57,11 +57,13 @@ enum SyncConnection {
     /// decides what the device may do before anything of the store is said.
     static func run(
         _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, local: SyncSession.Local?, address: String,
-        tls: TLSPeer, gate: DeviceGate? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil
+        tls: TLSPeer, gate: DeviceGate? = nil, pingInterval: Duration = SyncProtocol.pingInterval,
+        progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async -> SyncReport {
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 var driver = Driver(replica: replica, outbound: outbound, address: address, progress: progress)
+                driver.pingInterval = pingInterval
                 driver.tls = tls
                 driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
@@ -98,6 +100,8 @@ enum SyncConnection {
         var restoredHere: SyncMessage.Hello?
         var forkedAuthors: [ReplicaID] = []
         var connectionLost = false
+        /// How often a busy side sends PING to a peer that named `ping`.
+        var pingInterval = SyncProtocol.pingInterval
         /// The size of the frame read last, for progress.
         var lastFrameBytes = 0
         /// The origin of the session's monotonic time (`SyncSession` sizes batches by it).
@@ -158,7 +162,7 @@ enum SyncConnection {
             }
             do {
                 let known = local
-                var local = try await offload { try known ?? replica.local() }
+                var local = try await busy { try known ?? replica.local() }
                 local.capabilities += capabilities
                 if role == .server {
                     try await perform(session.provide(local: local, at: now))
@@ -335,7 +339,7 @@ enum SyncConnection {
                     // checked inside the batch's own transaction (SPEC §11.13).
                     let device = gate == nil || changes.changes.isEmpty ? nil : session.peer?.replicaID
                     do {
-                        let new = try await offload { () throws -> Int in try replica.apply(changes, from: device) }
+                        let new = try await busy { () throws -> Int in try replica.apply(changes, from: device) }
                         progress?(.received(changes: changes.changes.count, bytes: lastFrameBytes))
                         try await perform(session.applied(batch: batch, newChanges: new))
                     } catch let error as GlossStoreError {
@@ -343,7 +347,7 @@ enum SyncConnection {
                     }
                 case .summarize:
                     do {
-                        let (clock, digest) = try await offload { () throws in try replica.summary() }
+                        let (clock, digest) = try await busy { () throws in try replica.summary() }
                         try await perform(session.summarize(clock: clock, digest: digest))
                     } catch let error as GlossStoreError {
                         try await perform(session.fail(.internalError, error.message))
@@ -392,6 +396,29 @@ enum SyncConnection {
 }
 
 extension SyncConnection.Driver {
+    /// Runs store work that may take a while (applying a batch, reading the store's state);
+    /// meanwhile a peer that named `ping` gets a PING every `pingInterval`, so that its idle
+    /// timeout, which counts frames, sees this side alive (SPEC §11.11).
+    func busy<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        guard session?.peerTakesPing == true else { return try await offload(work) }
+        let (outbound, interval) = (self.outbound, pingInterval)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await SyncConnection.offload(work) }
+            group.addTask {
+                // Whole frames, each one write: the writer takes writes from several tasks.
+                while (try? await Task.sleep(for: interval)) != nil {
+                    guard (try? await outbound.write(ByteBuffer(bytes: SyncMessage.ping.framed()))) != nil else { break }
+                }
+                return nil
+            }
+            defer { group.cancelAll() }
+            while let finished = try await group.next() {
+                if let value = finished { return value }
+            }
+            throw CancellationError()
+        }
+    }
+
     /// How many changes a replica holding `held` lacks of those a replica holding `from` has.
     static func lacking(_ held: VersionVector, from other: VersionVector) -> Int {
         other.sortedEntries.reduce(0) { $0 + Int($1.seq - min($1.seq, held[$1.replica])) }

@@ -1,3 +1,4 @@
+import GlossProtocol
 import NIOCore
 
 /// Timeouts and limits of a sync endpoint. Tests shorten them.
@@ -12,6 +13,8 @@ public struct SyncLimits: Sendable {
     /// Sessions served at once; further connections get a `busy` error.
     public var maximumSessions = 64
     public var connectTimeout: TimeAmount = .seconds(10)
+    /// How often a side busy with its store sends PING to a peer that named `ping`.
+    public var pingInterval: Duration = SyncProtocol.pingInterval
 
     public init() {}
 }

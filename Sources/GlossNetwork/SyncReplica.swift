@@ -38,8 +38,8 @@ public final class SyncReplica: @unchecked Sendable {
         return try store!.replicaKey()
     }
 
-    /// What every HELLO of this implementation announces: it reads compressed CHANGES.
-    static let capabilities = [SyncProtocol.deflateCapability]
+    /// What every HELLO of this implementation announces: it reads compressed CHANGES, and PING.
+    static let capabilities = [SyncProtocol.deflateCapability, SyncProtocol.pingCapability]
 
     func local() throws(GlossStoreError) -> SyncSession.Local {
         guard let store else {

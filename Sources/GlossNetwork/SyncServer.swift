@@ -92,7 +92,8 @@ public final class SyncServer: Sendable {
         }
         defer { active.withLockedValue { $0 -= 1 } }
         let report = await SyncConnection.run(
-            connection, role: .server, replica: SyncReplica(store: store), local: nil, address: address, tls: accepted.tls, gate: gate)
+            connection, role: .server, replica: SyncReplica(store: store), local: nil, address: address, tls: accepted.tls, gate: gate,
+            pingInterval: limits.pingInterval)
         if accepted.tls.replicaID == nil, report.outcome == nil {
             // No gloss device completed a TLS handshake: a scanner, a browser, an old client.
             // One line a minute per host, so a flood cannot fill the log.

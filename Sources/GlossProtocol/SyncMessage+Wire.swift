@@ -40,7 +40,7 @@ extension SyncMessage {
             changes.write(to: &writer)
         case .ack(let batch):
             writer.writeVarint(batch)
-        case .end:
+        case .end, .ping:
             break
         case .summary(let clock, let digest):
             writer.writeVersionVector(clock)
@@ -56,7 +56,7 @@ extension SyncMessage {
     public init(type: UInt8, body: ArraySlice<UInt8>) throws(ProtocolError) {
         var reader = WireReader(body)
         guard let kind = Kind(rawValue: type) else {
-            throw ProtocolError(.unknownMessage, "expected a message type from 1 to 7, found \(type)", at: 0)
+            throw ProtocolError(.unknownMessage, "expected a message type from 1 to 8, found \(type)", at: 0)
         }
         switch kind {
         case .hello:
@@ -111,6 +111,8 @@ extension SyncMessage {
             self = .ack(batch: try reader.readVarint("the batch number"))
         case .end:
             self = .end
+        case .ping:
+            self = .ping
         case .summary:
             let clock = try reader.readVersionVector()
             self = .summary(clock: clock, digest: Array(try reader.readBytes(32, "the state digest")))

@@ -16,6 +16,9 @@ public enum SyncMessage: Hashable, Sendable {
     case summary(clock: VersionVector, digest: [UInt8])
     /// The sender stops the session; it closes the connection after this.
     case error(code: ProtocolError.Code, message: String)
+    /// The sender is busy (applying a batch, reading its store) and still there: a frame that
+    /// keeps the peer's idle timeout from firing. Sent only to a peer whose HELLO named `ping`.
+    case ping
 
     public struct Hello: Hashable, Sendable {
         /// Protocol versions the sender speaks, inclusive.
@@ -74,6 +77,7 @@ public enum SyncMessage: Hashable, Sendable {
         /// A CHANGES whose batch is compressed with raw DEFLATE; it decodes to `.changes`
         /// (SPEC §11.4). Sent only to a peer whose HELLO announced `deflate`.
         case changesDeflated = 0x07
+        case ping = 0x08
     }
 
     public var kind: Kind {
@@ -84,6 +88,7 @@ public enum SyncMessage: Hashable, Sendable {
         case .end: .end
         case .summary: .summary
         case .error: .error
+        case .ping: .ping
         }
     }
 }

@@ -8,6 +8,11 @@ public enum SyncProtocol {
     /// A HELLO capability: the sender reads CHANGES compressed with raw DEFLATE (SPEC §11.4),
     /// and the peer may send them so.
     public static let deflateCapability = "deflate"
+    /// A HELLO capability: the sender reads PING (SPEC §11.4), and the peer may send it while
+    /// busy, to keep the sender's idle timeout from firing.
+    public static let pingCapability = "ping"
+    /// How often a busy side sends PING to a peer that named `ping`.
+    public static let pingInterval: Duration = .seconds(5)
     /// Each side's byte stream starts with these 8 bytes, before any frame.
     public static let magic: [UInt8] = Array("GLOSSYNC".utf8)
     /// The default largest frame (type byte and body), checked before anything is buffered. It

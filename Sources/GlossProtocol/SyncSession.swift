@@ -155,6 +155,11 @@ public struct SyncSession: Sendable {
 
     public var isFinished: Bool { phase == .done }
 
+    /// True when the peer's HELLO named `ping`: a busy driver may send it PING (SPEC §11.4).
+    public var peerTakesPing: Bool { peer?.capabilities.contains(SyncProtocol.pingCapability) == true || pendingHelloTakesPing }
+
+    var pendingHelloTakesPing: Bool { pendingHello?.capabilities.contains(SyncProtocol.pingCapability) == true }
+
     /// True when both HELLOs announced `deflate`: CHANGES go compressed (SPEC §11.4).
     public var compressesChanges: Bool {
         let deflate = SyncProtocol.deflateCapability
@@ -194,6 +199,11 @@ public struct SyncSession: Sendable {
         if case .error(let code, let text) = message {
             phase = .done
             return [.fail(ProtocolError(code, text, at: 0), peerSaidIt: true)]
+        }
+        // PING only says the peer is busy and there; it may come at any time after the peer
+        // has read this side's HELLO (so a client may get one before the server's HELLO).
+        if message == .ping, phase != .done, role == .client || (phase != .awaitingHello && phase != .awaitingLocal) {
+            return []
         }
         switch (phase, message) {
         case (.awaitingHello, .hello(let hello)) where localPending:

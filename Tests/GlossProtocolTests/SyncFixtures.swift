@@ -108,6 +108,7 @@ struct RandomSyncMessages {
         case .changes, .changesDeflated: .changes(batch: changes.number(), SignedBatch(changes: changes.changes(), runs: []))
         case .ack: .ack(batch: changes.number())
         case .end: .end
+        case .ping: .ping
         case .summary: .summary(clock: clock(), digest: digest())
         case .error:
             .error(

@@ -21,7 +21,7 @@ struct SyncGoldenVectorTests {
         #expect(Set(listed) == Set(present))
         #expect(listed.count == Set(listed).count)
         let types = Set(document.vectors.compactMap { $0.message?.type })
-        #expect(types == ["HELLO", "CHANGES", "ACK", "END", "SUMMARY", "ERROR"], "a valid frame of every type")
+        #expect(types == ["HELLO", "CHANGES", "ACK", "END", "SUMMARY", "ERROR", "PING"], "a valid frame of every type")
     }
 
     @Test("valid frames decode to the described message, which encodes to the same bytes", arguments: vectors.filter(\.valid))

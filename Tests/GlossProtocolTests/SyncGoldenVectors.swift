@@ -193,6 +193,8 @@ extension SyncGoldenVectors.MessageContent {
             return .ack(batch: try need(fields.batch, "batch"))
         case "END":
             return .end
+        case "PING":
+            return .ping
         case "SUMMARY":
             return .summary(clock: try clock(need(fields.clock, "clock")), digest: try digest(need(fields.digest, "digest")))
         case "ERROR":

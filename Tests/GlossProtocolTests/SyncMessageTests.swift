@@ -7,7 +7,7 @@ import Testing
 @Suite("Sync messages")
 struct SyncMessageTests {
     typealias F = SyncFixtures
-    static let kinds: [SyncMessage.Kind] = [.hello, .changes, .ack, .end, .summary, .error]
+    static let kinds: [SyncMessage.Kind] = [.hello, .changes, .ack, .end, .summary, .error, .ping]
     static let seeds: [UInt64] = Array(1...40) + [0xdead_beef]
 
     /// Decodes one frame's body as the session driver does.
@@ -109,7 +109,7 @@ struct SyncMessageTests {
 
     // MARK: Rejections, one reason each
 
-    @Test("unknownMessage: type bytes outside 1...7", arguments: [0x00, 0x08, 0x10, 0xff] as [UInt8])
+    @Test("unknownMessage: type bytes outside 1...8", arguments: [0x00, 0x09, 0x10, 0xff] as [UInt8])
     func unknownType(type: UInt8) {
         let error = rejection(type: type, body: [])
         #expect(error?.code == .unknownMessage)

@@ -630,3 +630,51 @@ struct SyncSessionAwaitingLocalTests {
         }
     }
 }
+
+/// PING (SPEC §11.4): a busy peer's sign of life, ignored by the session once the peer has this
+/// side's HELLO; a stranger's PING before any HELLO is refused like any other message.
+@Suite("Sync session: PING")
+struct SyncSessionPingTests {
+    typealias F = SyncFixtures
+
+    @Test func aClientIgnoresPingWhileItWaitsForTheServersHello() {
+        var client = SyncSession(
+            role: .client,
+            local: SyncSession.Local(storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA))
+        _ = client.begin()
+        #expect(client.receive(.ping) == [])
+        #expect(
+            client.receive(.hello(F.hello(replica: F.bob, clock: [F.bob: 1]))).contains {
+                if case .startSending = $0 { true } else { false }
+            })
+        #expect(client.receive(.ping) == [], "and while syncing")
+        #expect(!client.isFinished)
+    }
+
+    @Test func aServerRefusesPingBeforeTheHello() {
+        var server = SyncSession.awaitingHello()
+        _ = server.begin()
+        guard case .send(.error(.unexpectedMessage, _))? = server.receive(.ping).first else {
+            Issue.record("PING before HELLO was not refused")
+            return
+        }
+        #expect(server.isFinished)
+    }
+
+    @Test func aServerIgnoresPingWhileSyncing() {
+        var server = SyncSessionTests.syncing()
+        #expect(server.receive(.ping) == [])
+        #expect(server.wantsBatch)
+    }
+
+    @Test func peerTakesPingFollowsTheHello() {
+        var server = SyncSession.awaitingHello()
+        _ = server.begin()
+        _ = server.receive(.hello(F.hello(replica: F.alice, capabilities: [SyncProtocol.pingCapability])))
+        #expect(server.peerTakesPing, "known from the HELLO, before this side's own is sent")
+        var other = SyncSession.awaitingHello()
+        _ = other.begin()
+        _ = other.receive(.hello(F.hello(replica: F.alice)))
+        #expect(!other.peerTakesPing)
+    }
+}

@@ -32,8 +32,9 @@ from make_vectors import (varint, string, content, json_value, runs_for, runs_js
 # The protocol (SPEC §11)
 
 MAGIC = b"GLOSSYNC"
-HELLO, CHANGES, ACK, END, SUMMARY, ERROR, CHANGES_DEFLATED = 1, 2, 3, 4, 5, 6, 7
-TYPE_NAMES = {HELLO: "HELLO", CHANGES: "CHANGES", ACK: "ACK", END: "END", SUMMARY: "SUMMARY", ERROR: "ERROR"}
+HELLO, CHANGES, ACK, END, SUMMARY, ERROR, CHANGES_DEFLATED, PING = 1, 2, 3, 4, 5, 6, 7, 8
+TYPE_NAMES = {HELLO: "HELLO", CHANGES: "CHANGES", ACK: "ACK", END: "END", SUMMARY: "SUMMARY", ERROR: "ERROR",
+              PING: "PING"}
 MAXIMUM_FRAME_SIZE = 16 * 1024 * 1024
 ANY_STORE = bytes(16)
 FORK_EVIDENCE_MINIMUM = 32 + 1 + 2 * (1 + 32 + 2 + 64)  # key, seq, two histories of an empty batch
@@ -74,8 +75,8 @@ def encode(message):
         return frame(CHANGES, varint(message["batch"]) + signed_batch(message["changes"], message["runs"]))
     if kind == ACK:
         return frame(ACK, varint(message["batch"]))
-    if kind == END:
-        return frame(END, b"")
+    if kind in (END, PING):
+        return frame(kind, b"")
     if kind == SUMMARY:
         return frame(SUMMARY, version_vector(message["clock"]) + message["digest"])
     if kind == ERROR:
@@ -149,7 +150,7 @@ def describe(message):
                          "runs": runs_json(message["runs"])}
     elif kind == ACK:
         out["fields"] = {"batch": message["batch"]}
-    elif kind == END:
+    elif kind in (END, PING):
         out["fields"] = {}
     elif kind == SUMMARY:
         out["fields"] = {"clock": json_value(message["clock"]), "digest": message["digest"].hex()}
@@ -259,6 +260,7 @@ def main():
                    "to the same message.", changes_message(3, bundle.TWO_REPLICAS))
     valid("frame-ack.bin", "ACK of batch 300 (a two-byte varint, ac 02).", {"type": ACK, "batch": 300})
     valid("frame-end.bin", "END: no body, so the length is 1.", {"type": END})
+    valid("frame-ping.bin", "PING: no body, so the length is 1.", {"type": PING})
     valid("frame-summary.bin", "SUMMARY after Alice and Bob synced: the clock {Alice: 2, Bob: 1} and the digest of "
           "the state both then hold.", {"type": SUMMARY, "clock": clock_of(UNION), "digest": digest_of(UNION)})
     valid("frame-error.bin", "ERROR busy (40) from a server at its session limit.",
@@ -278,8 +280,9 @@ def main():
             "frameTooLarge", (MAXIMUM_FRAME_SIZE + 1).to_bytes(4, "big") + bytes([CHANGES]))
     invalid("frame-truncated.bin", "The first 40 bytes of frame-hello.bin, then the connection closes.",
             "truncated", encode(alice_hello)[:40])
-    invalid("frame-unknown-type.bin", "A frame of type 8, which version 2 does not define.", "unknownMessage",
-            frame(8, b""))
+    invalid("frame-unknown-type.bin", "A frame of type 9, which version 2 does not define.", "unknownMessage",
+            frame(9, b""))
+    invalid("frame-ping-trailing-bytes.bin", "A PING with one byte of body.", "trailingBytes", frame(PING, b"\x00"))
     two = changes_message(3, bundle.TWO_REPLICAS)
     plain_two = signed_batch(two["changes"], two["runs"])
     invalid("frame-changes-deflated-short-length.bin", "frame-changes-deflated.bin declaring one byte less than "

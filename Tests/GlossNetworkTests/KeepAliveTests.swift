@@ -1,0 +1,98 @@
+import Foundation
+import GlossCore
+import GlossNetwork
+import GlossProtocol
+import GlossStore
+import GlossTestSupport
+import Testing
+
+/// PING (SPEC §11.4): a side busy applying a batch tells a peer that named `ping` it is alive,
+/// and PING frames count as progress for the idle timeout.
+@Suite struct KeepAliveTests {
+    /// `count` changes by the raw connection's own key, each creating an article.
+    static func articles(_ count: Int) -> [Change] {
+        (1...count).map { index in
+            let body = "Article \(index): a dispatch from the field, filed late."
+            return Change(
+                id: Dot(replica: RawConnection.replicaID, seq: UInt64(index)),
+                dependencies: index == 1 ? VersionVector() : VersionVector([RawConnection.replicaID: UInt64(index - 1)]), time: 1,
+                operations: [.createArticle(id: ArticleText.id(of: body), body: body)])
+        }
+    }
+
+    /// Messages the server sent so far on `peer`, after its magic.
+    static func received(_ peer: RawConnection) -> [SyncMessage] {
+        (try? RawConnection.messages(in: peer.bytesSoFar)) ?? []
+    }
+
+    @Test func aServerApplyingABigBatchPingsAPeerThatNamedPing() async throws {
+        let folder = try TemporaryFolder()
+        // Some history of its own, so the session does not end at the HELLOs (equal clocks).
+        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
+        var random = SplitMix64(seed: 3)
+        try editRandomly(store, count: 3, using: &random)
+        var limits = testLimits()
+        limits.pingInterval = .milliseconds(20)
+        let server = try await TestServer(store: store, limits: limits)
+        let peer = try await RawConnection(port: server.port)
+        var hello = SyncMessage.Hello(
+            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
+            digest: StateDigest.of(ReplicaState()), capabilities: [SyncProtocol.pingCapability])
+        hello.heads = []
+        let batch = RawConnection.sign(Self.articles(2_000), for: store)
+        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed() + SyncMessage.changes(batch: 1, batch).framed())
+        var acknowledged = false
+        for _ in 0..<600 where !acknowledged {
+            try await Task.sleep(for: .milliseconds(50))
+            acknowledged = Self.received(peer).contains(.ack(batch: 1))
+        }
+        let messages = Self.received(peer)
+        peer.close()
+        await server.stop()
+        #expect(acknowledged, "\(messages.map(\.kind))")
+        let ack = try #require(messages.firstIndex(of: .ack(batch: 1)))
+        #expect(messages[..<ack].contains(.ping), "PING while applying: \(messages.map(\.kind))")
+        #expect(try store.clock()[RawConnection.replicaID] == 2_000)
+    }
+
+    @Test func noPingForAPeerThatDidNotNameIt() async throws {
+        let folder = try TemporaryFolder()
+        // Some history of its own, so the session does not end at the HELLOs (equal clocks).
+        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
+        var random = SplitMix64(seed: 3)
+        try editRandomly(store, count: 3, using: &random)
+        var limits = testLimits()
+        limits.pingInterval = .milliseconds(20)
+        let server = try await TestServer(store: store, limits: limits)
+        let peer = try await RawConnection(port: server.port)
+        let hello = SyncMessage.Hello(
+            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
+            digest: StateDigest.of(ReplicaState()))
+        let batch = RawConnection.sign(Self.articles(2_000), for: store)
+        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed() + SyncMessage.changes(batch: 1, batch).framed())
+        var acknowledged = false
+        for _ in 0..<600 where !acknowledged {
+            try await Task.sleep(for: .milliseconds(50))
+            acknowledged = Self.received(peer).contains(.ack(batch: 1))
+        }
+        let messages = Self.received(peer)
+        peer.close()
+        await server.stop()
+        #expect(acknowledged && !messages.contains(.ping), "\(messages.map(\.kind))")
+    }
+
+    /// The idle timeout counts frames: PING every second keeps a 4 s timeout from firing for 8 s.
+    @Test func pingKeepsASessionPastTheIdleTimeout() async throws {
+        let fixture = try await WireBadInputTests.Fixture(shortTimeouts: true)
+        let peer = try await RawConnection(port: fixture.server.port)
+        peer.send(SyncProtocol.magic + SyncMessage.hello(fixture.hello).framed())
+        for _ in 0..<8 {
+            try await Task.sleep(for: .seconds(1))
+            peer.send(SyncMessage.ping.framed())
+        }
+        let messages = Self.received(peer)
+        #expect(!messages.contains { $0.errorCode == .timeout }, "\(messages.map(\.kind))")
+        peer.close()
+        await fixture.server.stop()
+    }
+}
