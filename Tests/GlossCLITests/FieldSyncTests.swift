@@ -105,6 +105,43 @@ import Testing
         #expect(string(hub, "digest") == string(field, "digest"))
     }
 
+    /// `gloss clone` keeps trying the same way: a clone of a day of notes through a cut every
+    /// 3 s completes, and the new store holds what the hub holds.
+    @Test(.timeLimit(.minutes(4)))
+    func aCloneCompletesThroughRepeatedCuts() async throws {
+        let setup = try await Setup.make(profile: .init(bytesPerSecond: 10_000, delay: .milliseconds(20)))
+        let sandbox = setup.replicas.sandbox
+        _ = try Self.writeADaysNotes(on: setup.replicas.desk)
+        let target = sandbox.path("clone.sqlite")
+        let command = ["clone", "127.0.0.1:\(setup.link.port)", "--store", target, "--expect", setup.hubDevice]
+        let refused = try await sandbox.run(command)
+        let told = try #require(refused.stderr.firstMatch(of: /gloss trust ([A-Z2-7-]{31})/).map { String($0.1) }, "\(refused)")
+        try await sandbox.ok("trust", told, "--role", "read-write", store: setup.replicas.desk)
+
+        let link = setup.link
+        let cutter = Task.detached {
+            var cuts = 0
+            for _ in 0..<60 where !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3))
+                link.cut(.drop)
+                cuts += 1
+                try? await Task.sleep(for: .seconds(1))
+                link.restore()
+            }
+            return cuts
+        }
+        let clone = try await sandbox.run(command + ["--json", "--stall-timeout", "5s", "--timeout", "200s"], timeLimit: .seconds(240))
+        cutter.cancel()
+        let cuts = await cutter.value
+        try await setup.stop()
+        #expect(clone.succeeded, "\(clone)")
+        let summary = try jsonObject(clone)
+        #expect((summary["attempts"] as? Int ?? 0) > 1 && cuts > 1, "\(summary)")
+        let hub = try await sandbox.status(setup.replicas.desk)
+        let cloned = try await sandbox.status(target)
+        #expect(string(hub, "digest") == string(cloned, "digest"))
+    }
+
     /// A link that goes silent without closing (a fade): the client's watchdog drops the stuck
     /// connection after --stall-timeout and opens a new one, rather than waiting on TCP.
     @Test(.timeLimit(.minutes(3)))

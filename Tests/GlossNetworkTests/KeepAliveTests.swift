@@ -96,3 +96,51 @@ import Testing
         await fixture.server.stop()
     }
 }
+
+/// Compression is negotiated in the HELLOs (SPEC §11.4.2a): a peer that names `deflate` gets
+/// deflated CHANGES (type 7), one that does not gets plain ones, and both sync.
+@Suite struct DeflateNegotiationTests {
+    /// The types of the frames the server sent after its magic.
+    static func frameTypes(_ bytes: [UInt8]) -> [UInt8] {
+        var types: [UInt8] = []
+        var offset = 8
+        while offset + 5 <= bytes.count {
+            let length = Int(bytes[offset]) << 24 | Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            types.append(bytes[offset + 4])
+            offset += 4 + length
+        }
+        return types
+    }
+
+    @Test(arguments: [true, false])
+    func theServerCompressesOnlyForAPeerThatNamedDeflate(peerNamesDeflate: Bool) async throws {
+        let folder = try TemporaryFolder()
+        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
+        var random = SplitMix64(seed: 8)
+        try editRandomly(store, count: 40, using: &random)
+        let server = try await TestServer(store: store)
+        let peer = try await RawConnection(port: server.port)
+        let hello = SyncMessage.Hello(
+            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
+            digest: StateDigest.of(ReplicaState()), capabilities: peerNamesDeflate ? [SyncProtocol.deflateCapability] : [])
+        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
+        var types: [UInt8] = []
+        for _ in 0..<200
+        where !types.contains(SyncMessage.Kind.changes.rawValue) && !types.contains(SyncMessage.Kind.changesDeflated.rawValue) {
+            try await Task.sleep(for: .milliseconds(50))
+            types = Self.frameTypes(peer.bytesSoFar)
+        }
+        peer.close()
+        await server.stop()
+        let expected = peerNamesDeflate ? SyncMessage.Kind.changesDeflated : .changes
+        let other = peerNamesDeflate ? SyncMessage.Kind.changes : .changesDeflated
+        #expect(types.contains(expected.rawValue) && !types.contains(other.rawValue), "\(types)")
+        // Whatever the type, the batch decodes to the server's changes.
+        let messages = try RawConnection.messages(in: peer.bytesSoFar)
+        let sent = messages.compactMap { message -> Int? in
+            if case .changes(_, let batch) = message { return batch.changes.count }
+            return nil
+        }
+        #expect(sent.first ?? 0 > 0)
+    }
+}
