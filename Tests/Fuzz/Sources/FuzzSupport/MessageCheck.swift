@@ -8,6 +8,9 @@ import GlossProtocol
 /// - its body is the input byte for byte (HELLO: a prefix of the input, since a HELLO may carry
 ///   fields of a later version, which are dropped);
 /// - decoding that body again gives an equal message.
+///
+/// A deflated CHANGES (type 7) decodes to a CHANGES: its plain frame and the reference's own
+/// deflated frame both decode back to it (the input's compressed bytes are one of many).
 @discardableResult
 public func checkMessage(type: UInt8, body: ArraySlice<UInt8>) -> SyncMessage? {
     let message: SyncMessage
@@ -16,6 +19,14 @@ public func checkMessage(type: UInt8, body: ArraySlice<UInt8>) -> SyncMessage? {
     } catch {
         requireWellFormed(error, inputEnd: body.endIndex, "SyncMessage(type: \(type))")
         return nil
+    }
+    if type == SyncMessage.Kind.changesDeflated.rawValue {
+        require(message.kind == .changes, "a deflated CHANGES decoded to \(message.kind)")
+        for frame in [message.framed(), message.framedDeflated()] {
+            let again = try? SyncMessage(type: frame[4], body: frame[5...])
+            require(again == message, "a deflated CHANGES does not survive its own encoding (type \(frame[4]))")
+        }
+        return message
     }
     let framed = message.framed()
     require(framed.count >= 5, "framed \(message.kind) is \(framed.count) bytes, shorter than a length and a type")

@@ -1,5 +1,5 @@
 // libFuzzer target: every sync message body, `SyncMessage(type:body:)`. The first input byte is
-// the frame's type (values 1 to 6 are the messages, others must be refused), the rest the body.
+// the frame's type (values 1 to 8 are the messages, others must be refused), the rest the body.
 // The body is passed as a slice that starts at index 1 of the input, as the reader must handle
 // slices that do not start at 0.
 //
@@ -18,7 +18,7 @@ public func fuzz(_ start: UnsafeRawPointer, _ count: Int) -> CInt {
     guard let type = bytes.first else { return 0 }
     let body = bytes[1...]
     let message = checkMessage(type: type, body: body)
-    if case .changes(let batch, let changes)? = message {
+    if type == SyncMessage.Kind.changes.rawValue, case .changes(let batch, let changes)? = message {
         // The batch number is a varint before the batch: skip its canonical length.
         var writer = WireWriter()
         writer.writeVarint(batch)
