@@ -9,17 +9,22 @@ import NIOCore
 extension SyncMessage {
     /// The frame of a CHANGES, compressed when that makes it smaller; otherwise (or for any
     /// other message) the plain frame.
-    public func framedDeflated() -> [UInt8] {
-        guard case .changes(let batch, let changes) = self else { return framed() }
-        var plain = WireWriter()
-        changes.write(to: &plain)
-        guard let deflated = Self.deflate(plain.bytes) else { return framed() }
+    ///
+    /// `plain`, when the caller has it, is this message's `framed()`: the batch is then not
+    /// encoded again, its bytes are read from that frame.
+    public func framedDeflated(plain known: [UInt8]? = nil) -> [UInt8] {
+        let unpacked = known ?? framed()
+        guard case .changes(let batch, _) = self else { return unpacked }
+        var number = WireWriter()
+        number.writeVarint(batch)
+        // length (4), type (1), batch number, then the signed batch: what gets deflated.
+        let batchBytes = Array(unpacked.dropFirst(5 + number.bytes.count))
+        guard let deflated = Self.deflate(batchBytes) else { return unpacked }
         var body = WireWriter()
         body.writeU8(Kind.changesDeflated.rawValue)
         body.writeVarint(batch)
-        body.writeVarint(plain.bytes.count)
+        body.writeVarint(batchBytes.count)
         body.writeBytes(deflated)
-        let unpacked = framed()
         guard body.bytes.count + 4 < unpacked.count else { return unpacked }
         let length = UInt32(body.bytes.count)
         return [UInt8(length >> 24), UInt8(length >> 16 & 0xff), UInt8(length >> 8 & 0xff), UInt8(length & 0xff)] + body.bytes

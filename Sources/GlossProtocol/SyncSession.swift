@@ -166,9 +166,21 @@ public struct SyncSession: Sendable {
         return local.capabilities.contains(deflate) && peer?.capabilities.contains(deflate) == true
     }
 
-    /// About how many encoded bytes the next batch should hold (a single larger change goes
-    /// alone): what crosses this link in `BatchBudget.target`.
-    public var batchByteLimit: Int { budget.bytes }
+    /// About how many bytes of changes the next batch should hold, before compression (a single
+    /// larger change goes alone): what crosses this link in `BatchBudget.target`, times how much
+    /// the last batch shrank when deflated, so that compressed batches still fill the budget.
+    public var batchByteLimit: Int {
+        min(Self.largestPage, Int((Double(budget.bytes) * compressionRatio).rounded(.down)))
+    }
+
+    /// The most a page may hold before compression: far below a frame's 16 MiB, whatever the
+    /// ratio.
+    static let largestPage = 4 * SyncProtocol.batchByteLimit
+
+    /// Plain frame bytes over sent frame bytes, of the last batch: 1 without compression, and
+    /// at most 8, so that one batch of incompressible changes after many compressible ones
+    /// overshoots its budget at most that much.
+    public private(set) var compressionRatio = 1.0
 
     /// True while the peer can take another batch: sending has started, the last batch was
     /// acknowledged (one batch in flight: an interruption re-sends at most that one), and END
@@ -299,7 +311,9 @@ public struct SyncSession: Sendable {
         var actions: [Action] = []
         if !changes.changes.isEmpty {
             let message = SyncMessage.changes(batch: batchesSent + 1, changes)
-            let frame = compressesChanges ? message.framedDeflated() : message.framed()
+            let plain = message.framed()
+            let frame = compressesChanges ? message.framedDeflated(plain: plain) : plain
+            compressionRatio = min(8, max(1, Double(plain.count) / Double(frame.count)))
             guard frame.count - 4 <= SyncProtocol.largestChangesFrame else {
                 let what = changes.changes.count == 1 ? "change \(changes.changes[0].id)" : "a batch of \(changes.changes.count) changes"
                 return fail(

@@ -118,6 +118,32 @@ import Testing
         #expect(error?.code == .trailingBytes)
     }
 
+    /// The budget counts bytes on the wire; the feed cuts plain batches. After a batch that
+    /// shrank 3×, the next page may hold 3× the budget, so compressed batches fill the link.
+    @Test func thePageLimitGrowsWithHowMuchTheLastBatchShrank() throws {
+        let deflate = [SyncProtocol.deflateCapability]
+        var session = SyncSession(
+            role: .server,
+            local: SyncSession.Local(
+                storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA, capabilities: deflate))
+        _ = session.begin()
+        _ = session.receive(.hello(F.hello(replica: F.bob, clock: [:], capabilities: deflate)))
+        #expect(session.batchByteLimit == BatchBudget.smallest)
+        let notes = (0..<40).map { index in
+            Change(
+                id: Dot(replica: F.alice, seq: UInt64(index + 1)), dependencies: VersionVector(), time: 0,
+                operations: [.set(entity: RawBytes.article, field: .note, value: "Source \(index) confirmed this by phone.")])
+        }
+        guard case .sendFrame(let message, let frame)? = session.send(batch: SignedBatch(changes: notes, runs: []), isLast: false).first
+        else {
+            Issue.record("no batch")
+            return
+        }
+        let ratio = min(8, Double(message.framed().count) / Double(frame.count))  // at most 8
+        #expect(ratio > 2 && session.compressionRatio == ratio)
+        #expect(session.batchByteLimit == Int((Double(BatchBudget.smallest) * ratio).rounded(.down)))
+    }
+
     /// Only when both HELLOs announce `deflate`: a peer that lacks it gets plain CHANGES.
     @Test(arguments: [(true, true), (true, false), (false, true), (false, false)])
     func aSessionCompressesOnlyWhenBothSidesAnnounceDeflate(local: Bool, peer: Bool) throws {
