@@ -3,22 +3,23 @@ import GlossProtocol
 import GlossStore
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// Runs one two-way session with a server, inside mutual TLS: the server must prove a key whose
 /// replica id this replica trusts, or nothing is sent, not even this replica's certificate.
 public enum SyncClient {
     public static func sync(
         _ replica: SyncReplica, with endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits = SyncLimits(),
-        progress: (@Sendable (SyncProgress) -> Void)? = nil
+        resuming learned: (budget: Int, compressionRatio: Double)? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async throws -> SyncReport {
         try await withTaskExecutorPreference(SessionExecutor.shared) {
-            try await connect(replica, to: endpoint, trusting: trusted, limits: limits, progress: progress)
+            try await connect(replica, to: endpoint, trusting: trusted, limits: limits, learned: learned, progress: progress)
         }
     }
 
     private static func connect(
         _ replica: SyncReplica, to endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits,
-        progress: (@Sendable (SyncProgress) -> Void)?
+        learned: (budget: Int, compressionRatio: Double)?, progress: (@Sendable (SyncProgress) -> Void)?
     ) async throws -> SyncReport {
         let (local, key) = try await SyncConnection.offload { (try replica.local(), try replica.key()) }
         let context = try SyncTLS.clientContext(try TLSIdentity(key: key.signingKey))
@@ -31,7 +32,7 @@ public enum SyncClient {
             }
         let report = await SyncConnection.run(
             connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls,
-            pingInterval: limits.pingInterval, progress: progress)
+            pingInterval: limits.pingInterval, resuming: learned, progress: progress)
         if report.outcome == nil, report.bytesReceived == 0 {
             // A link that broke before the server proved its key says nothing about the server.
             guard let found = tls.presentedReplicaID else {
@@ -55,4 +56,13 @@ public enum SyncClientError: Error, Sendable {
     /// The other end did not complete a Gloss TLS handshake (no device key, another protocol,
     /// or not TLS at all).
     case notAGlossServer(SyncEndpoint)
+}
+
+extension SyncClient {
+    /// True for an error of opening or keeping a connection (refused, unreachable, timed out,
+    /// reset, a name that did not resolve, a TLS connection cut): another attempt may succeed.
+    /// A store's or a key's error is not one.
+    public static func isNetworkError(_ error: any Error) -> Bool {
+        error is NIOConnectionError || error is ChannelError || error is IOError || error is NIOSSLError
+    }
 }

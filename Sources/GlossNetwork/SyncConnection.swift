@@ -32,6 +32,9 @@ public struct SyncReport: Sendable {
     /// sent and not acknowledged is sent again by the next session.
     public var batchBytesSent = 0
     public var batchBytesAcknowledged = 0
+    /// What the session learned of the link: pass it to the next attempt (`SyncClient.sync`'s
+    /// `resuming`), which then starts at this batch size.
+    public var learned: (budget: Int, compressionRatio: Double)?
     /// Changes received and applied that were new here, whether or not the session completed.
     public var receivedChanges = 0
 
@@ -58,12 +61,15 @@ enum SyncConnection {
     static func run(
         _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, local: SyncSession.Local?, address: String,
         tls: TLSPeer, gate: DeviceGate? = nil, pingInterval: Duration = SyncProtocol.pingInterval,
-        progress: (@Sendable (SyncProgress) -> Void)? = nil
+        resuming learned: (budget: Int, compressionRatio: Double)? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async -> SyncReport {
         do {
             return try await channel.executeThenClose { inbound, outbound in
                 var driver = Driver(replica: replica, outbound: outbound, address: address, progress: progress)
                 driver.pingInterval = pingInterval
+                driver.learned = learned
+                let pipeline = channel.channel.pipeline
+                driver.markBusy = { pipeline.fireUserInboundEventTriggered(ProgressWatchdog.Busy(isBusy: $0)) }
                 driver.tls = tls
                 driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
@@ -71,6 +77,11 @@ enum SyncConnection {
                 await closeGracefully(channel.channel, draining: &frames)
                 return report
             }
+        } catch let error as GlossStoreError {
+            // This side's store failed mid-session (reading the next batch): not the link's fault.
+            return SyncReport(
+                outcome: nil, error: ProtocolError(.internalError, error.message, at: 0), peerReportedError: false, address: address,
+                bytesSent: 0, bytesReceived: 0)
         } catch {
             var report = SyncReport(
                 outcome: nil, error: ProtocolError(.internalError, "the connection failed: \(error)", at: 0),
@@ -102,6 +113,10 @@ enum SyncConnection {
         var connectionLost = false
         /// How often a busy side sends PING to a peer that named `ping`.
         var pingInterval = SyncProtocol.pingInterval
+        /// What an earlier session on this link learned, for a client's new session.
+        var learned: (budget: Int, compressionRatio: Double)?
+        /// Pauses (true) and resumes this side's idle timeout: while it is busy, the peer waits.
+        var markBusy: @Sendable (Bool) -> Void = { _ in }
         /// The size of the frame read last, for progress.
         var lastFrameBytes = 0
         /// The origin of the session's monotonic time (`SyncSession` sizes batches by it).
@@ -168,6 +183,7 @@ enum SyncConnection {
                     try await perform(session.provide(local: local, at: now))
                 } else {
                     session = SyncSession(role: role, local: local)
+                    if let learned { session.resume(budget: learned.budget, compressionRatio: learned.compressionRatio) }
                     try await perform(session.begin(at: now))
                 }
             } catch let error as GlossStoreError {
@@ -253,8 +269,8 @@ enum SyncConnection {
             } catch {
                 failure = (ProtocolError(.truncated, "the connection was reset mid-session (\(error))", at: 0), false)
                 // A TLS error is the peer refusing or not speaking Gloss's TLS; anything else
-                // (a reset, a close without TLS's goodbye) is the link.
-                connectionLost = !(error is NIOSSLError) || (error as? NIOSSLError) == .uncleanShutdown
+                // (a reset, a close without TLS's goodbye, a close mid-handshake) is the link.
+                connectionLost = Self.isLinkFailure(error)
                 return nil
             }
             guard let frame else {
@@ -271,6 +287,11 @@ enum SyncConnection {
                         .frameTooLarge,
                         "a CHANGES frame of \(1 + frame.body.count) bytes is above \(SyncProtocol.largestChangesFrame): its changes could not be forwarded"
                     ))
+                return nil
+            }
+            if frame.type == SyncMessage.Kind.changesDeflated.rawValue, !session.acceptsDeflatedChanges {
+                // Refused before anything is inflated: this side did not offer it, or it is early.
+                try await perform(session.fail(.unexpectedMessage, "did not expect a deflated CHANGES now"))
                 return nil
             }
             do {
@@ -305,6 +326,7 @@ enum SyncConnection {
                 report.batchBytesSent = session.batchBytesSent
                 report.batchBytesAcknowledged = session.batchBytesAcknowledged
                 report.receivedChanges = session.receivedChanges
+                report.learned = (session.budget.bytes, session.compressionRatio)
             }
             return report
         }
@@ -396,10 +418,24 @@ enum SyncConnection {
 }
 
 extension SyncConnection.Driver {
+    /// True when a read failed because the link broke, not because the peer spoke something
+    /// else: every error but TLS's own, and of TLS's a close without its goodbye or mid-handshake.
+    static func isLinkFailure(_ error: any Error) -> Bool {
+        guard let tls = error as? NIOSSLError else { return true }
+        switch tls {
+        case .uncleanShutdown: return true
+        case .handshakeFailed(.sslError(let stack)): return stack.contains(.eofDuringHandshake)
+        default: return false
+        }
+    }
+
     /// Runs store work that may take a while (applying a batch, reading the store's state);
-    /// meanwhile a peer that named `ping` gets a PING every `pingInterval`, so that its idle
-    /// timeout, which counts frames, sees this side alive (SPEC §11.11).
+    /// meanwhile this side's own idle timeout is paused (the peer is waiting for it), and a peer
+    /// that named `ping` gets a PING every `pingInterval`, so that its idle timeout sees this
+    /// side alive (SPEC §11.11).
     func busy<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        markBusy(true)
+        defer { markBusy(false) }
         guard session?.peerTakesPing == true else { return try await offload(work) }
         let (outbound, interval) = (self.outbound, pingInterval)
         return try await withThrowingTaskGroup(of: T?.self) { group in

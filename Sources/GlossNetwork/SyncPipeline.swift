@@ -16,13 +16,15 @@ enum SyncPipeline {
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 << 20, high: 64 << 20))
             // A peer that stops writing mid-frame can still be told why it is dropped.
             try channel.syncOptions?.setOption(ChannelOptions.allowRemoteHalfClosure, value: true)
-            // The idle timeout sits above the framing, so it counts whole frames (progress), not
-            // bytes: a peer dripping one byte at a time holds no session. The handshake deadline
-            // covers a peer that stalls its TLS handshake.
+            // The idle timeout counts progress (`ProgressWatchdog`): a complete frame, or 4 KiB
+            // more bytes, so a peer dripping a byte at a time holds no session while a large
+            // frame crossing a slow link does. The handshake deadline covers a peer that stalls
+            // its TLS handshake.
+            let watchdog = ProgressWatchdog(timeout: limits.idleTimeout)
             let handlers: [ChannelHandler] =
-                tls + [
+                [watchdog.rawCounter] + tls + [
                     ByteToMessageHandler(SyncFrameDecoder()),
-                    IdleStateHandler(readTimeout: limits.idleTimeout),
+                    watchdog.frameWatch,
                     SyncTimeoutHandler(handshakeTimeout: limits.handshakeTimeout),
                 ]
             try channel.pipeline.syncOperations.addHandlers(handlers)

@@ -130,11 +130,12 @@ public final class SyncReplica: @unchecked Sendable {
 
     func join(_ storeID: StoreID) throws(GlossStoreError) {
         guard store == nil, let pendingClone else { return }
-        let created = try GlossStore.create(at: pendingClone.path, storeID: storeID, name: pendingClone.name, key: pendingClone.key)
-        if let server = pendingClone.server {
-            try created.setRole(.readWrite, of: server, time: UInt64(Date().timeIntervalSince1970 * 1000))
-        }
-        store = created
+        // The server is trusted in the same step as the store is made: a clone killed at any
+        // moment leaves no store that would refuse its own server.
+        let time = UInt64(Date().timeIntervalSince1970 * 1000)
+        store = try GlossStore.create(
+            at: pendingClone.path, storeID: storeID, name: pendingClone.name, key: pendingClone.key,
+            trusting: pendingClone.server.map { ($0, time) })
     }
 
     func feed(since clock: VersionVector) -> ChangeFeed? {

@@ -2,8 +2,8 @@ import GlossProtocol
 import NIOCore
 
 /// Turns silence into a `.timeout` error on the connection: no frame within the handshake
-/// deadline, or no complete frame for the idle timeout (an `IdleStateHandler` before this one,
-/// above the frame decoder, reports that). The session driver sees the error, tells the peer, and closes.
+/// deadline. (No progress for the idle timeout is `ProgressWatchdog`'s.) The session driver
+/// sees the error, tells the peer, and closes.
 final class SyncTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = SyncFrame
     typealias InboundOut = SyncFrame
@@ -36,14 +36,6 @@ final class SyncTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         deadline?.cancel()
         context.fireChannelRead(data)
-    }
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.fireErrorCaught(ProtocolError(.timeout, "the peer sent no complete message for too long", at: 0))
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

@@ -27,6 +27,12 @@ public struct BatchBudget: Hashable, Sendable {
 
     public init() {}
 
+    /// A budget learned before, on the same link (the session a cut ended): a reconnect goes
+    /// on at the size the link allowed, not from 4 KiB. Clamped to the usual bounds.
+    public init(bytes: Int) {
+        self.bytes = max(Self.smallest, min(Self.largest, bytes))
+    }
+
     /// A round trip that carried next to no bytes (a HELLO answered by a HELLO).
     public mutating func measuredRoundTrip(_ elapsed: Duration) {
         roundTrip = min(roundTrip ?? elapsed, elapsed)

@@ -39,12 +39,15 @@ extension SyncMessage {
     /// Reads a type 7 body: inflates exactly the declared number of bytes, at most what a
     /// CHANGES frame may carry, and decodes them as a CHANGES body's batch.
     static func readDeflatedChanges(from reader: inout WireReader) throws(ProtocolError) -> SyncMessage {
+        let numberStart = reader.offset
         let batch = try reader.readVarint("the batch number")
         let lengthStart = reader.offset
         let length = try reader.readVarint("the inflated length")
-        guard length <= UInt64(SyncProtocol.largestChangesFrame) else {
+        // What a plain CHANGES frame would carry: its type byte, the batch number, the batch.
+        let largest = UInt64(SyncProtocol.largestChangesFrame - 1 - (lengthStart - numberStart))
+        guard length <= largest else {
             throw ProtocolError(
-                .frameTooLarge, "expected an inflated length of at most \(SyncProtocol.largestChangesFrame), found \(length)",
+                .frameTooLarge, "expected an inflated length of at most \(largest) (a CHANGES frame's), found \(length)",
                 at: lengthStart)
         }
         let dataStart = reader.offset

@@ -113,6 +113,13 @@ public struct SyncSession: Sendable {
     public private(set) var receivedChanges = 0
     /// Sized from each batch's round trip; the driver reads `batchByteLimit`.
     public private(set) var budget = BatchBudget()
+
+    /// Starts from what an earlier session on the same link learned (its `budget` and
+    /// `compressionRatio`), so that a reconnect after a cut does not start again from 4 KiB.
+    public mutating func resume(budget bytes: Int, compressionRatio ratio: Double) {
+        budget = BatchBudget(bytes: bytes)
+        compressionRatio = min(8, max(1, ratio))
+    }
     /// The batch in flight: its frame's size, its changes and when it was sent.
     var inFlight: (bytes: Int, changes: Int, sentAt: Duration)?
     /// Changes in the batches the peer acknowledged.
@@ -154,6 +161,13 @@ public struct SyncSession: Sendable {
     }
 
     public var isFinished: Bool { phase == .done }
+
+    /// True when a deflated CHANGES (type 7) may be decoded now: this side named `deflate` and
+    /// the session is exchanging changes. A driver checks this before it inflates anything, so a
+    /// stranger cannot make it inflate before a HELLO.
+    public var acceptsDeflatedChanges: Bool {
+        phase == .syncing && local.capabilities.contains(SyncProtocol.deflateCapability)
+    }
 
     /// True when the peer's HELLO named `ping`: a busy driver may send it PING (SPEC §11.4).
     public var peerTakesPing: Bool { peer?.capabilities.contains(SyncProtocol.pingCapability) == true || pendingHelloTakesPing }
@@ -312,15 +326,17 @@ public struct SyncSession: Sendable {
         if !changes.changes.isEmpty {
             let message = SyncMessage.changes(batch: batchesSent + 1, changes)
             let plain = message.framed()
-            let frame = compressesChanges ? message.framedDeflated(plain: plain) : plain
-            compressionRatio = min(8, max(1, Double(plain.count) / Double(frame.count)))
-            guard frame.count - 4 <= SyncProtocol.largestChangesFrame else {
+            // The plain frame must fit, deflated or not: a peer may forward these changes to one
+            // that does not read deflated frames.
+            guard plain.count - 4 <= SyncProtocol.largestChangesFrame else {
                 let what = changes.changes.count == 1 ? "change \(changes.changes[0].id)" : "a batch of \(changes.changes.count) changes"
                 return fail(
                     .internalError,
-                    "\(what) is \(frame.count) bytes, more than the peer accepts in one frame (\(SyncProtocol.largestChangesFrame)); it cannot be synced"
+                    "\(what) is \(plain.count) bytes, more than the peer accepts in one frame (\(SyncProtocol.largestChangesFrame)); it cannot be synced"
                 )
             }
+            let frame = compressesChanges ? message.framedDeflated(plain: plain) : plain
+            compressionRatio = min(8, max(1, Double(plain.count) / Double(frame.count)))
             batchesSent += 1
             sentChanges += changes.changes.count
             batchBytesSent += frame.count

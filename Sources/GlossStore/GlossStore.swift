@@ -84,9 +84,12 @@ public final class GlossStore: Sendable {
     ///
     /// The store is built complete in a hidden file beside `path` and then linked into place,
     /// so an interrupted `init` or `clone` leaves no half-made store in the way of a retry.
-    public static func create(at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey())
-        throws(GlossStoreError) -> GlossStore
-    {
+    /// `trusting` puts a device on the allowlist as read-write in the same step (a clone's
+    /// server), so no store ever exists that lacks it.
+    public static func create(
+        at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey(),
+        trusting server: (replica: ReplicaID, time: UInt64)? = nil
+    ) throws(GlossStoreError) -> GlossStore {
         let fileManager = FileManager.default
         guard !fileManager.fileExists(atPath: path) else {
             throw GlossStoreError(.storeExists, "a store already exists at \(path)")
@@ -110,7 +113,14 @@ public final class GlossStore: Sendable {
             try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
             try Schema.migrator.migrate(database)
             let identity = StoreIdentity(storeID: storeID ?? randomID(), replicaID: key.replicaID, name: name)
-            try database.write { db in try identity.write(db, signingKey: key.privateKeyBytes) }
+            try database.write { db in
+                try identity.write(db, signingKey: key.privateKeyBytes)
+                if let server {
+                    try db.execute(
+                        sql: "INSERT INTO device (replica, role, changed) VALUES (?, ?, ?)",
+                        arguments: [Data(server.replica.bytes), DeviceRole.readWrite.rawValue, Int64(server.time)])
+                }
+            }
             try database.close()  // checkpoints: the file alone now holds the whole store
         } catch {
             throw GlossStoreError(.notWritable, "cannot create a store at \(path): \(describe(error))")

@@ -234,12 +234,14 @@ func runSession(
     let line = !json && isatty(STDERR_FILENO) == 1 ? SyncProgressLine() : nil
     var loop = RetryLoop(timeout: retry.timeout)
     var lastFailure: String?
+    // What a session cut short learned of the link: the next starts at that batch size.
+    var learned: (budget: Int, compressionRatio: Double)?
     while true {
         loop.starting()
         line?.attempting(loop.attempts, after: lastFailure)
         do {
             let report = try await attemptSession(
-                replica, endpoint: endpoint, trusting: trusted, limits: retry.limits, progress: line, roles: roles)
+                replica, endpoint: endpoint, trusting: trusted, limits: retry.limits, learned: learned, progress: line, roles: roles)
             return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
         } catch let error as CLIError {
             try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: error.message, time: currentTime())
@@ -247,8 +249,13 @@ func runSession(
         } catch let failure as NetworkFailure {
             try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: failure.reason, time: currentTime())
             let report = failure.report
+            learned = report?.learned ?? learned
+            if let lost = learned, unacknowledgedBytesIn(report) > 0 {
+                // A batch was cut off: the link's windows are shorter than that batch. Halve.
+                learned = (lost.budget / 2, lost.compressionRatio)
+            }
             let moved = (report?.batchBytesAcknowledged ?? 0) > 0 || (report?.receivedChanges ?? 0) > 0
-            let unacknowledged = (report?.batchBytesSent ?? 0) - (report?.batchBytesAcknowledged ?? 0)
+            let unacknowledged = unacknowledgedBytesIn(report)
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
@@ -272,11 +279,13 @@ func runSession(
 /// `CLIError` naming the server. `progress` is the line redrawn on a terminal.
 func attemptSession(
     _ replica: SyncReplica, endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits,
-    progress: SyncProgressLine?, roles: (ReplicaID) -> DeviceRole?
+    learned: (budget: Int, compressionRatio: Double)?, progress: SyncProgressLine?, roles: (ReplicaID) -> DeviceRole?
 ) async throws -> SyncReport {
     let report: SyncReport
     do {
-        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted, limits: limits) { progress?.update($0) }
+        report = try await SyncClient.sync(replica, with: endpoint, trusting: trusted, limits: limits, resuming: learned) {
+            progress?.update($0)
+        }
     } catch SyncClientError.untrustedServer(let found, _) {
         let device = DeviceID(found)
         if let role = roles(found) {
@@ -295,8 +304,12 @@ func attemptSession(
         )
     } catch let error as CLIError {
         throw error
-    } catch {
+    } catch  where SyncClient.isNetworkError(error) {
         throw NetworkFailure(reason: describeConnectionError(error), report: nil)
+    } catch let error as GlossStoreError {
+        throw CLIError(error.message)
+    } catch {
+        throw CLIError("cannot sync with \(endpoint): \(error)")
     }
     if progress != nil { Terminal.progress(nil) }
     if report.restoredBy != nil { return report }  // the caller takes a new id and syncs again
@@ -387,4 +400,9 @@ func describeConnectionError(_ error: any Error) -> String {
     }
     if text.contains("connectTimeout") || text.contains("timed out") { return "the connection timed out" }
     return text
+}
+
+/// Batch bytes a failed session sent that its peer never acknowledged.
+func unacknowledgedBytesIn(_ report: SyncReport?) -> Int {
+    (report?.batchBytesSent ?? 0) - (report?.batchBytesAcknowledged ?? 0)
 }

@@ -9,7 +9,8 @@ struct RetryOptions: ParsableArguments {
 
     @Option(
         name: .customLong("stall-timeout"),
-        help: ArgumentHelp("Replace a connection that receives nothing for this long.", valueName: "duration"))
+        help: ArgumentHelp(
+            "Replace a connection that makes no progress (no whole message, nor 4 KiB) for this long.", valueName: "duration"))
     var stallTimeout = TimeSpan(seconds: 20)
 
     func validate() throws {

@@ -6,9 +6,9 @@ import GlossStore
 /// `gloss sync HOST:PORT --every DURATION`: syncs now, then again whenever this replica has
 /// changes the last sync did not carry (checked every second) and at least once a period. Each
 /// round retries network failures for up to a period; a round that gives up marks the link
-/// offline and the next round tries again. Prints one line per change of state (online,
-/// offline, synced N) and runs until interrupted: every batch is committed as it arrives, so
-/// stopping it at any moment loses nothing.
+/// offline (or failing, for a refusal) and the next round tries again. Prints one line per
+/// change of state (online, offline, failing, synced N) and runs until interrupted: every batch
+/// is committed as it arrives, so stopping it at any moment loses nothing.
 ///
 /// Waiting uses the continuous clock, which counts time asleep: after a laptop wakes, an
 /// overdue round starts at once, and the stall watchdog replaces a connection the sleep broke.
@@ -20,6 +20,8 @@ struct SyncWatch {
     let json: Bool
     /// nil before the first round ends.
     private var online: Bool?
+    /// Why the last round failed, so that a reason is said once.
+    private var lastFailure: String?
 
     init(endpoint: SyncEndpoint, trusted: Set<ReplicaID>, expected: ReplicaID?, period: TimeSpan, json: Bool) {
         self.endpoint = endpoint
@@ -38,11 +40,15 @@ struct SyncWatch {
                 let run = try await syncOnce(&store, endpoint: endpoint, trusting: trusted, expected: expected, json: true, retry: round)
                 let after = try reportingErrors { try store.conflictCount() }
                 report(run, newConflicts: after - before)
-            } catch let error as CLIError where error.networkFailure != nil {
-                if online != false {
-                    say("offline", "\(error.networkFailure!); trying again within \(period)", fields: ["reason": error.networkFailure!])
+            } catch let error as CLIError {
+                // Offline, or refused (a busy hub's store, a trust not yet given): said once per
+                // reason, and tried again next round, since a person may fix it meanwhile.
+                let (event, reason) = error.networkFailure.map { ("offline", $0) } ?? ("failing", error.message)
+                if online != false || lastFailure != reason {
+                    say(event, "\(reason); trying again within \(period)", fields: ["reason": reason])
                 }
                 online = false
+                lastFailure = reason
             }
             let baseline = try reportingErrors { try store.clock() }
             try await waitForChanges(in: store, since: baseline)
@@ -68,6 +74,7 @@ struct SyncWatch {
         var text = "sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
         if newConflicts > 0 { text += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
         if online != true {
+            lastFailure = nil
             let peer = outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : Terminal.singleLine(outcome.peer.name)
             say("online", "synced with \(peer) at \(endpoint): \(text)", fields: fields)
         } else if moved > 0 {

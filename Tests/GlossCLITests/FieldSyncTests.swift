@@ -65,7 +65,7 @@ import Testing
     }
 
     /// A cut every 3 s that drops the connection for 1 s, on a link that moves 10 KB/s: the day
-    /// (about 200 KB, 70 KB compressed) took one batch, so one cut lost it all and no attempt
+    /// (about 200 KB, 35 KB compressed) took one batch, so one cut lost it all and no attempt
     /// ever finished.
     /// Now each small batch is kept as it lands: every attempt carries the day further, and
     /// each cut costs at most the batch in flight.
@@ -95,7 +95,7 @@ import Testing
         let attempts = try #require(summary["attempts"] as? Int)
         let resent = try #require(summary["resent_bytes"] as? Int)
         #expect(attempts > 1 && cuts > 1, "the cuts interrupted sessions: \(summary)")
-        // At most one batch lost per cut: a batch is about 2 s of this link, 20 KB.
+        // At most one batch lost per cut: a batch is about 2 s of this link, 20 KB on the wire.
         #expect(resent <= cuts * 30_000, "\(cuts) cuts: \(summary)")
         // Everything arrived: the hub holds the field's whole day.
         let hub = try await setup.replicas.sandbox.status(setup.replicas.desk)

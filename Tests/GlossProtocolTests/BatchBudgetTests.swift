@@ -75,4 +75,15 @@ import Testing
         #expect(session.batchByteLimit == 2 * BatchBudget.smallest, "a fast round trip doubles it")
         #expect(session.batchBytesSent == frame.count && session.batchBytesAcknowledged == frame.count)
     }
+
+    /// A reconnect starts at what the cut session learned, within the usual bounds.
+    @Test func aResumedSessionStartsAtTheLearnedBudget() {
+        var session = SyncSessionTests.syncing()
+        session.resume(budget: 20_000, compressionRatio: 3)
+        #expect(session.budget.bytes == 20_000 && session.batchByteLimit == 60_000)
+        session.resume(budget: 10, compressionRatio: 100)
+        #expect(session.budget.bytes == BatchBudget.smallest && session.compressionRatio == 8)
+        session.resume(budget: .max, compressionRatio: 0.5)
+        #expect(session.budget.bytes == BatchBudget.largest && session.compressionRatio == 1)
+    }
 }

@@ -11,6 +11,18 @@ import Testing
     let stranger = ID128(high: 0x33, low: 0x44)
     let day: UInt64 = 24 * 3600 * 1000
 
+    /// A clone's server is on the allowlist from the store's first moment: made in one step,
+    /// a store killed mid-clone never exists without it.
+    @Test func aStoreCreatedTrustingAServerHasItReadWriteFromTheStart() throws {
+        let folder = try TemporaryFolder()
+        let server = ReplicaKey().replicaID
+        let store = try GlossStore.create(at: folder.file("clone.sqlite"), name: "clone", trusting: (server, 42))
+        #expect(try store.role(of: server) == .readWrite)
+        #expect(try store.devices().map(\.replicaID) == [server])
+        let plain = try GlossStore.create(at: folder.file("plain.sqlite"), name: "plain")
+        #expect(try plain.devices().isEmpty)
+    }
+
     @Test func rolesAreSetChangedAndListed() throws {
         let folder = try TemporaryFolder()
         let store = try GlossStore.create(at: folder.file("hub.sqlite"), name: "hub")

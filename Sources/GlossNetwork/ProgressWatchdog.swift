@@ -1,0 +1,118 @@
+import GlossProtocol
+import NIOCore
+
+/// Ends a session whose peer makes no progress for `timeout`: progress is a complete frame, or
+/// `minimumBytes` more raw bytes (a large frame crossing a slow link is progress; a peer
+/// dripping a byte a minute is not). While this side is busy with its store (applying a batch,
+/// say), the peer is waiting for it and the clock is paused.
+///
+/// Two handlers share one meter: `rawCounter` sits below TLS and counts bytes, `frameWatch`
+/// sits above the frame decoder, marks frames and raises `.timeout` there, where the session
+/// driver reads it. Both live on the channel's event loop.
+final class ProgressWatchdog {
+    /// 4 KiB: half a second of a 64 kbit/s link.
+    static let minimumBytes = 4 * 1024
+
+    let timeout: TimeAmount
+    private var lastProgress = NIODeadline.now()
+    private var bytesSinceProgress = 0
+    private var busy = 0
+
+    init(timeout: TimeAmount) {
+        self.timeout = timeout
+    }
+
+    var rawCounter: ChannelHandler { RawCounter(watchdog: self) }
+    var frameWatch: ChannelHandler { FrameWatch(watchdog: self) }
+
+    fileprivate func progressed() {
+        lastProgress = .now()
+        bytesSinceProgress = 0
+    }
+
+    fileprivate func received(bytes: Int) {
+        bytesSinceProgress += bytes
+        if bytesSinceProgress >= Self.minimumBytes { progressed() }
+    }
+
+    fileprivate var stalled: Bool { busy == 0 && NIODeadline.now() - lastProgress > timeout }
+
+    /// Sent down the pipeline (`fireUserInboundEventTriggered`) when this side starts or ends
+    /// work the peer waits for.
+    struct Busy: Sendable {
+        let isBusy: Bool
+    }
+
+    fileprivate func setBusy(_ isBusy: Bool) {
+        busy += isBusy ? 1 : -1
+        if busy == 0 { progressed() }  // the peer's silence while we were busy was ours
+    }
+
+    private final class RawCounter: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = ByteBuffer
+        typealias InboundOut = ByteBuffer
+        let watchdog: ProgressWatchdog
+
+        init(watchdog: ProgressWatchdog) { self.watchdog = watchdog }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            watchdog.received(bytes: unwrapInboundIn(data).readableBytes)
+            context.fireChannelRead(data)
+        }
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let busy = event as? Busy {
+                watchdog.setBusy(busy.isBusy)
+            } else {
+                context.fireUserInboundEventTriggered(event)
+            }
+        }
+    }
+
+    private final class FrameWatch: ChannelInboundHandler, RemovableChannelHandler {
+        typealias InboundIn = SyncFrame
+        typealias InboundOut = SyncFrame
+        let watchdog: ProgressWatchdog
+        private var check: RepeatedTask?
+
+        init(watchdog: ProgressWatchdog) { self.watchdog = watchdog }
+
+        func handlerAdded(context: ChannelHandlerContext) {
+            if context.channel.isActive { start(context) }
+        }
+
+        func channelActive(context: ChannelHandlerContext) {
+            start(context)
+            context.fireChannelActive()
+        }
+
+        private func start(_ context: ChannelHandlerContext) {
+            guard check == nil else { return }
+            watchdog.progressed()
+            let (loopBound, seconds) = (NIOLoopBound(context, eventLoop: context.eventLoop), watchdog.timeout.nanoseconds / 1_000_000_000)
+            let watchdog = NIOLoopBound(self.watchdog, eventLoop: context.eventLoop)
+            let period = TimeAmount.nanoseconds(max(watchdog.value.timeout.nanoseconds / 8, 1_000_000))
+            check = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { task in
+                guard watchdog.value.stalled else { return }
+                task.cancel()
+                loopBound.value.fireErrorCaught(
+                    ProtocolError(
+                        .timeout, "the peer made no progress for \(seconds) seconds (no complete message, and under 4 KiB)", at: 0))
+            }
+        }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            watchdog.progressed()
+            context.fireChannelRead(data)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            check?.cancel()
+            context.fireChannelInactive()
+        }
+
+        func handlerRemoved(context: ChannelHandlerContext) {
+            check?.cancel()
+        }
+    }
+}
