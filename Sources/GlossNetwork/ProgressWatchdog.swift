@@ -3,8 +3,9 @@ import NIOCore
 
 /// Ends a session whose peer makes no progress for `timeout`: progress is a complete frame, or
 /// `minimumBytes` more raw bytes (a large frame crossing a slow link is progress; a peer
-/// dripping a byte a minute is not). While this side is busy with its store (applying a batch,
-/// say), the peer is waiting for it and the clock is paused.
+/// dripping a byte a minute is not). The clock starts at the first frame (before it, the
+/// handshake deadline applies, `SyncTimeoutHandler`). While this side is busy with its store
+/// (applying a batch, say), the peer is waiting for it and the clock is paused.
 ///
 /// Two handlers share one meter: `rawCounter` sits below TLS and counts bytes, `frameWatch`
 /// sits above the frame decoder, marks frames and raises `.timeout` there, where the session
@@ -17,6 +18,8 @@ final class ProgressWatchdog {
     private var lastProgress = NIODeadline.now()
     private var bytesSinceProgress = 0
     private var busy = 0
+    /// The clock runs from the first frame: before it, the handshake deadline governs.
+    private var running = false
 
     init(timeout: TimeAmount) {
         self.timeout = timeout
@@ -35,7 +38,12 @@ final class ProgressWatchdog {
         if bytesSinceProgress >= Self.minimumBytes { progressed() }
     }
 
-    fileprivate var stalled: Bool { busy == 0 && NIODeadline.now() - lastProgress > timeout }
+    fileprivate var stalled: Bool { running && busy == 0 && NIODeadline.now() - lastProgress > timeout }
+
+    fileprivate func frameArrived() {
+        running = true
+        progressed()
+    }
 
     /// Sent down the pipeline (`fireUserInboundEventTriggered`) when this side starts or ends
     /// work the peer waits for.
@@ -102,7 +110,7 @@ final class ProgressWatchdog {
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            watchdog.progressed()
+            watchdog.frameArrived()
             context.fireChannelRead(data)
         }
 

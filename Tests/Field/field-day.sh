@@ -5,6 +5,7 @@
 # 30 s and a 5 s cut every 10 s. Needs root, nftables and iptables, and the fieldnet harness.
 #
 #   Tests/Field/field-day.sh [GLOSS_BINARY] [FIELDNET_DIR]
+#   DAY_ANNOTATIONS=1500 DAY_EDITS=300 Tests/Field/field-day.sh     # a bigger day (default 500, 100)
 #
 # Prints one line per profile: wall time, attempts, bytes on the wire each way (L2, from the
 # link's counters), gloss's own resent_bytes, and whether the hub holds the whole day.
@@ -35,13 +36,15 @@ for w in words:
     if w not in seen: seen.append(w)
 print("\n".join(seen))' "$ARTICLE")
 ids=()
-for i in $(seq 0 499); do
+ANNOTATIONS="${DAY_ANNOTATIONS:-500}"
+EDITS="${DAY_EDITS:-100}"
+for i in $(seq 0 $((ANNOTATIONS - 1))); do
     colors=(yellow green red); tags=(verify quote follow-up)
     ids+=("$(g annotate "$article" --quote "${quotes[$((i % ${#quotes[@]}))]}" --occurrence 1 \
         --note "Source $i confirmed this by phone; check the second paragraph again." \
         --color "${colors[$((i % 3))]}" --tag "${tags[$((i % 3))]}" --store laptop.sqlite)")
 done
-for i in $(seq 0 99); do
+for i in $(seq 0 $((EDITS - 1))); do
     g edit "${ids[$((i * 5))]}" --note "Edited: source $i asked not to be named." --store laptop.sqlite >/dev/null
 done
 echo "field day: $(g status --json --store laptop.sqlite | python3 -c 'import json,sys; s=json.load(sys.stdin); print(sum(s["clock"].values()), "changes on the laptop")')" >&2

@@ -100,9 +100,16 @@ import Testing
         for _ in 0..<3000 where (try RawConnection.messages(in: peer.bytesSoFar)).first?.kind != .hello {
             try await Task.sleep(for: .milliseconds(10))
         }
-        for _ in 0..<14 {
-            peer.send(SyncMessage.ping.framed())
-            try await Task.sleep(for: .seconds(1))
+        // On a thread of its own: a sleeping task can wake seconds late while CPU-bound tests
+        // hold the cooperative threads, and a late PING would be the test's fault.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            Thread {
+                for _ in 0..<14 {
+                    peer.send(SyncMessage.ping.framed())
+                    usleep(1_000_000)
+                }
+                done.resume()
+            }.start()
         }
         let messages = try RawConnection.messages(in: peer.bytesSoFar)
         peer.close()
