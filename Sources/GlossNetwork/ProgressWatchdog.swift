@@ -4,8 +4,9 @@ import NIOCore
 /// Ends a session whose peer makes no progress for `timeout`: progress is a complete frame, or
 /// `minimumBytes` more raw bytes (a large frame crossing a slow link is progress; a peer
 /// dripping a byte a minute is not). The clock starts at the first frame (before it, the
-/// handshake deadline applies, `SyncTimeoutHandler`). While this side is busy with its store
-/// (applying a batch, say), the peer is waiting for it and the clock is paused.
+/// handshake deadline applies, `SyncTimeoutHandler`), and runs only while the session driver
+/// waits for the peer: while this side is busy (applying a batch, reading its store, or simply
+/// slow to take the next frame), the peer is not to blame.
 ///
 /// Two handlers share one meter: `rawCounter` sits below TLS and counts bytes, `frameWatch`
 /// sits above the frame decoder, marks frames and raises `.timeout` there, where the session
@@ -17,7 +18,7 @@ final class ProgressWatchdog {
     let timeout: TimeAmount
     private var lastProgress = NIODeadline.now()
     private var bytesSinceProgress = 0
-    private var busy = 0
+    private var waiting = false
     /// The clock runs from the first frame: before it, the handshake deadline governs.
     private var running = false
 
@@ -38,22 +39,22 @@ final class ProgressWatchdog {
         if bytesSinceProgress >= Self.minimumBytes { progressed() }
     }
 
-    fileprivate var stalled: Bool { running && busy == 0 && NIODeadline.now() - lastProgress > timeout }
+    fileprivate var stalled: Bool { running && waiting && NIODeadline.now() - lastProgress > timeout }
 
     fileprivate func frameArrived() {
         running = true
         progressed()
     }
 
-    /// Sent down the pipeline (`fireUserInboundEventTriggered`) when this side starts or ends
-    /// work the peer waits for.
-    struct Busy: Sendable {
-        let isBusy: Bool
+    /// Sent down the pipeline (`fireUserInboundEventTriggered`) when the driver starts (true)
+    /// or stops (false) waiting for the peer's next frame.
+    struct Waiting: Sendable {
+        let isWaiting: Bool
     }
 
-    fileprivate func setBusy(_ isBusy: Bool) {
-        busy += isBusy ? 1 : -1
-        if busy == 0 { progressed() }  // the peer's silence while we were busy was ours
+    fileprivate func setWaiting(_ isWaiting: Bool) {
+        if isWaiting && !waiting { progressed() }  // the silence until now was this side's
+        waiting = isWaiting
     }
 
     private final class RawCounter: ChannelInboundHandler, RemovableChannelHandler {
@@ -69,8 +70,8 @@ final class ProgressWatchdog {
         }
 
         func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-            if let busy = event as? Busy {
-                watchdog.setBusy(busy.isBusy)
+            if let waiting = event as? Waiting {
+                watchdog.setWaiting(waiting.isWaiting)
             } else {
                 context.fireUserInboundEventTriggered(event)
             }

@@ -69,7 +69,7 @@ enum SyncConnection {
                 driver.pingInterval = pingInterval
                 driver.learned = learned
                 let pipeline = channel.channel.pipeline
-                driver.markBusy = { pipeline.fireUserInboundEventTriggered(ProgressWatchdog.Busy(isBusy: $0)) }
+                driver.markWaiting = { pipeline.fireUserInboundEventTriggered(ProgressWatchdog.Waiting(isWaiting: $0)) }
                 driver.tls = tls
                 driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
@@ -115,8 +115,9 @@ enum SyncConnection {
         var pingInterval = SyncProtocol.pingInterval
         /// What an earlier session on this link learned, for a client's new session.
         var learned: (budget: Int, compressionRatio: Double)?
-        /// Pauses (true) and resumes this side's idle timeout: while it is busy, the peer waits.
-        var markBusy: @Sendable (Bool) -> Void = { _ in }
+        /// Runs (true) and pauses this side's idle timeout: it runs only while the driver waits for
+        /// the peer's next frame.
+        var markWaiting: @Sendable (Bool) -> Void = { _ in }
         /// The size of the frame read last, for progress.
         var lastFrameBytes = 0
         /// The origin of the session's monotonic time (`SyncSession` sizes batches by it).
@@ -254,6 +255,8 @@ enum SyncConnection {
         /// or sent something unreadable (then the peer has been told why).
         mutating func nextMessage(_ frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator) async throws -> SyncMessage? {
             let frame: SyncFrame?
+            markWaiting(true)
+            defer { markWaiting(false) }
             do {
                 frame = try await frames.next()
             } catch let error as ProtocolError where error.code == .truncated {
@@ -430,12 +433,10 @@ extension SyncConnection.Driver {
     }
 
     /// Runs store work that may take a while (applying a batch, reading the store's state);
-    /// meanwhile this side's own idle timeout is paused (the peer is waiting for it), and a peer
-    /// that named `ping` gets a PING every `pingInterval`, so that its idle timeout sees this
-    /// side alive (SPEC §11.11).
+    /// meanwhile a peer that named `ping` gets a PING every `pingInterval`, so that its idle
+    /// timeout sees this side alive (SPEC §11.11). (This side's own is paused: it runs only
+    /// while the driver waits for a frame.)
     func busy<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        markBusy(true)
-        defer { markBusy(false) }
         guard session?.peerTakesPing == true else { return try await offload(work) }
         let (outbound, interval) = (self.outbound, pingInterval)
         return try await withThrowingTaskGroup(of: T?.self) { group in
