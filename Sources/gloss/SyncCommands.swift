@@ -43,12 +43,16 @@ struct Serve: AsyncParsableCommand {
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Exchange changes with a server, both ways, in one session.",
+        abstract: "Exchange changes with a server, both ways, retrying through a bad link.",
         discussion: """
-            Exits 0 when both replicas hold the union of their changes (a device that is read-only
-            on the server only pulls). The server must prove a device key this replica trusts
-            read-write: the one it was cloned from, one added with 'gloss trust', or, for a first
+            Exits 0 when both replicas hold the union of their changes (a device that is read-only \
+            on the server only pulls). The server must prove a device key this replica trusts \
+            read-write: the one it was cloned from, one added with 'gloss trust', or, for a first \
             contact, exactly the one named by --expect (then trusted from now on).
+
+            A dropped or stalled connection, or a server that is down or busy, is tried again \
+            until --timeout; a server that refuses this device is not. With --every, it keeps \
+            running and syncs as notes are written.
             """
     )
 
