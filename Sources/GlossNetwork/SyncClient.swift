@@ -36,11 +36,7 @@ public enum SyncClient {
         if report.outcome == nil, report.bytesReceived == 0 {
             // A link that broke before the server proved its key says nothing about the server.
             guard let found = tls.presentedReplicaID else {
-                if report.connectionLost || !tls.heardFromPeer {
-                    var lost = report
-                    lost.connectionLost = true
-                    return lost
-                }
+                if report.connectionLost { return report }
                 throw SyncClientError.notAGlossServer(endpoint)
             }
             if !trusted.contains(found) { throw SyncClientError.untrustedServer(found: found, endpoint: endpoint) }

@@ -86,12 +86,6 @@ enum SyncTLS {
 final class TLSPeer: Sendable {
     private let presented = NIOLockedValueBox<ReplicaID?>(nil)
     private let completed = NIOLockedValueBox(false)
-    private let heard = NIOLockedValueBox(false)
-
-    /// True once the peer sent any byte at all. A connection closed before that (a cut, a proxy
-    /// whose far side is gone) says nothing about the server: a client tries again. One that
-    /// answered, but not with a Gloss device key, is not a Gloss server.
-    var heardFromPeer: Bool { heard.withLockedValue { $0 } }
 
     /// The replica id whose key the peer proved it holds; nil until the handshake completed.
     var replicaID: ReplicaID? { completed.withLockedValue { $0 } ? presentedReplicaID : nil }
@@ -122,26 +116,10 @@ final class TLSPeer: Sendable {
             presented.withLockedValue { $0 = replica }
             promise.succeed(replica.map(trusted.contains) == true ? .certificateVerified : .failed)
         }
-        return [FirstByteObserver(peer: self), handler, TLSHandshakeObserver(peer: self)]
+        return [handler, TLSHandshakeObserver(peer: self)]
     }
 
     fileprivate func markCompleted() { completed.withLockedValue { $0 = true } }
-    fileprivate func markHeard() { heard.withLockedValue { $0 = true } }
-
-    /// Below TLS: notes that the peer sent something, then steps out of the way.
-    private final class FirstByteObserver: ChannelInboundHandler, RemovableChannelHandler {
-        typealias InboundIn = ByteBuffer
-        typealias InboundOut = ByteBuffer
-        let peer: TLSPeer
-
-        init(peer: TLSPeer) { self.peer = peer }
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            peer.markHeard()
-            context.fireChannelRead(data)
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        }
-    }
 }
 
 /// Marks a connection's `TLSPeer` proven when the handshake completes, and closes a connection
