@@ -39,6 +39,15 @@ public struct VersionVector: Hashable, Sendable {
         }
     }
 
+    /// How many changes `other` counts that this vector does not: what a replica holding this
+    /// lacks of one holding `other`. Saturates at `UInt64.max`, as `total` does.
+    public func missing(from other: VersionVector) -> UInt64 {
+        other.entries.reduce(0) { sum, entry in
+            let (result, overflow) = sum.addingReportingOverflow(entry.value - min(entry.value, self[entry.key]))
+            return overflow ? .max : result
+        }
+    }
+
     public func contains(_ dot: Dot) -> Bool { self[dot.replica] >= dot.seq }
 
     public func merging(_ other: VersionVector) -> VersionVector {

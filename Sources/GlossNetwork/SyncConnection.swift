@@ -356,9 +356,8 @@ enum SyncConnection {
                     pullOnly = session.role == .client && peer.capabilities.contains(SyncProtocol.pullOnlyCapability)
                     feed = pullOnly ? nil : replica.feed(since: peer.clock)
                     let local = session.local.clock
-                    progress?(
-                        .started(
-                            toSend: pullOnly ? 0 : Self.lacking(peer.clock, from: local), toReceive: Self.lacking(local, from: peer.clock)))
+                    let (toSend, toReceive) = (pullOnly ? 0 : peer.clock.missing(from: local), local.missing(from: peer.clock))
+                    progress?(.started(toSend: Int(clamping: toSend), toReceive: Int(clamping: toReceive)))
                 case .apply(let batch, let changes):
                     // A server applies a device's batch only while that device is read-write,
                     // checked inside the batch's own transaction (SPEC §11.13).
@@ -454,11 +453,6 @@ extension SyncConnection.Driver {
             }
             throw CancellationError()
         }
-    }
-
-    /// How many changes a replica holding `held` lacks of those a replica holding `from` has.
-    static func lacking(_ held: VersionVector, from other: VersionVector) -> Int {
-        other.sortedEntries.reduce(0) { $0 + Int($1.seq - min($1.seq, held[$1.replica])) }
     }
 
     func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {

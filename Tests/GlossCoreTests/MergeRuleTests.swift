@@ -243,6 +243,14 @@ import Testing
     @Test func aPeersAbsurdClockSumsWithoutTrapping() {
         let vector = VersionVector([high: .max / 2 + 1, low: .max / 2 + 1])
         #expect(vector.total == .max)
+        #expect(VersionVector().missing(from: vector) == .max, "what a sync's progress counts")
+    }
+
+    @Test func missingCountsWhatTheOtherVectorHoldsBeyondThisOne() {
+        let mine = VersionVector([high: 5, low: 2])
+        let theirs = VersionVector([high: 3, low: 7])
+        #expect(mine.missing(from: theirs) == 5 && theirs.missing(from: mine) == 2)
+        #expect(mine.missing(from: mine) == 0 && VersionVector().missing(from: mine) == 7)
     }
 
     @Test func mergeComparesBytesNotUnicodeEquivalence() {
