@@ -183,15 +183,15 @@ struct Bench {
     static func note(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
     static func seconds(_ duration: Duration) -> String {
-        String(format: "%.2f", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
+        String(format: "%.2f", duration.inSeconds)
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.1f", (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1000)
+        String(format: "%.1f", duration.inSeconds * 1000)
     }
 
     static func microseconds(_ duration: Duration, per count: Int) -> String {
-        String(format: "%.2f", (Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18) * 1e6 / Double(count))
+        String(format: "%.2f", duration.inSeconds * 1e6 / Double(count))
     }
 
     static func fileSize(_ path: String) throws -> Int {

@@ -1,3 +1,5 @@
+import GlossCore
+
 /// How many bytes the next batch of changes may take, sized to the link (SPEC §11.7).
 ///
 /// Only one batch is in flight, and a cut loses at most that one; so a batch should take about
@@ -44,19 +46,15 @@ public struct BatchBudget: Hashable, Sendable {
         let doubled = min(bytes * 2, Self.largest)
         // The link's round trip is paid once per batch; at most 3/4 of this one is taken to be
         // it, as a batch's own round trip is an upper bound of the link's, not the link's.
-        let sending = Self.seconds(elapsed) - min(Self.seconds(roundTrip ?? .zero), 0.75 * Self.seconds(elapsed))
+        let sending = elapsed.inSeconds - min((roundTrip ?? .zero).inSeconds, 0.75 * elapsed.inSeconds)
         guard sending > 0 else {
             bytes = doubled
             return
         }
-        let fits = Double(frameBytes) / sending * Self.seconds(Self.target)
+        let fits = Double(frameBytes) / sending * Self.target.inSeconds
         // A batch far below the budget (the last one, a few changes) measures mostly the round
         // trip, not the rate: it may grow the budget but never shrink it.
         if frameBytes < bytes / 2 && fits < Double(bytes) { return }
         bytes = max(Self.smallest, min(doubled, Int(fits.rounded(.down))))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

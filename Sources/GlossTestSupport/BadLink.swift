@@ -1,5 +1,6 @@
 #if canImport(Glibc)
     import Foundation
+    import GlossCore
     import Glibc
 
     /// A bad link between a sync client and a server, in process, with no kernel features: a TCP
@@ -266,8 +267,7 @@
         }
 
         fileprivate static func sleep(for duration: Duration) {
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            Thread.sleep(forTimeInterval: seconds)
+            Thread.sleep(forTimeInterval: duration.inSeconds)
         }
     }
 #endif

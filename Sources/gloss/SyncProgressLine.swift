@@ -1,4 +1,5 @@
 import Foundation
+import GlossCore
 import GlossNetwork
 
 /// The line `gloss sync` and `gloss clone` redraw in place on a terminal (stderr) while they
@@ -61,7 +62,7 @@ final class SyncProgressLine: @unchecked Sendable {
         var parts: [String] = []
         if toSend + toReceive + sent + received > 0 {
             parts.append("sent \(sent)/\(max(sent, toSend)) changes, received \(received)/\(max(received, toReceive))")
-            let elapsed = Self.seconds(now - started)
+            let elapsed = (now - started).inSeconds
             let rate = elapsed > 0 ? Double(bytes) / elapsed : 0
             parts.append("\(Self.size(bytes))" + (rate > 0 ? " at \(Self.size(Int(rate)))/s" : ""))
             let done = sent + received
@@ -76,10 +77,6 @@ final class SyncProgressLine: @unchecked Sendable {
             parts.append("attempt \(attempt)" + (lastFailure.map { " (last: \(Terminal.singleLine($0)))" } ?? ""))
         }
         return Self.fitted(parts.joined(separator: " · "))
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     static func size(_ bytes: Int) -> String {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlossCore
 import GlossNetwork
 
 /// `--timeout` and `--stall-timeout` of `gloss sync` and `gloss clone`.
@@ -72,10 +73,7 @@ struct RetryLoop {
         deadline = .now + .milliseconds(Int64(timeout.seconds * 1000))
     }
 
-    var seconds: Double {
-        let elapsed = ContinuousClock.now - started
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    }
+    var seconds: Double { (ContinuousClock.now - started).inSeconds }
 
     mutating func starting() { attempts += 1 }
 
