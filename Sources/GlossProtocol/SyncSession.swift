@@ -170,9 +170,8 @@ public struct SyncSession: Sendable {
     }
 
     /// True when the peer's HELLO named `ping`: a busy driver may send it PING (SPEC §11.4).
-    public var peerTakesPing: Bool { peer?.capabilities.contains(SyncProtocol.pingCapability) == true || pendingHelloTakesPing }
-
-    var pendingHelloTakesPing: Bool { pendingHello?.capabilities.contains(SyncProtocol.pingCapability) == true }
+    /// (A server knows it from the peer's HELLO before it has sent its own.)
+    public var peerTakesPing: Bool { (peer ?? pendingHello)?.capabilities.contains(SyncProtocol.pingCapability) == true }
 
     /// True when both HELLOs announced `deflate`: CHANGES go compressed (SPEC §11.4).
     public var compressesChanges: Bool {

@@ -240,6 +240,10 @@ func runSession(
     var lastFailure: String?
     // What a session cut short learned of the link: the next starts at that batch size.
     var learned: (budget: Int, compressionRatio: Double)?
+    // Each failed attempt's reason, kept for 'gloss peers' even if the command is interrupted.
+    let remember = { (why: String) in
+        try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: why, time: currentTime())
+    }
     while true {
         loop.starting()
         line?.attempting(loop.attempts, after: lastFailure)
@@ -248,10 +252,10 @@ func runSession(
                 replica, endpoint: endpoint, trusting: trusted, limits: retry.limits, learned: learned, progress: line, roles: roles)
             return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
         } catch let error as CLIError {
-            try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: error.message, time: currentTime())
+            remember(error.message)
             throw error
         } catch let failure as NetworkFailure {
-            try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: failure.reason, time: currentTime())
+            remember(failure.reason)
             let report = failure.report
             learned = report?.learned ?? learned
             if let lost = learned, unacknowledgedBytesIn(report) > 0 {
@@ -264,7 +268,7 @@ func runSession(
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
                 let error = CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)", networkFailure: failure.reason)
-                try? replica.createdStore?.recordSyncFailure(address: endpoint.description, message: error.message, time: currentTime())
+                remember(error.message)
                 throw error
             }
             lastFailure = failure.reason
