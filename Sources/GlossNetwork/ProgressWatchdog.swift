@@ -19,6 +19,7 @@ final class ProgressWatchdog {
     private var lastProgress = NIODeadline.now()
     private var bytesSinceProgress = 0
     private var waiting = false
+    private var lastCheck = NIODeadline.now()
     /// The clock runs from the first frame: before it, the handshake deadline governs.
     private var running = false
 
@@ -40,6 +41,19 @@ final class ProgressWatchdog {
     }
 
     fileprivate var stalled: Bool { running && waiting && NIODeadline.now() - lastProgress > timeout }
+
+    /// False when this check comes well after the last (the event loop itself was held up, by
+    /// a burst of TLS handshakes, say): then what the peer sent meanwhile may be unread in the
+    /// socket, and the clock restarts rather than blame the peer.
+    fileprivate func checkedOnTime(every period: TimeAmount) -> Bool {
+        let now = NIODeadline.now()
+        defer { lastCheck = now }
+        guard now - lastCheck <= period * 2 else {
+            progressed()
+            return false
+        }
+        return true
+    }
 
     fileprivate func frameArrived() {
         running = true
@@ -102,7 +116,7 @@ final class ProgressWatchdog {
             let watchdog = NIOLoopBound(self.watchdog, eventLoop: context.eventLoop)
             let period = TimeAmount.nanoseconds(max(watchdog.value.timeout.nanoseconds / 8, 1_000_000))
             check = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { task in
-                guard watchdog.value.stalled else { return }
+                guard watchdog.value.checkedOnTime(every: period), watchdog.value.stalled else { return }
                 task.cancel()
                 loopBound.value.fireErrorCaught(
                     ProtocolError(
