@@ -36,6 +36,22 @@ import Testing
         return try store.clock()[store.identity.replicaID]
     }
 
+    /// Drops every connection through `link` for 1 s, every 3 s, until cancelled (at most 60
+    /// times); the task's value is how many cuts it made.
+    static func cutEveryThreeSeconds(_ link: BadLink) -> Task<Int, Never> {
+        Task.detached {
+            var cuts = 0
+            for _ in 0..<60 where !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3))
+                link.cut(.drop)
+                cuts += 1
+                try? await Task.sleep(for: .seconds(1))
+                link.restore()
+            }
+            return cuts
+        }
+    }
+
     /// The hub serving, the field introduced to it, and a bad link in front of the hub.
     struct Setup {
         let replicas: TwoReplicas
@@ -73,18 +89,7 @@ import Testing
     func aDaysNotesReachTheHubThroughRepeatedCuts() async throws {
         let setup = try await Setup.make(profile: .init(bytesPerSecond: 10_000, delay: .milliseconds(20)))
         let fieldSeq = try Self.writeADaysNotes(on: setup.replicas.field)
-        let link = setup.link
-        let cutter = Task.detached {
-            var cuts = 0
-            for _ in 0..<60 where !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3))
-                link.cut(.drop)
-                cuts += 1
-                try? await Task.sleep(for: .seconds(1))
-                link.restore()
-            }
-            return cuts
-        }
+        let cutter = Self.cutEveryThreeSeconds(setup.link)
         let result = try await setup.sync(["--stall-timeout", "5s", "--timeout", "200s"])
         cutter.cancel()
         let cuts = await cutter.value
@@ -118,18 +123,7 @@ import Testing
         let told = try #require(refused.stderr.firstMatch(of: /gloss trust ([A-Z2-7-]{31})/).map { String($0.1) }, "\(refused)")
         try await sandbox.ok("trust", told, "--role", "read-write", store: setup.replicas.desk)
 
-        let link = setup.link
-        let cutter = Task.detached {
-            var cuts = 0
-            for _ in 0..<60 where !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3))
-                link.cut(.drop)
-                cuts += 1
-                try? await Task.sleep(for: .seconds(1))
-                link.restore()
-            }
-            return cuts
-        }
+        let cutter = Self.cutEveryThreeSeconds(setup.link)
         let clone = try await sandbox.run(command + ["--json", "--stall-timeout", "5s", "--timeout", "200s"], timeLimit: .seconds(240))
         cutter.cancel()
         let cuts = await cutter.value

@@ -25,77 +25,75 @@ import Testing
         (try? RawConnection.messages(in: peer.bytesSoFar)) ?? []
     }
 
-    @Test func aServerApplyingABigBatchPingsAPeerThatNamedPing() async throws {
-        let folder = try TemporaryFolder()
-        // Some history of its own, so the session does not end at the HELLOs (equal clocks).
-        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
-        var random = SplitMix64(seed: 3)
-        try editRandomly(store, count: 3, using: &random)
+    /// A server whose store has some history of its own (so a session does not end at the
+    /// HELLOs), serving with `limits`, and a raw peer connected to it that lacks everything.
+    struct Served {
+        let folder: TemporaryFolder
+        let store: GlossStore
+        let server: TestServer
+        let peer: RawConnection
+
+        init(seed: UInt64, edits: Int, limits: SyncLimits) async throws {
+            folder = try TemporaryFolder()
+            store = try makeStore(at: folder.file("server.sqlite"), name: "server")
+            var random = SplitMix64(seed: seed)
+            try editRandomly(store, count: edits, using: &random)
+            server = try await TestServer(store: store, limits: limits)
+            peer = try await RawConnection(port: server.port)
+        }
+
+        /// The peer's HELLO: an empty clock, and `capabilities`.
+        func hello(capabilities: [String] = []) -> SyncMessage.Hello {
+            SyncMessage.Hello(
+                storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
+                digest: StateDigest.of(ReplicaState()), capabilities: capabilities)
+        }
+
+        func stop() async {
+            peer.close()
+            await server.stop()
+        }
+    }
+
+    /// The peer sends its HELLO and 2,000 changes in one batch; the server's messages until it
+    /// acknowledged them (at most 30 s).
+    static func messagesUntilABigBatchIsAcknowledged(capabilities: [String]) async throws -> (Served, [SyncMessage]) {
         var limits = testLimits()
         limits.pingInterval = .milliseconds(20)
-        let server = try await TestServer(store: store, limits: limits)
-        let peer = try await RawConnection(port: server.port)
-        var hello = SyncMessage.Hello(
-            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
-            digest: StateDigest.of(ReplicaState()), capabilities: [SyncProtocol.pingCapability])
-        hello.heads = []
-        let batch = RawConnection.sign(Self.articles(2_000), for: store)
-        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed() + SyncMessage.changes(batch: 1, batch).framed())
-        var acknowledged = false
-        for _ in 0..<600 where !acknowledged {
+        let served = try await Served(seed: 3, edits: 3, limits: limits)
+        let batch = RawConnection.sign(Self.articles(2_000), for: served.store)
+        served.peer.send(
+            SyncProtocol.magic + SyncMessage.hello(served.hello(capabilities: capabilities)).framed()
+                + SyncMessage.changes(batch: 1, batch).framed())
+        for _ in 0..<600 where !Self.received(served.peer).contains(.ack(batch: 1)) {
             try await Task.sleep(for: .milliseconds(50))
-            acknowledged = Self.received(peer).contains(.ack(batch: 1))
         }
-        let messages = Self.received(peer)
-        peer.close()
-        await server.stop()
-        #expect(acknowledged, "\(messages.map(\.kind))")
+        let messages = Self.received(served.peer)
+        await served.stop()
+        return (served, messages)
+    }
+
+    @Test func aServerApplyingABigBatchPingsAPeerThatNamedPing() async throws {
+        let (served, messages) = try await Self.messagesUntilABigBatchIsAcknowledged(capabilities: [SyncProtocol.pingCapability])
+        #expect(messages.contains(.ack(batch: 1)), "\(messages.map(\.kind))")
         let ack = try #require(messages.firstIndex(of: .ack(batch: 1)))
         #expect(messages[..<ack].contains(.ping), "PING while applying: \(messages.map(\.kind))")
-        #expect(try store.clock()[RawConnection.replicaID] == 2_000)
+        #expect(try served.store.clock()[RawConnection.replicaID] == 2_000)
     }
 
     @Test func noPingForAPeerThatDidNotNameIt() async throws {
-        let folder = try TemporaryFolder()
-        // Some history of its own, so the session does not end at the HELLOs (equal clocks).
-        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
-        var random = SplitMix64(seed: 3)
-        try editRandomly(store, count: 3, using: &random)
-        var limits = testLimits()
-        limits.pingInterval = .milliseconds(20)
-        let server = try await TestServer(store: store, limits: limits)
-        let peer = try await RawConnection(port: server.port)
-        let hello = SyncMessage.Hello(
-            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
-            digest: StateDigest.of(ReplicaState()))
-        let batch = RawConnection.sign(Self.articles(2_000), for: store)
-        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed() + SyncMessage.changes(batch: 1, batch).framed())
-        var acknowledged = false
-        for _ in 0..<600 where !acknowledged {
-            try await Task.sleep(for: .milliseconds(50))
-            acknowledged = Self.received(peer).contains(.ack(batch: 1))
-        }
-        let messages = Self.received(peer)
-        peer.close()
-        await server.stop()
-        #expect(acknowledged && !messages.contains(.ping), "\(messages.map(\.kind))")
+        let (_, messages) = try await Self.messagesUntilABigBatchIsAcknowledged(capabilities: [])
+        #expect(messages.contains(.ack(batch: 1)) && !messages.contains(.ping), "\(messages.map(\.kind))")
     }
 
     /// The idle timeout counts progress: PING every second keeps a 6 s timeout from firing for
     /// 14 s, while the server waits for an ACK that never comes.
     @Test func pingKeepsASessionPastTheIdleTimeout() async throws {
-        let folder = try TemporaryFolder()
-        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
-        var random = SplitMix64(seed: 5)
-        try editRandomly(store, count: 6, using: &random)
         var limits = testLimits()
         limits.idleTimeout = .seconds(6)
-        let server = try await TestServer(store: store, limits: limits)
-        let peer = try await RawConnection(port: server.port)
-        let hello = SyncMessage.Hello(
-            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
-            digest: StateDigest.of(ReplicaState()))
-        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
+        let served = try await Served(seed: 5, edits: 6, limits: limits)
+        let peer = served.peer
+        peer.send(SyncProtocol.magic + SyncMessage.hello(served.hello()).framed())
         // PING only once the server's HELLO is here (SPEC §11.4.6), then one a second. All on a
         // thread of its own: a sleeping task can wake seconds late while CPU-bound tests hold
         // the cooperative threads, and a late PING would be the test's fault, not the server's.
@@ -112,8 +110,7 @@ import Testing
             }.start()
         }
         let messages = try RawConnection.messages(in: peer.bytesSoFar)
-        peer.close()
-        await server.stop()
+        await served.stop()
         #expect(messages.first?.kind == .hello && messages.allSatisfy { $0.errorCode == nil }, "\(messages.filter { $0.errorCode != nil })")
     }
 }
@@ -135,15 +132,9 @@ import Testing
 
     @Test(arguments: [true, false])
     func theServerCompressesOnlyForAPeerThatNamedDeflate(peerNamesDeflate: Bool) async throws {
-        let folder = try TemporaryFolder()
-        let store = try makeStore(at: folder.file("server.sqlite"), name: "server")
-        var random = SplitMix64(seed: 8)
-        try editRandomly(store, count: 40, using: &random)
-        let server = try await TestServer(store: store)
-        let peer = try await RawConnection(port: server.port)
-        let hello = SyncMessage.Hello(
-            storeID: store.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: VersionVector(),
-            digest: StateDigest.of(ReplicaState()), capabilities: peerNamesDeflate ? [SyncProtocol.deflateCapability] : [])
+        let served = try await KeepAliveTests.Served(seed: 8, edits: 40, limits: testLimits())
+        let peer = served.peer
+        let hello = served.hello(capabilities: peerNamesDeflate ? [SyncProtocol.deflateCapability] : [])
         peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
         var types: [UInt8] = []
         for _ in 0..<200
@@ -151,8 +142,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(50))
             types = Self.frameTypes(peer.bytesSoFar)
         }
-        peer.close()
-        await server.stop()
+        await served.stop()
         let expected = peerNamesDeflate ? SyncMessage.Kind.changesDeflated : .changes
         let other = peerNamesDeflate ? SyncMessage.Kind.changes : .changesDeflated
         #expect(types.contains(expected.rawValue) && !types.contains(other.rawValue), "\(types)")
