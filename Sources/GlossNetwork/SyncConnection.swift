@@ -196,15 +196,6 @@ enum SyncConnection {
                 return report()
             }
             while !session.isFinished {
-                while session.wantsBatch, !session.isFinished {
-                    if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {
-                        try await perform(session.fail(.notTrusted, "device \(DeviceID(peer)) is no longer trusted by this server"))
-                        break
-                    }
-                    let (batch, isLast) = try await nextBatch(byteLimit: session.batchByteLimit)
-                    try await perform(session.send(batch: batch, isLast: isLast, at: now))
-                }
-                if session.isFinished { break }
                 guard let message = try await nextMessage(&frames) else { break }
                 if role == .client, case .hello(let hello) = message, hello.replicaID != tls?.replicaID {
                     try await perform(
@@ -358,6 +349,13 @@ enum SyncConnection {
                     let local = session.local.clock
                     let (toSend, toReceive) = (pullOnly ? 0 : peer.clock.missing(from: local), local.missing(from: peer.clock))
                     progress?(.started(toSend: Int(clamping: toSend), toReceive: Int(clamping: toReceive)))
+                case .needBatch(let byteLimit):
+                    if let gate, let peer = session.peer?.replicaID, !(try await offload { gate.maySync(peer) }) {
+                        try await perform(session.fail(.notTrusted, "device \(DeviceID(peer)) is no longer trusted by this server"))
+                        return
+                    }
+                    let (batch, isLast) = try await nextBatch(byteLimit: byteLimit)
+                    try await perform(session.send(batch: batch, isLast: isLast, at: now))
                 case .apply(let batch, let changes):
                     // A server applies a device's batch only while that device is read-write,
                     // checked inside the batch's own transaction (SPEC §11.13).

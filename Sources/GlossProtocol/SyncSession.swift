@@ -4,17 +4,16 @@ import GlossCore
 ///
 /// Feed it what arrives, carry out the actions it returns. The network driver (or a test) owns
 /// the socket and the store; the session owns the rules: who speaks when, when a server needs
-/// its own state, which batch comes next and how many bytes it may hold (`batchByteLimit`, sized
+/// its own state, when the next batch is due and how many bytes it may hold (`.needBatch`, sized
 /// to the link), each CHANGES frame's encoding (compressed when both sides can), when both
 /// directions are done, and whether the two replicas diverged. `now` arguments are a monotonic
 /// time with any origin, which the session uses only to size batches.
 ///
 ///     var session = SyncSession(role: .client, local: me)
 ///     perform(session.begin(at: now))                    // [.send(.hello)]
-///     perform(session.receive(message, at: now))         // .apply, .send(.ack), .finish, ...
-///     while session.wantsBatch {                         // a page of about batchByteLimit bytes
-///         perform(session.send(batch: page, isLast: done, at: now))   // [.sendFrame(...)]
-///     }
+///     perform(session.receive(message, at: now))         // .apply, .send(.ack), .needBatch, .finish, ...
+///     // on .needBatch(byteLimit:): a page of the feed of at most byteLimit bytes
+///     perform(session.send(batch: page, isLast: done, at: now))   // [.sendFrame(...)]
 ///
 ///     var server = SyncSession.awaitingHello()           // reads nothing before a HELLO:
 ///     server.receive(hello, at: now)                     // [.needLocal(peer:)]
@@ -65,10 +64,15 @@ public struct SyncSession: Sendable {
         /// A cloning client learned the server's store id: create the local store now, with this
         /// id (and the replica id the HELLO announced), before anything is applied.
         case joinStore(StoreID)
-        /// The handshake succeeded. Start sending the changes `peer.clock` lacks, in causal
-        /// order, through `send(batch:isLast:at:)` while `wantsBatch`, each batch within
-        /// `batchByteLimit` encoded bytes.
+        /// The handshake succeeded: open a feed of the changes `peer.clock` lacks, in causal
+        /// order. A `.needBatch` follows.
         case startSending(peer: SyncMessage.Hello)
+        /// The peer can take the next batch: answer with `send(batch:isLast:at:)`, passing the
+        /// feed's next page of at most `byteLimit` encoded bytes before compression (one larger
+        /// change goes alone), or an empty last batch when nothing is left. One batch is in flight
+        /// at a time, so an interruption re-sends at most that one; the next `.needBatch` comes
+        /// with its ACK.
+        case needBatch(byteLimit: Int)
         /// Apply these changes durably, all or none, then call `applied(batch:newChanges:)` (or
         /// `applyFailed`).
         case apply(batch: UInt64, SignedBatch)
@@ -196,9 +200,8 @@ public struct SyncSession: Sendable {
     public private(set) var compressionRatio = 1.0
 
     /// True while the peer can take another batch: sending has started, the last batch was
-    /// acknowledged (one batch in flight: an interruption re-sends at most that one), and END
-    /// has not been sent.
-    public var wantsBatch: Bool {
+    /// acknowledged, and END has not been sent.
+    var wantsBatch: Bool {
         phase == .syncing && !sentEnd && batchesSent == batchesAcknowledged
     }
 
@@ -255,7 +258,7 @@ public struct SyncSession: Sendable {
                 acknowledgedChanges += inFlight.changes
                 self.inFlight = nil
             }
-            return checkBothDone()
+            return sentEnd ? checkBothDone() : [.needBatch(byteLimit: batchByteLimit)]
         case (.syncing, .end) where !peerEnded:
             peerEnded = true
             return checkBothDone()
@@ -312,15 +315,17 @@ public struct SyncSession: Sendable {
             return actions
         }
         phase = .syncing
-        actions.append(.startSending(peer: hello))
+        actions += [.startSending(peer: hello), .needBatch(byteLimit: batchByteLimit)]
         return actions
     }
 
-    /// Sends one batch of the changes the peer lacks (none is fine), and END after the last.
-    /// A batch whose frame is above what the peer accepts fails the session instead: its runs
-    /// are signed where they end, so it cannot be cut.
+    /// Sends one batch of the changes the peer lacks, the answer to `.needBatch`, and END after
+    /// the last (an empty last batch sends only END). A batch whose frame is above what the peer
+    /// accepts fails the session instead: its runs are signed where they end, so it cannot be cut.
     public mutating func send(batch changes: SignedBatch, isLast: Bool, at now: Duration = .zero) -> [Action] {
         guard wantsBatch else { return [] }
+        // Nothing to send yet more to come: ask again rather than send an empty CHANGES.
+        if changes.changes.isEmpty, !isLast { return [.needBatch(byteLimit: batchByteLimit)] }
         var actions: [Action] = []
         if !changes.changes.isEmpty {
             let message = SyncMessage.changes(batch: batchesSent + 1, changes)

@@ -22,8 +22,8 @@ public struct ChangeFeed: Sendable {
         self.byteLimit = byteLimit
     }
 
-    /// The next page, signed: at most `changeLimit` changes and about `byteLimit` bytes (an
-    /// estimate from the text and dependency sizes), cut where every other author's last change
+    /// The next page, signed: at most `changeLimit` changes and `byteLimit` bytes as the batch
+    /// encodes them (`PageCut`), cut where every other author's last change
     /// in it is one this store holds a signature for. One larger change, or one run received
     /// whole, goes alone. Nil after the page marked `isLast`.
     ///
@@ -53,35 +53,44 @@ extension GlossStore {
             try database.read { db in
                 let (lacking, lackingArguments) = try ChangeRows.lacking(since, in: db)
                 let own = try ReplicaOrdinals.ordinal(of: identity.replicaID, in: db)
-                // Pick the page by arrival first, then size it by the text it carries.
-                let rows = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT c.arrival AS arrival, c.replica AS replica,
-                            c.replica = ? OR EXISTS (SELECT 1 FROM checkpoint k WHERE k.replica = c.replica AND k.seq = c.seq) AS signed,
-                            length(c.dependencies) + (SELECT coalesce(sum(
-                                coalesce(length(CAST(o.value AS BLOB)), 0) + coalesce(length(CAST(o.name AS BLOB)), 0)
-                                + coalesce(length(CAST(o.prefix AS BLOB)), 0) + coalesce(length(CAST(o.suffix AS BLOB)), 0)), 0)
-                            + 40 * count(*) FROM operation o WHERE o.replica = c.replica AND o.seq = c.seq) AS size
-                        FROM change c WHERE c.arrival > ? AND \(lacking) ORDER BY c.arrival
-                        """, arguments: [own, arrival] + lackingArguments)
-                var cut = PageCut(changeLimit: changeLimit, byteLimit: byteLimit)
+                var cut = PageCut(changeLimit: changeLimit, byteLimit: byteLimit, own: identity.replicaID)
+                var taken: [Change] = []
+                var position = arrival
                 var more = false
-                while let row = try rows.next() {
-                    guard cut.accepts(size: row["size"]) else {
-                        more = true
-                        break
+                // Read in growing chunks, measuring each change by its encoding, until the page
+                // is full: at most one chunk is read past the cut.
+                var chunk = 32
+                scan: while true {
+                    let limit = max(1, min(chunk, changeLimit - cut.taken + 1))
+                    let rows = try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT c.arrival AS arrival, c.replica AS replica,
+                                c.replica = ? OR EXISTS (SELECT 1 FROM checkpoint k WHERE k.replica = c.replica AND k.seq = c.seq) AS signed
+                            FROM change c WHERE c.arrival > ? AND \(lacking) ORDER BY c.arrival LIMIT ?
+                            """, arguments: [own, position] + lackingArguments + [limit])
+                    guard let end: Int64 = rows.last?["arrival"] else { break }
+                    let changes = try ChangeRows.fetch(
+                        db, where: "c.arrival > ? AND c.arrival <= ? AND \(lacking)", arguments: [position, end] + lackingArguments)
+                    for (row, change) in zip(rows, changes) {
+                        let size = cut.encodedSize(of: change, signed: row["signed"])
+                        guard cut.accepts(size: size) else {
+                            more = true
+                            break scan
+                        }
+                        cut.take(change, arrival: row["arrival"], author: row["replica"], signed: row["signed"], size: size)
+                        taken.append(change)
                     }
-                    cut.take(arrival: row["arrival"], author: row["replica"], signed: row["signed"], size: row["size"])
+                    guard rows.count == limit else { break }
+                    position = end
+                    chunk = min(2 * chunk, 1024)
                 }
                 let exhausted = !more && cut.taken == cut.boundary
                 guard let last = cut.lastArrival else {
                     if cut.taken > 0 { throw SignatureRows.unsigned(try ReplicaOrdinals.all(in: db)[cut.openAuthor!]!) }
                     return (.empty, arrival, true)
                 }
-                let changes = try ChangeRows.fetch(
-                    db, where: "c.arrival > ? AND c.arrival <= ? AND \(lacking)", arguments: [arrival, last] + lackingArguments
-                )
+                let changes = Array(taken.prefix(cut.boundary))
                 let runs = try SignatureRows.runs(signing: changes, store: identity.storeID, key: key, in: db)
                 return (SignedBatch(changes: changes, runs: runs), last, exhausted)
             }
@@ -92,20 +101,55 @@ extension GlossStore {
 /// Where a page of the feed ends: after the limits are reached, at the last point where no
 /// author is left open (every author's last change so far carries a signature here), so every
 /// run in the page can be signed. A run received whole is never split.
+///
+/// Bytes are counted as the signed batch encodes them (SPEC §6.1, §6.6): each change's own
+/// encoding, a replica table entry for each replica the page names, a run for each author, and
+/// the run's checkpoints (another author's: each stored one; this replica's own: at the end and
+/// every `SignatureRows.ownCheckpointInterval`). A table of 128 replicas or more takes a second
+/// byte per index, so past that the count is short by a byte a reference.
 struct PageCut {
     let changeLimit: Int
     let byteLimit: Int
+    /// This replica: its runs are signed afresh, not from stored checkpoints.
+    let own: ReplicaID
     private(set) var taken = 0
-    private var bytes = 0
+    /// The table's and the batch's counts (varints), then what each change adds.
+    private(set) var bytes = 5
     /// Changes taken up to the last point where every run could be signed.
     private(set) var boundary = 0
     private(set) var lastArrival: Int64?
     private var open: Set<Int64> = []
     private(set) var openAuthor: Int64?
+    private var named: Set<ReplicaID> = []
+    private var authors: Set<ReplicaID> = []
 
-    init(changeLimit: Int, byteLimit: Int) {
+    /// A run's head: author index, key, base chain hash, checkpoint count.
+    static let runHeadSize = 1 + 32 + ChainHash.length + 1
+
+    init(changeLimit: Int, byteLimit: Int, own: ReplicaID) {
         self.changeLimit = changeLimit
         self.byteLimit = byteLimit
+        self.own = own
+    }
+
+    /// What `change` adds to the page's encoding: its own bytes, table entries for replicas the
+    /// page does not name yet, a run head if its author is new to the page, and a checkpoint if
+    /// one will be sent at it (`signed`: a stored one, for another author's change).
+    func encodedSize(of change: Change, signed: Bool) -> Int {
+        let table = ReplicaTable(covering: [change])
+        var writer = WireWriter()
+        writer.writeChange(change, in: table)
+        let newReplicas = table.replicas.filter { !named.contains($0) }.count
+        let isNewAuthor = !authors.contains(change.id.replica)
+        let seq = change.id.seq
+        let checkpointed =
+            change.id.replica == own
+            ? isNewAuthor || seq % SignatureRows.ownCheckpointInterval == 0  // its end, and the interval
+            : signed
+        var checkpoint = WireWriter()
+        checkpoint.writeVarint(seq)
+        return writer.bytes.count + newReplicas * ReplicaTable.entrySize + (isNewAuthor ? Self.runHeadSize : 0)
+            + (checkpointed ? checkpoint.bytes.count + Checkpoint.signatureLength : 0)
     }
 
     /// True while the page should take a change of `size` bytes: under the limits, or with no
@@ -114,9 +158,11 @@ struct PageCut {
         boundary == 0 || (taken < changeLimit && bytes + size <= byteLimit)
     }
 
-    mutating func take(arrival: Int64, author: Int64, signed: Bool, size: Int) {
+    mutating func take(_ change: Change, arrival: Int64, author: Int64, signed: Bool, size: Int) {
         taken += 1
         bytes += size
+        named.formUnion(ReplicaTable(covering: [change]).replicas)
+        authors.insert(change.id.replica)
         if signed { open.remove(author) } else { open.insert(author) }
         openAuthor = open.first
         if open.isEmpty {

@@ -71,8 +71,8 @@ import Testing
             Issue.record("no batch sent")
             return
         }
-        _ = session.receive(.ack(batch: 1), at: .seconds(10) + .milliseconds(1))
-        #expect(session.batchByteLimit == 2 * BatchBudget.smallest, "a fast round trip doubles it")
+        let next = session.receive(.ack(batch: 1), at: .seconds(10) + .milliseconds(1))
+        #expect(next == [.needBatch(byteLimit: 2 * BatchBudget.smallest)], "a fast round trip doubles it")
         #expect(session.batchBytesSent == frame.count && session.batchBytesAcknowledged == frame.count)
     }
 

@@ -402,7 +402,7 @@ struct SyncSessionTests {
             operations: [.keepAnnotation(id: RawBytes.article)])
         var session = Self.syncing()
         #expect(session.send(batch: [change], isLast: false) == [.framed(.changes(batch: 1, [change]))])
-        #expect(session.receive(.ack(batch: 1)) == [])
+        #expect(session.receive(.ack(batch: 1)) == [.needBatch(byteLimit: session.batchByteLimit)])
         _ = session.send(batch: [change], isLast: false)
         var repeated = session
         expectUnexpected(repeated.receive(.ack(batch: 1)), repeated)
@@ -532,8 +532,8 @@ struct SyncSessionTests {
 
     // MARK: Flow control
 
-    @Test("wantsBatch: false before the handshake, while a batch is unacknowledged, and after END")
-    func wantsBatch() {
+    @Test("needBatch: asked after the handshake and after each ACK, never with a batch in flight or after END")
+    func needBatch() {
         let change = Change(
             id: Dot(replica: F.alice, seq: 1), dependencies: VersionVector(), time: 0,
             operations: [.keepAnnotation(id: RawBytes.article)])
@@ -541,22 +541,22 @@ struct SyncSessionTests {
             role: .server,
             local: SyncSession.Local(
                 storeID: F.store, replicaID: F.alice, name: "alice", clock: [F.alice: 1], digest: F.digestA))
-        #expect(!session.wantsBatch)
-        _ = session.begin()
-        #expect(!session.wantsBatch)
+        #expect(session.begin() == [])
         #expect(session.send(batch: [change], isLast: false) == [], "no batch before the handshake")
-        _ = session.receive(.hello(F.hello(replica: F.bob, clock: [:])))
-        #expect(session.wantsBatch)
+        let handshake = session.receive(.hello(F.hello(replica: F.bob, clock: [:])))
+        let ask = SyncSession.Action.needBatch(byteLimit: BatchBudget.smallest)
+        #expect(handshake.suffix(2).last == ask, "the handshake ends by asking for the first batch")
+        #expect(session.send(batch: [], isLast: false) == [ask], "an empty page that is not the last: asked again")
         #expect(session.send(batch: [change], isLast: false) == [.framed(.changes(batch: 1, [change]))])
-        #expect(!session.wantsBatch)
         #expect(session.send(batch: [change], isLast: false) == [], "a second batch waits for the ACK")
         #expect(session.send(batch: [], isLast: true) == [], "so does END")
-        #expect(session.receive(.ack(batch: 1)) == [])
-        #expect(session.wantsBatch)
+        guard case .needBatch(let limit)? = session.receive(.ack(batch: 1)).first else {
+            Issue.record("the ACK does not ask for the next batch")
+            return
+        }
+        #expect(limit == session.batchByteLimit)
         #expect(session.send(batch: [change], isLast: true) == [.framed(.changes(batch: 2, [change])), .send(.end)])
-        #expect(!session.wantsBatch)
-        #expect(session.receive(.ack(batch: 2)) == [])
-        #expect(!session.wantsBatch, "after END")
+        #expect(session.receive(.ack(batch: 2)) == [], "after END nothing more is asked")
     }
 
     @Test("an empty last page sends END alone; an empty batch is never sent")
@@ -664,7 +664,7 @@ struct SyncSessionPingTests {
     @Test func aServerIgnoresPingWhileSyncing() {
         var server = SyncSessionTests.syncing()
         #expect(server.receive(.ping) == [])
-        #expect(server.wantsBatch)
+        #expect(server.send(batch: [], isLast: true) == [.send(.end)], "still taking its first batch")
     }
 
     @Test func peerTakesPingFollowsTheHello() {

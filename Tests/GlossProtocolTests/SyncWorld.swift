@@ -191,6 +191,10 @@ struct SyncWorld {
             case .startSending(let peer):
                 links[link].sides[side].feedClock = peer.clock
                 links[link].sides[side].feedPosition = 0
+            case .needBatch(let byteLimit):
+                let (changes, isLast) = nextPage(link: link, side: side, byteLimit: byteLimit)
+                let batch = replicas[links[link].sides[side].replica].signed(changes)
+                perform(links[link].sides[side].session.send(batch: batch, isLast: isLast, at: clock), link: link, side: side)
             case .apply(let batch, let changes):
                 do {
                     let new = try replicas[replica].apply(signed: changes)
@@ -208,29 +212,17 @@ struct SyncWorld {
                 links[link].sides[side].failure = (error, peerSaidIt)
             }
         }
-        pump(link: link, side: side)
-    }
-
-    /// Sends batches while the session wants them, as the driver's loop does before it reads.
-    private mutating func pump(link: Int, side: Int) {
-        while links[link].sides[side].session.wantsBatch, !links[link].sides[side].isFinished {
-            let (changes, isLast) = nextPage(link: link, side: side)
-            perform(
-                links[link].sides[side].session.send(
-                    batch: replicas[links[link].sides[side].replica].signed(changes), isLast: isLast, at: clock),
-                link: link, side: side)
-        }
     }
 
     /// The next page of the feed: up to `batchChangeLimit` changes the peer lacks, in arrival
     /// order from where the last page ended, and whether none are left after them.
-    private mutating func nextPage(link: Int, side: Int) -> (changes: [Change], isLast: Bool) {
+    private mutating func nextPage(link: Int, side: Int, byteLimit: Int) -> (changes: [Change], isLast: Bool) {
         guard let clock = links[link].sides[side].feedClock else { return ([], true) }
         let lacking = replicas[links[link].sides[side].replica].lacking(clock, from: links[link].sides[side].feedPosition)
         var page = lacking.prefix(batchChangeLimit)
         if self.link != nil {
             // As the store's feed: changes while their encoded size fits the budget, at least one.
-            let budget = links[link].sides[side].session.batchByteLimit
+            let budget = byteLimit
             var bytes = 0
             let fitting = page.prefix { entry in
                 bytes += SyncMessage.changes(batch: 1, SignedBatch(changes: [entry.change], runs: [])).framed().count
