@@ -54,14 +54,20 @@ public enum QuoteAnchoring {
             guard starts.count == 1 else { throw .ambiguous(count: starts.count) }
             start = starts[0]
         }
-        let scalars = Array(body.unicodeScalars)
-        let end = start + quote.unicodeScalars.count
-        let prefixStart = max(0, start - contextLength)
-        let suffixEnd = min(scalars.count, end + contextLength)
+        return anchor(start: start, end: start + quote.unicodeScalars.count, in: Array(body.unicodeScalars))!
+    }
+
+    /// The anchor of the passage at offsets `start..<end` of a body's scalars, with up to
+    /// `contextLength` scalars of context on each side (SPEC §4.3): what `gloss` records, and
+    /// what a receiver rebuilds from a quote sent by position (SPEC §11.4.2b). Nil when the
+    /// passage is empty or runs past the body.
+    public static func anchor(start: Int, end: Int, in scalars: [Unicode.Scalar]) -> Anchor? {
+        guard 0 <= start, start < end, end <= scalars.count else { return nil }
+        func text(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[range])) }
         return Anchor(
-            exact: quote,
-            prefix: String(String.UnicodeScalarView(scalars[prefixStart..<start])),
-            suffix: String(String.UnicodeScalarView(scalars[end..<suffixEnd])),
+            exact: text(start..<end),
+            prefix: text(max(0, start - contextLength)..<start),
+            suffix: text(end..<min(scalars.count, end + contextLength)),
             start: UInt64(start),
             end: UInt64(end)
         )

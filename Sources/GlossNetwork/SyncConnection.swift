@@ -345,7 +345,7 @@ enum SyncConnection {
                 case .startSending(let peer):
                     // A read-only device sends nothing: the server named it pull-only.
                     pullOnly = session.role == .client && peer.capabilities.contains(SyncProtocol.pullOnlyCapability)
-                    feed = pullOnly ? nil : replica.feed(since: peer.clock)
+                    feed = pullOnly ? nil : replica.feed(since: peer.clock, quotesByPosition: session.quotesByPosition)
                     let local = session.local.clock
                     let (toSend, toReceive) = (pullOnly ? 0 : peer.clock.missing(from: local), local.missing(from: peer.clock))
                     progress?(.started(toSend: Int(clamping: toSend), toReceive: Int(clamping: toReceive)))
@@ -360,8 +360,11 @@ enum SyncConnection {
                     // A server applies a device's batch only while that device is read-write,
                     // checked inside the batch's own transaction (SPEC §11.13).
                     let device = gate == nil || changes.changes.isEmpty ? nil : session.peer?.replicaID
+                    let byPosition = session.quotesByPosition
                     do {
-                        let new = try await busy { () throws -> Int in try replica.apply(changes, from: device) }
+                        let new = try await busy { () throws -> Int in
+                            try replica.apply(changes, from: device, quotesByPosition: byPosition)
+                        }
                         progress?(.received(changes: changes.changes.count, bytes: lastFrameBytes))
                         try await perform(session.applied(batch: batch, newChanges: new))
                     } catch let error as GlossStoreError {

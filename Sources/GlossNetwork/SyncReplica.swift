@@ -38,8 +38,9 @@ public final class SyncReplica: @unchecked Sendable {
         return try store!.replicaKey()
     }
 
-    /// What every HELLO of this implementation announces: it reads compressed CHANGES, and PING.
-    static let capabilities = [SyncProtocol.deflateCapability, SyncProtocol.pingCapability]
+    /// What every HELLO of this implementation announces: it reads compressed CHANGES, PING, and
+    /// quotes sent by position.
+    static let capabilities = [SyncProtocol.deflateCapability, SyncProtocol.pingCapability, SyncProtocol.quotesByPositionCapability]
 
     func local() throws(GlossStoreError) -> SyncSession.Local {
         guard let store else {
@@ -138,7 +139,7 @@ public final class SyncReplica: @unchecked Sendable {
             trusting: pendingClone.server.map { ($0, time) })
     }
 
-    func feed(since clock: VersionVector) -> ChangeFeed? {
+    func feed(since clock: VersionVector, quotesByPosition: Bool) -> ChangeFeed? {
         guard let store else { return nil }
         var since = clock
         // A store taking a new id sends nothing of its old id: its peers' history of that id is
@@ -146,14 +147,16 @@ public final class SyncReplica: @unchecked Sendable {
         if let recovery = try? store.recovery(), let held = try? store.clock() {
             since[recovery.oldReplicaID] = max(since[recovery.oldReplicaID], held[recovery.oldReplicaID])
         }
-        return store.feed(since: since, changeLimit: SyncProtocol.batchChangeLimit, byteLimit: SyncProtocol.batchByteLimit)
+        return store.feed(
+            since: since, changeLimit: SyncProtocol.batchChangeLimit, byteLimit: SyncProtocol.batchByteLimit,
+            quotesByPosition: quotesByPosition)
     }
 
     /// Applies a batch; with `device`, only if that device is read-write here (a server's check,
     /// made inside the batch's transaction).
-    func apply(_ changes: SignedBatch, from device: ReplicaID? = nil) throws(GlossStoreError) -> Int {
+    func apply(_ changes: SignedBatch, from device: ReplicaID? = nil, quotesByPosition: Bool = false) throws(GlossStoreError) -> Int {
         guard let store else { throw GlossStoreError(.noStore, "no store to apply changes to") }
-        return try store.apply(changes, from: device).applied
+        return try store.apply(changes, from: device, quotesByPosition: quotesByPosition).applied
     }
 
     func summary() throws(GlossStoreError) -> (VersionVector, [UInt8]) {

@@ -11,6 +11,9 @@ public enum SyncProtocol {
     /// A HELLO capability: the sender reads PING (SPEC §11.4), and the peer may send it while
     /// busy, to keep the sender's idle timeout from firing.
     public static let pingCapability = "ping"
+    /// A HELLO capability: the sender rebuilds quotes sent by position from their articles
+    /// (SPEC §11.4.2b). When both HELLOs name it, either side may send them so.
+    public static let quotesByPositionCapability = "quotes-by-position"
     /// How often a busy side sends PING to a peer that named `ping`.
     public static let pingInterval: Duration = .seconds(5)
     /// Each side's byte stream starts with these 8 bytes, before any frame.

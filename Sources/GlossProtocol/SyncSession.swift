@@ -65,7 +65,7 @@ public struct SyncSession: Sendable {
         /// id (and the replica id the HELLO announced), before anything is applied.
         case joinStore(StoreID)
         /// The handshake succeeded: open a feed of the changes `peer.clock` lacks, in causal
-        /// order. A `.needBatch` follows.
+        /// order, sending quotes by position if `quotesByPosition`. A `.needBatch` follows.
         case startSending(peer: SyncMessage.Hello)
         /// The peer can take the next batch: answer with `send(batch:isLast:at:)`, passing the
         /// feed's next page of at most `byteLimit` encoded bytes before compression (one larger
@@ -73,8 +73,8 @@ public struct SyncSession: Sendable {
         /// at a time, so an interruption re-sends at most that one; the next `.needBatch` comes
         /// with its ACK.
         case needBatch(byteLimit: Int)
-        /// Apply these changes durably, all or none, then call `applied(batch:newChanges:)` (or
-        /// `applyFailed`).
+        /// Apply these changes durably, all or none (rebuilding quotes sent by position if
+        /// `quotesByPosition`), then call `applied(batch:newChanges:)` (or `applyFailed`).
         case apply(batch: UInt64, SignedBatch)
         /// Both directions are done: call `summarize(clock:digest:)` with the state now held.
         case summarize
@@ -181,6 +181,13 @@ public struct SyncSession: Sendable {
     public var compressesChanges: Bool {
         let deflate = SyncProtocol.deflateCapability
         return local.capabilities.contains(deflate) && peer?.capabilities.contains(deflate) == true
+    }
+
+    /// True when both HELLOs announced `quotes-by-position`: each side sends the anchors its
+    /// articles rebuild by position, and rebuilds those it receives (SPEC §11.4.2b).
+    public var quotesByPosition: Bool {
+        let capability = SyncProtocol.quotesByPositionCapability
+        return local.capabilities.contains(capability) && peer?.capabilities.contains(capability) == true
     }
 
     /// About how many bytes of changes the next batch should hold, before compression (a single

@@ -12,14 +12,16 @@ public struct ChangeFeed: Sendable {
     let since: VersionVector
     let changeLimit: Int
     let byteLimit: Int
+    let quotesByPosition: Bool
     private var arrival: Int64 = 0
     private var finished = false
 
-    init(store: GlossStore, since: VersionVector, changeLimit: Int, byteLimit: Int) {
+    init(store: GlossStore, since: VersionVector, changeLimit: Int, byteLimit: Int, quotesByPosition: Bool) {
         self.store = store
         self.since = since
         self.changeLimit = changeLimit
         self.byteLimit = byteLimit
+        self.quotesByPosition = quotesByPosition
     }
 
     /// The next page, signed: at most `changeLimit` changes and `byteLimit` bytes as the batch
@@ -32,7 +34,8 @@ public struct ChangeFeed: Sendable {
     public mutating func next(byteLimit: Int? = nil) throws(GlossStoreError) -> (batch: SignedBatch, isLast: Bool)? {
         guard !finished else { return nil }
         let (batch, lastArrival, exhausted) = try store.page(
-            since: since, after: arrival, changeLimit: changeLimit, byteLimit: byteLimit ?? self.byteLimit)
+            since: since, after: arrival, changeLimit: changeLimit, byteLimit: byteLimit ?? self.byteLimit,
+            quotesByPosition: quotesByPosition)
         arrival = lastArrival
         finished = exhausted
         return (batch, exhausted)
@@ -40,20 +43,27 @@ public struct ChangeFeed: Sendable {
 }
 
 extension GlossStore {
-    /// A feed of the changes a peer holding `since` lacks.
-    public func feed(since: VersionVector, changeLimit: Int = 1000, byteLimit: Int = 1 << 20) -> ChangeFeed {
-        ChangeFeed(store: self, since: since, changeLimit: changeLimit, byteLimit: byteLimit)
+    /// A feed of the changes a peer holding `since` lacks. With `quotesByPosition` (the peer
+    /// named the capability, SPEC §11.4.2b) each anchor the article's text rebuilds goes in its
+    /// wire form by position, and pages are sized by what is then sent.
+    public func feed(since: VersionVector, changeLimit: Int = 1000, byteLimit: Int = 1 << 20, quotesByPosition: Bool = false)
+        -> ChangeFeed
+    {
+        ChangeFeed(store: self, since: since, changeLimit: changeLimit, byteLimit: byteLimit, quotesByPosition: quotesByPosition)
     }
 
-    func page(since: VersionVector, after arrival: Int64, changeLimit: Int, byteLimit: Int) throws(GlossStoreError) -> (
-        SignedBatch, Int64, Bool
-    ) {
+    func page(since: VersionVector, after arrival: Int64, changeLimit: Int, byteLimit: Int, quotesByPosition: Bool) throws(GlossStoreError)
+        -> (
+            SignedBatch, Int64, Bool
+        )
+    {
         let key = try replicaKey()
         return try access {
             try database.read { db in
                 let (lacking, lackingArguments) = try ChangeRows.lacking(since, in: db)
                 let own = try ReplicaOrdinals.ordinal(of: identity.replicaID, in: db)
                 var cut = PageCut(changeLimit: changeLimit, byteLimit: byteLimit, own: identity.replicaID)
+                var articles = ArticleScalars { id in try Self.body(of: id, in: db) }
                 var taken: [Change] = []
                 var position = arrival
                 var more = false
@@ -72,7 +82,8 @@ extension GlossStore {
                     guard let end: Int64 = rows.last?["arrival"] else { break }
                     let changes = try ChangeRows.fetch(
                         db, where: "c.arrival > ? AND c.arrival <= ? AND \(lacking)", arguments: [position, end] + lackingArguments)
-                    for (row, change) in zip(rows, changes) {
+                    for (row, held) in zip(rows, changes) {
+                        let change = quotesByPosition ? try held.sendingQuotesByPosition(&articles) : held
                         let size = cut.encodedSize(of: change, signed: row["signed"])
                         guard cut.accepts(size: size) else {
                             more = true

@@ -93,11 +93,17 @@ extension GlossStore {
     /// `from`, when given, is the device that sent the changes: they are applied only if its
     /// role is read-write, checked in the same transaction, so a revoke that commits first
     /// always wins (`.notPermitted` for a read-only device, `.notTrusted` for any other).
+    ///
+    /// `quotesByPosition`: the batch came from a peer that may send quotes by position (SPEC
+    /// §11.4.2b); they are rebuilt from the articles' texts before anything is checked.
     @discardableResult
-    public func apply(_ batch: SignedBatch, from device: ReplicaID? = nil) throws(GlossStoreError) -> ApplyReport {
+    public func apply(_ batch: SignedBatch, from device: ReplicaID? = nil, quotesByPosition: Bool = false) throws(GlossStoreError)
+        -> ApplyReport
+    {
         // The sender's role first (SPEC §11.13): a read-only device hears `notPermitted`, and
         // costs no hashing. The transaction checks it again, so a revoke that commits first wins.
         if let device { try access { try database.read { db in try Self.requireReadWrite(device, in: db) } } }
+        let batch = quotesByPosition ? try restoringQuotes(in: batch) : batch
         let chains: [ChainHash]
         do {
             chains = try batch.verify(store: identity.storeID)
@@ -113,6 +119,28 @@ extension GlossStore {
                 throw Self.fork(of: found.author, at: found.seq)
             }
         }
+    }
+
+    /// `batch` with its quotes sent by position rebuilt: from articles the batch creates, else
+    /// from those held here (articles are never deleted, so what is read now still holds when
+    /// the batch is applied).
+    private func restoringQuotes(in batch: SignedBatch) throws(GlossStoreError) -> SignedBatch {
+        guard batch.changes.contains(where: \.hasQuotesByPosition) else { return batch }
+        // `access` reports a GlossCoreError as the refusal it is.
+        return try access {
+            try database.read { db in
+                var articles = ArticleScalars { id in try Self.body(of: id, in: db) }
+                articles.learn(from: batch.changes)
+                var restored = batch
+                restored.changes = try batch.changes.map { try $0.restoringQuotes(&articles) }
+                return restored
+            }
+        }
+    }
+
+    /// The text of article `id`, if this store holds it.
+    static func body(of id: EntityID, in db: Database) throws -> String? {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT body FROM article WHERE id = ?"), arguments: [Data(id.bytes)])
     }
 
     /// `apply`'s transaction, after the signatures were checked. Runs in this order (SPEC §6.6
