@@ -1,3 +1,4 @@
+import Foundation
 import GlossCore
 import GlossProtocol
 import GlossStore
@@ -59,6 +60,15 @@ extension SyncClient {
     /// reset, a name that did not resolve, a TLS connection cut): another attempt may succeed.
     /// A store's or a key's error is not one.
     public static func isNetworkError(_ error: any Error) -> Bool {
-        error is NIOConnectionError || error is ChannelError || error is IOError || error is NIOSSLError
+        if let failure = error as? NIOConnectionError, failure.connectionErrors.isEmpty, isUnknownName(failure.dnsAError),
+            isUnknownName(failure.dnsAAAAError)
+        {
+            return false  // the name does not exist: a typo, not a network down (that is EAI_AGAIN)
+        }
+        return error is NIOConnectionError || error is ChannelError || error is IOError || error is NIOSSLError
+    }
+
+    private static func isUnknownName(_ error: (any Error)?) -> Bool {
+        (error as? SocketAddressError.UnknownHost)?.errorCode == Int(EAI_NONAME)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GlossProtocol
 
 /// Where a sync server listens or a client connects: `HOST:PORT`, `[IPv6]:PORT`, or a bare
@@ -26,9 +27,16 @@ public struct SyncEndpoint: Hashable, Sendable, CustomStringConvertible {
             guard let parsed = Int(text[text.index(after: colon)...]) else { return nil }
             port = parsed
         }
-        guard !host.isEmpty, (0...65535).contains(port) else { return nil }
+        guard !host.isEmpty, (0...65535).contains(port), host.unicodeScalars.allSatisfy(Self.allowedInHost.contains) else {
+            return nil
+        }
         self.init(host: host, port: port)
     }
+
+    /// What a host name (letters, digits, dots, dashes; underscores, which some networks use),
+    /// an IPv4 address or an IPv6 address (hex, colons, a `%` zone) may hold: a path or a URL is
+    /// not a host.
+    static let allowedInHost = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_:%")
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

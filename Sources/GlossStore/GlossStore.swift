@@ -91,9 +91,7 @@ public final class GlossStore: Sendable {
         trusting server: (replica: ReplicaID, time: UInt64)? = nil
     ) throws(GlossStoreError) -> GlossStore {
         let fileManager = FileManager.default
-        guard !fileManager.fileExists(atPath: path) else {
-            throw GlossStoreError(.storeExists, "a store already exists at \(path)")
-        }
+        if let occupied = whatOccupies(path) { throw occupied }
         let directory = (path as NSString).deletingLastPathComponent
         do {
             if !directory.isEmpty { try fileManager.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -129,12 +127,33 @@ public final class GlossStore: Sendable {
         // rename() after the existence check above is the next best thing.
         if link(building, path) != 0 {
             let linkError = errno
-            if linkError == EEXIST { throw GlossStoreError(.storeExists, "a store already exists at \(path)") }
+            if linkError == EEXIST { throw whatOccupies(path) ?? GlossStoreError(.storeExists, "a store already exists at \(path)") }
             guard linkError == EPERM || linkError == ENOTSUP || linkError == EXDEV, rename(building, path) == 0 else {
                 throw GlossStoreError(.notWritable, "cannot create \(path): \(String(cString: strerror(linkError)))")
             }
         }
         return try open(at: path)
+    }
+
+    /// Why a store cannot be created at `path`, if something is there: a store, or something
+    /// else that is never overwritten (a directory, an empty file, any other file).
+    public static func whatOccupies(_ path: String) -> GlossStoreError? {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return nil }
+        if isDirectory.boolValue {
+            return GlossStoreError(.storeExists, "\(path) is a directory; give a file path for the store, e.g. \(path)/store.sqlite")
+        }
+        let handle = try? FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+        let start = (try? handle?.read(upToCount: 16)) ?? nil
+        try? handle?.close()
+        switch start {
+        case .some(let bytes) where bytes.starts(with: Array("SQLite format 3\0".utf8)):
+            return GlossStoreError(.storeExists, "a store already exists at \(path)")
+        case .none, .some(Data()):
+            return GlossStoreError(.storeExists, "\(path) exists and is empty; remove it or choose another path")
+        default:
+            return GlossStoreError(.storeExists, "\(path) exists and is not a Gloss store; refusing to overwrite it")
+        }
     }
 
     private init(path: String, identity: StoreIdentity, database: any DatabaseWriter) {

@@ -74,13 +74,17 @@ struct BundleReport: Encodable {
 
 /// `bundle create` replaces an older bundle at FILE, but never the store or any other file.
 func refuseToOverwriteNonBundle(_ file: String, store: GlossStore) throws {
-    guard FileManager.default.fileExists(atPath: file) else { return }
+    var isDirectory: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { return }
     let shown = Terminal.singleLine(file)
+    if isDirectory.boolValue { throw CLIError("\(shown) is a directory; name the bundle file to write, e.g. \(shown)/notes.bundle") }
     let target = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
     if target == URL(fileURLWithPath: store.path).resolvingSymlinksInPath().path {
         throw CLIError("\(shown) is the store itself; write the bundle to another file")
     }
-    let start = FileHandle(forReadingAtPath: file)?.readData(ofLength: ChangeBundle.magic.count)
+    let handle = try? FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+    let start = try? handle?.read(upToCount: ChangeBundle.magic.count)
+    try? handle?.close()
     guard start == Data(ChangeBundle.magic) else {
         throw CLIError("\(shown) exists and is not a Gloss bundle; refusing to overwrite it")
     }
@@ -113,17 +117,36 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) thr
     return try reportingErrors { try store.apply(bundle.batch) }
 }
 
-/// Writes to a temporary file beside `path`, then renames it over `path`: a reader never sees
-/// half a file, and a failure leaves the old one. The file is readable by its owner only.
+/// Writes to a temporary file beside `path`, flushed to disk, then renames it over `path`: a
+/// reader never sees half a file, and a failure (a full disk, a read-only folder) leaves the old
+/// one and no partial file, and says why. The file is readable by its owner only.
 func writeAtomically(_ data: Data, to path: String) throws {
+    let shown = Terminal.singleLine(path)
     let temporary = path + ".gloss-partial-\(ProcessInfo.processInfo.processIdentifier)"
+    /// The error of the call that just failed, after removing the partial file.
+    func failure() -> CLIError {
+        let reason = String(cString: strerror(errno)).lowercased()
+        unlink(temporary)
+        return CLIError("cannot write \(shown): \(reason)")
+    }
     // Owner-only, like the store: a bundle carries notes that may name sources.
-    guard FileManager.default.createFile(atPath: temporary, contents: data, attributes: [.posixPermissions: 0o600]) else {
-        throw CLIError("cannot write \(Terminal.singleLine(path))")
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else { throw CLIError("cannot write \(shown): \(String(cString: strerror(errno)).lowercased())") }
+    let written = data.withUnsafeBytes { buffer -> Bool in
+        var offset = 0
+        while offset < buffer.count {
+            let count = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { return false }
+            offset += count
+        }
+        return true
     }
-    guard rename(temporary, path) == 0 else {
-        let reason = String(cString: strerror(errno))
-        try? FileManager.default.removeItem(atPath: temporary)
-        throw CLIError("cannot write \(Terminal.singleLine(path)): \(reason)")
+    guard written, fsync(descriptor) == 0 else {
+        let error = failure()
+        close(descriptor)
+        throw error
     }
+    guard close(descriptor) == 0 else { throw failure() }
+    guard rename(temporary, path) == 0 else { throw failure() }
 }

@@ -27,10 +27,10 @@ struct Clone: AsyncParsableCommand {
 
     func run() async throws {
         let path = storeOptions.path
-        if FileManager.default.fileExists(atPath: path) {
-            throw CLIError("a store already exists at \(Terminal.singleLine(path))")
-        }
-        if FileManager.default.fileExists(atPath: source) || SyncEndpoint(parsing: source) == nil {
+        if let occupied = GlossStore.whatOccupies(path) { throw CLIError(occupied.message) }
+        // A file, or what can only be meant as one (a path, a .bundle name), is a bundle.
+        let looksLikeAFile = source.contains("/") || source.lowercased().hasSuffix(".bundle")
+        if FileManager.default.fileExists(atPath: source) || (looksLikeAFile && !source.contains("://")) {
             return try cloneBundle(at: path)
         }
         let endpoint = try parseEndpoint(source)

@@ -31,7 +31,7 @@ struct Serve: AsyncParsableCommand {
                 fflush(nil)  // a log read while the server runs
             }
         } catch {
-            throw CLIError("cannot listen on \(endpoint): \(error)")
+            throw CLIError("cannot listen on \(endpoint): \(NetworkErrorText.listening(error))")
         }
         print(
             "listening on \(SyncEndpoint(host: endpoint.host, port: server.port)) for store \(store.identity.storeID.hex) as device \(DeviceID(store.identity.replicaID))"
@@ -217,7 +217,13 @@ func takeNewID(_ store: GlossStore, server: SyncMessage.Hello) throws -> GlossSt
 }
 
 func parseEndpoint(_ text: String) throws -> SyncEndpoint {
-    guard let endpoint = SyncEndpoint(parsing: text) else { throw CLIError("'\(Terminal.singleLine(text))' is not HOST:PORT") }
+    if let scheme = text.range(of: "://") {
+        let rest = text[scheme.upperBound...].prefix { $0 != "/" }
+        throw CLIError("'\(Terminal.singleLine(text))' is a URL; gloss takes HOST:PORT (here '\(Terminal.singleLine(String(rest)))')")
+    }
+    guard let endpoint = SyncEndpoint(parsing: text) else {
+        throw CLIError("'\(Terminal.singleLine(text))' is not HOST:PORT (for example hub.example.org:\(SyncProtocol.defaultPort))")
+    }
     return endpoint
 }
 
@@ -317,7 +323,7 @@ func attemptSession(
     } catch let error as GlossStoreError {
         throw CLIError(error.message)
     } catch {
-        throw CLIError("cannot sync with \(endpoint): \(error)")
+        throw CLIError("cannot sync with \(endpoint): \(describeConnectionError(error))")
     }
     if progress != nil { Terminal.progress(nil) }
     if report.restoredBy != nil { return report }  // the caller takes a new id and syncs again
@@ -402,12 +408,7 @@ struct SyncSummary: Encodable {
 }
 
 func describeConnectionError(_ error: any Error) -> String {
-    let text = "\(error)"
-    if text.contains("connection refused") || text.contains("Connection refused") {
-        return "connection refused (is 'gloss serve' running there?)"
-    }
-    if text.contains("connectTimeout") || text.contains("timed out") { return "the connection timed out" }
-    return text
+    NetworkErrorText.connecting(error)
 }
 
 /// Batch bytes a failed session sent that its peer never acknowledged.

@@ -12,7 +12,9 @@ import Testing
         case unknownFieldForResolve, fieldNotInConflict, noteOnArticle
         case missingStore, directoryAsStore, nonGlossFileAsStore, initOverExistingStore
         case truncatedBundle, corruptBundle, bundleFromAnotherStore, bundleFromNewerFormat, missingBundle, textFileAsBundle
-        case badSinceClock, unwritableBundlePath
+        case badSinceClock, unwritableBundlePath, bundleCreateOnDirectory, cloneMissingBundle
+        case initOverTextFile, initOverDirectory, initOverEmptyFile, cloneOverTextFile
+        case syncWithURL, syncWithPath, syncWithUnknownHost, serveOnAnAddressInUse, serveOnAnAddressNotHere
     }
 
     /// What to run, what the one line on stderr must say, and files whose bytes (or absence)
@@ -21,6 +23,11 @@ import Testing
         let arguments: [String]
         let fragments: [String]
         var untouched: [String] = []
+        /// A process the scenario needs while the command runs (killed when it goes).
+        var keepAlive: RunningProcess?
+        /// The command may write to the store, but not its changes: a failed sync records its
+        /// error for 'gloss peers', and a server opens the store for writing before it listens.
+        var writesBesideChanges = false
     }
 
     @Test(arguments: BadInput.allCases)
@@ -34,10 +41,16 @@ import Testing
         let before = try await sandbox.snapshot()
         let untouchedBefore = scenario.untouched.map(FileState.init(path:))
         let result = try await sandbox.run(scenario.arguments)
+        scenario.keepAlive?.kill()
         expectCleanFailure(result, mentioning: scenario.fragments)
         // Exact bytes first: the snapshot's own `status` reopens the store.
         #expect(scenario.untouched.map(FileState.init(path:)) == untouchedBefore, "\(input): \(scenario.untouched) changed")
-        #expect(try await sandbox.snapshot() == before, "\(input): the store changed")
+        let after = try await sandbox.snapshot()
+        if scenario.writesBesideChanges {
+            #expect(after.digest == before.digest && after.clock == before.clock, "\(input): the store's changes changed")
+        } else {
+            #expect(after == before, "\(input): the store changed")
+        }
     }
 
     static func scenario(_ input: BadInput, sandbox: Sandbox, article: String, annotation: String) async throws -> Scenario {
@@ -171,8 +184,59 @@ import Testing
         case .unwritableBundlePath:
             let target = sandbox.path("no/such/folder/out.bundle")
             return Scenario(
-                arguments: ["bundle", "create", target] + store, fragments: ["cannot write \(target)"],
+                arguments: ["bundle", "create", target] + store, fragments: ["cannot write \(target): no such file or directory"],
                 untouched: [target])
+        case .bundleCreateOnDirectory:
+            let folder = sandbox.path("exports")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            return Scenario(
+                arguments: ["bundle", "create", folder] + store, fragments: ["\(folder) is a directory", "\(folder)/notes.bundle"],
+                untouched: [folder])
+        case .cloneMissingBundle:
+            let target = sandbox.path("copy.sqlite")
+            return Scenario(
+                arguments: ["clone", "missing.bundle", "--store", target], fragments: ["cannot read bundle missing.bundle: no such file"],
+                untouched: [target])
+        case .initOverTextFile:
+            let notes = try sandbox.write("notes.txt", "Not a store.\n")
+            return Scenario(
+                arguments: ["init", "--store", notes], fragments: ["\(notes) exists and is not a Gloss store"], untouched: [notes])
+        case .initOverDirectory:
+            let folder = sandbox.path("stores")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+            return Scenario(
+                arguments: ["init", "--store", folder], fragments: ["\(folder) is a directory", "\(folder)/store.sqlite"],
+                untouched: [folder])
+        case .initOverEmptyFile:
+            let empty = try sandbox.write("empty.sqlite", "")
+            return Scenario(arguments: ["init", "--store", empty], fragments: ["\(empty) exists and is empty"], untouched: [empty])
+        case .cloneOverTextFile:
+            try await sandbox.ok("bundle", "create", "full.bundle")
+            let notes = try sandbox.write("notes.txt", "Not a store.\n")
+            return Scenario(
+                arguments: ["clone", "full.bundle", "--store", notes], fragments: ["\(notes) exists and is not a Gloss store"],
+                untouched: [notes])
+        case .syncWithURL:
+            return Scenario(
+                arguments: ["sync", "http://127.0.0.1:37897/"] + store, fragments: ["is a URL", "HOST:PORT", "'127.0.0.1:37897'"])
+        case .syncWithPath:
+            return Scenario(arguments: ["sync", "hub/notes:7456"] + store, fragments: ["is not HOST:PORT"])
+        case .syncWithUnknownHost:
+            // .invalid never resolves (RFC 2606); without DNS at all the lookup fails too.
+            return Scenario(
+                arguments: ["sync", "nosuchhost.invalid:7456", "--timeout", "0"] + store, fragments: ["host 'nosuchhost.invalid'"],
+                writesBesideChanges: true)
+        case .serveOnAnAddressInUse:
+            let hub = sandbox.path("hub.sqlite")
+            _ = try await sandbox.initStore(hub, name: "hub")
+            let (server, address) = try await sandbox.serve(hub)
+            return Scenario(
+                arguments: ["serve", "--listen", address] + store, fragments: ["cannot listen on", "already in use"], keepAlive: server,
+                writesBesideChanges: true)
+        case .serveOnAnAddressNotHere:
+            // TEST-NET-1 (RFC 5737): no machine has it.
+            return Scenario(
+                arguments: ["serve", "--listen", "192.0.2.1:7456"] + store, fragments: ["no such address"], writesBesideChanges: true)
         }
     }
 
