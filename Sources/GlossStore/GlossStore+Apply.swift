@@ -76,7 +76,7 @@ extension GlossStore {
         } catch let error as GlossCoreError {
             throw GlossStoreError(refusing: error)
         } catch let error as DatabaseError {
-            throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
+            throw Self.storeError(error, path: path)
         }
     }
 

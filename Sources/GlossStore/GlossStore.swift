@@ -48,13 +48,12 @@ public final class GlossStore: Sendable {
         let directory = (path as NSString).deletingLastPathComponent
         let writable = fileManager.isWritableFile(atPath: path) && fileManager.isWritableFile(atPath: directory.isEmpty ? "." : directory)
         guard writable || readOnly else {
-            throw GlossStoreError(.notWritable, "the store at \(path) is not writable")
+            throw GlossStoreError(
+                .notWritable,
+                "the store at \(path) cannot be changed: the file or its folder is read-only (commands that only read it still work)")
         }
         do {
-            var configuration = Configuration()
-            configuration.readonly = true
-            configuration.busyMode = .timeout(10)
-            let probe = try DatabaseQueue(path: path, configuration: configuration)
+            let probe = try readOnlyQueue(path)
             let (identity, upToDate) = try probe.read { db in
                 guard try db.tableExists("meta") else {
                     throw GlossStoreError(.notAGlossStore, "\(path) is not a Gloss store")
@@ -162,12 +161,31 @@ public final class GlossStore: Sendable {
         self.database = database
     }
 
+    /// A read-only connection. On read-only media (a CD, a mount without write access) SQLite
+    /// cannot create the WAL index a WAL store's reader needs; when the store was closed cleanly
+    /// (no WAL content waiting) it is opened as immutable instead, so a read works there too.
+    private static func readOnlyQueue(_ path: String) throws -> DatabaseQueue {
+        var configuration = Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(busyTimeout)
+        do {
+            return try DatabaseQueue(path: path, configuration: configuration)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_CANTOPEN {
+            let wal = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else { throw error }
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["?", "#"])) ?? absolute
+            // SQLite reads a URI filename when built with URI support, as Debian's and Apple's are.
+            return try DatabaseQueue(path: "file:\(encoded)?immutable=1", configuration: configuration)
+        }
+    }
+
     /// A busy timeout, so a concurrent writer (another gloss process) waits instead of
     /// failing, and `synchronous = FULL`: a committed note survives power loss, not only a
     /// crash. The file is in WAL mode from its creation, so readers never block the writer.
     private static func connect(_ path: String, pooled: Bool) throws(GlossStoreError) -> any DatabaseWriter {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(10)
+        configuration.busyMode = .timeout(busyTimeout)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -201,10 +219,34 @@ public final class GlossStore: Sendable {
             throw error
         } catch let error as GlossCoreError {
             throw GlossStoreError(refusing: error)
+        } catch let error as DatabaseError {
+            throw Self.storeError(error, path: path)
         } catch {
-            throw GlossStoreError(.notWritable, "the store at \(path) failed: \(Self.describe(error))")
+            throw GlossStoreError(.databaseError, "the store at \(path) failed: \(Self.describe(error))")
         }
     }
+
+    /// An SQLite failure, said as what a person can do about it.
+    static func storeError(_ error: DatabaseError, path: String) -> GlossStoreError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return GlossStoreError(
+                .busy,
+                "the store at \(path) is busy: another gloss command (a sync, a server applying changes, a bundle apply or an import) held it for more than \(Int(busyTimeout)) s; try again when it is done"
+            )
+        case .SQLITE_FULL:
+            return GlossStoreError(.diskFull, "the disk holding \(path) is full; nothing was written")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:
+            return GlossStoreError(.notWritable, "the store at \(path) cannot be written: \(describe(error))")
+        case .SQLITE_CORRUPT, .SQLITE_NOTADB:
+            return GlossStoreError(.notAGlossStore, "the store at \(path) is damaged: \(describe(error))")
+        default:
+            return GlossStoreError(.databaseError, "the store at \(path) failed: \(describe(error))")
+        }
+    }
+
+    /// How long a command waits for another's write to finish before it says the store is busy.
+    static let busyTimeout: TimeInterval = 10
 }
 
 /// Who this replica is: the store it belongs to, its own id and its optional name.

@@ -29,6 +29,13 @@ public struct GlossStoreError: Error, Hashable, Sendable, CustomStringConvertibl
         public static let unsignedChange = Code(rawValue: "unsigned-change")
         /// An author's signature does not verify over the changes it claims to cover.
         public static let badSignature = Code(rawValue: "bad-signature")
+        /// Another process held the store's write lock for longer than the busy timeout: trying
+        /// again later will work.
+        public static let busy = Code(rawValue: "busy")
+        /// The disk (or the quota) is full.
+        public static let diskFull = Code(rawValue: "disk-full")
+        /// SQLite failed in a way none of the other codes names (an I/O error, a damaged file).
+        public static let databaseError = Code(rawValue: "database-error")
     }
 
     public let code: Code

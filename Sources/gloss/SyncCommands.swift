@@ -342,7 +342,7 @@ func attemptSession(
             )
         }
         let who = report.peerReportedError ? "the server refused: " : ""
-        throw CLIError("sync with \(endpoint) failed: \(who)\(error.message) (\(error.code.name))")
+        throw CLIError("sync with \(endpoint) failed: \(who)\(error.message)")
     }
     if outcome.diverged, let forked = report.forkedAuthors.first {
         throw CLIError(

@@ -275,8 +275,48 @@ import Testing
         #expect(chmod(sandbox.path("locked"), 0o500) == 0)
         defer { chmod(sandbox.path("locked"), 0o700) }
         let result = try await sandbox.gloss("annotate", article, "--quote", "three generals", store: locked)
-        expectCleanFailure(result, mentioning: ["the store at \(locked) is not writable"])
+        expectCleanFailure(result, mentioning: ["the store at \(locked) cannot be changed", "read-only"])
         #expect(sandbox.bytes(locked) == before)
         #expect(!sandbox.exists(locked + "-wal"))
+        let listed = try await sandbox.gloss("articles", store: locked)
+        #expect(listed.succeeded && listed.stdout.contains(article), "reading still works: \(listed)")
     }
+
+    /// Read-only media (here a read-only bind mount, which binds root too): the store can be
+    /// read though SQLite cannot create its WAL index there, and an edit is refused in one line.
+    @Test(.enabled(if: canMount, "mounting needs root, and a container that allows it"))
+    func aStoreOnReadOnlyMediaCanBeReadAndIsNotChanged() async throws {
+        let sandbox = try Sandbox()
+        let store = sandbox.path("media/store.sqlite")
+        try await sandbox.initStore(store)
+        let article = try await sandbox.importArticle(try sandbox.copySample(), store: store)
+        let mounted = sandbox.path("mounted")
+        try FileManager.default.createDirectory(atPath: mounted, withIntermediateDirectories: false)
+        let mount = try await sandbox.finish(
+            try sandbox.start(
+                executable: "/bin/sh", ["-c", "mount --bind media mounted && mount -o remount,bind,ro mounted"],
+                environment: sandbox.environment))
+        try #require(mount.succeeded, "could not mount read-only: \(mount.stderr)")
+        defer { _ = umount(mounted) }
+        let readOnly = mounted + "/store.sqlite"
+        #expect(!sandbox.exists("mounted/store.sqlite-shm"), "closed cleanly: no WAL index to reuse")
+        let listed = try await sandbox.gloss("articles", store: readOnly)
+        #expect(listed.succeeded && listed.stdout.contains(article), "\(listed)")
+        let shown = try await sandbox.gloss("show", article, store: readOnly)
+        #expect(shown.succeeded, "\(shown)")
+        let edit = try await sandbox.gloss("annotate", article, "--quote", "three generals", store: readOnly)
+        expectCleanFailure(edit, mentioning: ["cannot be changed", "read-only"])
+    }
+
+    /// True when this process may mount file systems (root, outside a locked-down container).
+    static let canMount: Bool = {
+        guard geteuid() == 0 else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/bin/sh")
+        probe.arguments = ["-c", "d=$(mktemp -d) && mount -t tmpfs none \"$d\" && umount \"$d\"; r=$?; rmdir \"$d\"; exit $r"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
 }
