@@ -2,6 +2,7 @@ import Foundation
 import GlossCore
 import GlossProtocol
 import GlossStore
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -120,6 +121,8 @@ enum SyncConnection {
         var markWaiting: @Sendable (Bool) -> Void = { _ in }
         /// The size of the frame read last, for progress.
         var lastFrameBytes = 0
+        /// Bytes of PING frames sent while busy (from another task than the driver's).
+        let pingBytes = NIOLockedValueBox(0)
         /// The origin of the session's monotonic time (`SyncSession` sizes batches by it).
         let started = ContinuousClock.now
 
@@ -312,7 +315,7 @@ enum SyncConnection {
         func report() -> SyncReport {
             var report = SyncReport(
                 outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
-                bytesSent: bytesSent, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
+                bytesSent: bytesSent + pingBytes.withLockedValue { $0 }, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
             report.restoredBy = restoredHere
             report.forkedAuthors = forkedAuthors
             report.connectionLost = connectionLost && outcome == nil
@@ -438,13 +441,15 @@ extension SyncConnection.Driver {
     /// while the driver waits for a frame.)
     func busy<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         guard session?.peerTakesPing == true else { return try await offload(work) }
-        let (outbound, interval) = (self.outbound, pingInterval)
+        let (outbound, interval, pingBytes) = (self.outbound, pingInterval, self.pingBytes)
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask { try await SyncConnection.offload(work) }
             group.addTask {
                 // Whole frames, each one write: the writer takes writes from several tasks.
+                let ping = SyncMessage.ping.framed()
                 while (try? await Task.sleep(for: interval)) != nil {
-                    guard (try? await outbound.write(ByteBuffer(bytes: SyncMessage.ping.framed()))) != nil else { break }
+                    guard (try? await outbound.write(ByteBuffer(bytes: ping))) != nil else { break }
+                    pingBytes.withLockedValue { $0 += ping.count }
                 }
                 return nil
             }
