@@ -315,7 +315,8 @@ enum SyncConnection {
         func report() -> SyncReport {
             var report = SyncReport(
                 outcome: outcome, error: failure?.0, peerReportedError: failure?.1 ?? false, address: address,
-                bytesSent: bytesSent + pingBytes.withLockedValue { $0 }, bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
+                bytesSent: bytesSent + pingBytes.withLockedValue { $0 },
+                bytesReceived: bytesReceived + (bytesReceived > 0 ? SyncProtocol.magic.count : 0), pullOnly: pullOnly)
             report.restoredBy = restoredHere
             report.forkedAuthors = forkedAuthors
             report.connectionLost = connectionLost && outcome == nil
