@@ -4,12 +4,18 @@ import GlossCore
 struct Annotate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Highlight a quoted passage of an article, with an optional note. Prints the annotation's id.",
-        discussion: "When the quote occurs more than once, --occurrence N picks the Nth (from 1)."
+        discussion: """
+            The quote is matched forgivingly when its exact text is not in the article: curly and \
+            straight quotation marks, apostrophes and dashes are alike, as are accents typed \
+            composed or decomposed, and any run of spaces or line breaks; the highlight takes the \
+            article's own text. When the quote occurs more than once, --occurrence N picks the Nth \
+            (from 1); gloss lists them with a few words around each.
+            """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: "The article id (or a unique prefix).") var article: String
-    @Option(help: "The exact text to highlight.") var quote: String
+    @Option(help: "The text to highlight, as it reads in the article.") var quote: String
     @Option(help: "Which occurrence of the quote, counting from 1.") var occurrence: Int?
     @Option(help: "A note on the passage.") var note: String?
     @Option(help: "A highlight color, e.g. yellow.") var color: String?
@@ -33,7 +39,9 @@ struct Annotate: AsyncParsableCommand {
         switch failure {
         case .emptyQuote: return "--quote needs some text"
         case .notFound: return "the article does not contain \(shown)"
-        case .ambiguous(let count): return "\(shown) occurs \(count) times in the article; pick one with --occurrence 1...\(count)"
+        case .ambiguous(let count, let contexts):
+            return "\(shown) occurs \(count) times in the article; pick one with --occurrence N: "
+                + QuoteAnchoring.numbered(contexts, of: count)
         case .noSuchOccurrence(let requested, let count):
             return "--occurrence \(requested): \(shown) occurs \(count) time\(count == 1 ? "" : "s") (counting from 1)"
         }

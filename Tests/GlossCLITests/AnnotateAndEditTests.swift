@@ -50,6 +50,20 @@ import Testing
         #expect(annotations.allSatisfy { string($0, "note") == nil && string($0, "color") == nil && ($0["tags"] as? [String]) == [] })
     }
 
+    /// A quote typed with curly marks and pasted across a line break anchors to the article's
+    /// straight-quoted text; an ambiguous one lists each place in one line (issue 11).
+    @Test func aForgivingQuoteAnchorsToTheArticlesText() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let article = try await sandbox.importArticle(try sandbox.copySample())
+        let id = try await sandbox.annotate(article, quote: "Russia\u{2019}s   Kursk\nOblast")
+        let annotations = try jsonArray(try await sandbox.ok("annotations", "--json"))
+        #expect(annotations.map { string($0, "id") } == [id])
+        #expect(annotations.first.map { string($0, "exact") } == "Russia's Kursk Oblast")
+        let ambiguous = try await sandbox.gloss("annotate", article, "--quote", "Kursk\u{A0}Oblast")
+        expectCleanFailure(ambiguous, mentioning: ["occurs 2 times", "--occurrence N", "[1] …", "«Kursk Oblast»", "[2] …"])
+    }
+
     @Test func annotateWithNoteColorAndTagsPrintsOnlyTheId() async throws {
         let sandbox = try Sandbox()
         try await sandbox.initStore()

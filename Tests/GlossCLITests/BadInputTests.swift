@@ -81,7 +81,7 @@ import Testing
         case .repeatedQuote:
             return Scenario(
                 arguments: ["annotate", article, "--quote", "Kursk Oblast", "--note", "x"] + store,
-                fragments: ["\"Kursk Oblast\" occurs 2 times", "--occurrence 1...2"])
+                fragments: ["\"Kursk Oblast\" occurs 2 times", "--occurrence N", "[2] …"])
         case .occurrenceOutOfRange:
             return Scenario(
                 arguments: ["annotate", article, "--quote", "Kursk Oblast", "--occurrence", "3"] + store,

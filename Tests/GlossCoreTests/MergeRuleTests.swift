@@ -124,7 +124,8 @@ import Testing
 
     @Test func quotesAnchorByScalarOffsetsWithContext() throws {
         let body = "Kursk Oblast 🇺🇦 and again Kursk Oblast."
-        #expect(throws: QuoteAnchoring.Failure.ambiguous(count: 2)) {
+        let contexts = ["«Kursk Oblast» 🇺🇦 and again Kursk…", "…Oblast 🇺🇦 and again «Kursk Oblast»."]
+        #expect(throws: QuoteAnchoring.Failure.ambiguous(count: 2, contexts: contexts)) {
             try QuoteAnchoring.anchor(quote: "Kursk Oblast", in: body, occurrence: nil)
         }
         #expect(throws: QuoteAnchoring.Failure.notFound) { try QuoteAnchoring.anchor(quote: "Kyiv", in: body, occurrence: nil) }

@@ -50,7 +50,9 @@ public struct AnnotateIntent: Intent, Hashable {
         switch failure {
         case .emptyQuote: "the quote needs some text"
         case .notFound: "the article does not contain \"\(quote)\""
-        case .ambiguous(let count): "\"\(quote)\" occurs \(count) times in the article; pick one occurrence, 1...\(count)"
+        case .ambiguous(let count, let contexts):
+            "\"\(quote)\" occurs \(count) times in the article; pick one occurrence: "
+                + QuoteAnchoring.numbered(contexts, of: count)
         case .noSuchOccurrence(let requested, let count):
             "occurrence \(requested): \"\(quote)\" occurs \(count) time\(count == 1 ? "" : "s") (counting from 1)"
         }
