@@ -137,6 +137,7 @@ enum EntityRows {
                         )
                 }
             }
+            try SearchRows.index(entity, from: state, in: db)
         }
     }
 

@@ -11,7 +11,7 @@ enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
     static let migrations = [
         "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
-        "v6-sync-failures",
+        "v6-sync-failures", "v7-search",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -209,6 +209,32 @@ enum Schema {
                         time INTEGER NOT NULL,
                         message TEXT NOT NULL
                     ) STRICT, WITHOUT ROWID;
+                    """)
+        }
+        migrator.registerMigration(migrations[6]) { db in
+            // Frozen SQL, not live code: this is what `SearchRows.index` writes, for the state
+            // the store holds when it is upgraded.
+            try db.execute(
+                sql: """
+                    -- Full-text search over articles (titles and body) and live annotations'
+                    -- notes, kept in the same transaction as the state (SearchRows). FTS5 rows
+                    -- are found by rowid, so each entity gets a stable row number here.
+                    CREATE TABLE search_key (
+                        row INTEGER PRIMARY KEY,
+                        entity BLOB NOT NULL UNIQUE CHECK (length(entity) = 16)
+                    ) STRICT;
+                    CREATE VIRTUAL TABLE search USING fts5(text, tokenize = 'unicode61 remove_diacritics 2');
+                    INSERT INTO search_key (entity) SELECT id FROM article;
+                    INSERT INTO search_key (entity) SELECT id FROM annotation;
+                    INSERT INTO search (rowid, text)
+                        SELECT k.row, coalesce((SELECT group_concat(r.value, char(10)) FROM register_value r
+                            WHERE r.entity = a.id AND r.field = 'title'), '') || char(10) || a.body
+                        FROM article a JOIN search_key k ON k.entity = a.id;
+                    INSERT INTO search (rowid, text)
+                        SELECT k.row, (SELECT group_concat(r.value, char(10)) FROM register_value r
+                            WHERE r.entity = n.id AND r.field = 'note')
+                        FROM annotation n JOIN search_key k ON k.entity = n.id
+                        WHERE n.alive = 1 AND EXISTS (SELECT 1 FROM register_value r WHERE r.entity = n.id AND r.field = 'note');
                     """)
         }
         return migrator

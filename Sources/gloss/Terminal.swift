@@ -33,9 +33,11 @@ enum Terminal {
         }
     }
 
-    /// True when stdout is a terminal and NO_COLOR is unset: the only time to use color.
+    /// True when stdout is a terminal that shows color (TERM is not `dumb`) and NO_COLOR is
+    /// unset (no-color.org): the only time to use color.
     static var usesColor: Bool {
-        isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let environment = ProcessInfo.processInfo.environment
+        return isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
     }
 
     static func style(_ text: String, _ code: String) -> String {

@@ -181,3 +181,31 @@ import Testing
             ])
     }
 }
+
+/// `gloss search`: full-text search over articles and notes (issue 11).
+@Suite struct SearchCommandTests {
+    @Test func searchFindsNotesAndArticlesAndMarksTheWords() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let article = try await sandbox.importArticle(try sandbox.copySample(), ["--tag", "ukraine"])
+        let annotation = try await sandbox.annotate(
+            article, quote: "three generals", ["--note", "HUR is the only source; ask the Pentagon", "--tag", "verify"])
+
+        let found = try await sandbox.ok("search", "pentagon")
+        #expect(found.stdoutLines.count == 2)
+        #expect(found.stdoutLines.first?.hasPrefix("\(annotation)  note on \(article.prefix(12))") == true, "\(found.stdout)")
+        #expect(found.stdoutLines.last == "    HUR is the only source; ask the «Pentagon»")
+
+        let json = try jsonArray(try await sandbox.ok("search", "generals", "--json"))
+        #expect(json.map { string($0, "kind") } == ["article"] && json.first.map { string($0, "id") } == article)
+        #expect(json.first.map { string($0, "snippet")?.contains("«generals»") == true } == true)
+        #expect(json.first.map { string($0, "article_title") != nil } == true)
+
+        #expect(try jsonArray(try await sandbox.ok("search", "the", "--in", "notes", "--json")).map { string($0, "id") } == [annotation])
+        #expect(try jsonArray(try await sandbox.ok("search", "the", "--tag", "ukraine", "--json")).map { string($0, "id") } == [article])
+        let none = try await sandbox.ok("search", "zeppelin")
+        #expect(none.stdout.isEmpty && none.stderr.contains("Nothing found."))
+        expectCleanFailure(
+            try await sandbox.run(["search", "--store", sandbox.store, "--", "-", "*"]), mentioning: ["give a word to search for"])
+    }
+}

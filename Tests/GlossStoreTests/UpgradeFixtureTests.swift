@@ -27,5 +27,13 @@ import Testing
         #expect(try store.changes().count == 4)
         #expect(try store.clock().total == 4, "the clock table is filled from the log on upgrade")
         #expect(try store.integrityCheck() == "ok")
+        // v7 builds the search index from what the store holds: both notes in conflict, and the
+        // article's text.
+        let found = try store.search(["field", "note"], mark: ("[", "]"))
+        #expect(found.map(\.entity) == [annotation.id] && found.first?.snippet.contains("[field] [note]") == true, "\(found)")
+        #expect(try store.search(["desk"], in: .notes, mark: ("[", "]")).count == 1)
+        let articleID = try #require(state.articles.keys.first)
+        let word = try #require(state.articles[articleID]?.body.split(separator: " ").first { $0.count > 4 && $0.allSatisfy(\.isLetter) })
+        #expect(try store.search([String(word)], in: .articles, mark: ("[", "]")).map(\.entity) == [articleID])
     }
 }

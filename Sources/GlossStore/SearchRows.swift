@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import GlossCore
+
+/// The full-text index (`search`, FTS5): one row per article (its titles, then its body) and
+/// per live annotation with a note (its notes, siblings in conflict included). Written by
+/// `EntityRows.save` in the transaction that changes the entity, so a search never sees a
+/// state the store does not hold.
+enum SearchRows {
+    /// Replaces `entity`'s row with its text in `state` (none for a deleted annotation or one
+    /// without a note).
+    static func index(_ entity: EntityID, from state: ReplicaState, in db: Database) throws {
+        let key = Data(entity.bytes)
+        try db.cachedStatement(sql: "INSERT INTO search_key (entity) VALUES (?) ON CONFLICT (entity) DO NOTHING").execute(arguments: [key])
+        let row = try Int64.fetchOne(db.cachedStatement(sql: "SELECT row FROM search_key WHERE entity = ?"), arguments: [key])!
+        try db.cachedStatement(sql: "DELETE FROM search WHERE rowid = ?").execute(arguments: [row])
+        let text: String?
+        if let article = state.articles[entity] {
+            text = (article.registers[.title]?.values.map(\.value) ?? []).joined(separator: "\n") + "\n" + article.body
+        } else if let annotation = state.annotations[entity], annotation.presence.isAlive,
+            let notes = annotation.registers[.note]?.values.map(\.value), !notes.isEmpty
+        {
+            text = notes.joined(separator: "\n")
+        } else {
+            text = nil
+        }
+        if let text { try db.cachedStatement(sql: "INSERT INTO search (rowid, text) VALUES (?, ?)").execute(arguments: [row, text]) }
+    }
+}
+
+/// One place a search found its words.
+public struct SearchHit: Hashable, Sendable {
+    public enum Kind: String, Sendable { case article, annotation }
+    public let kind: Kind
+    public let entity: EntityID
+    /// The article (the entity itself for an article hit).
+    public let article: EntityID
+    /// A few words around the match on one line, each matching word between `mark.open` and
+    /// `mark.close`.
+    public let snippet: String
+}
+
+extension GlossStore {
+    /// Where to search.
+    public enum SearchScope: String, Sendable, CaseIterable {
+        case notes, articles, all
+    }
+
+    /// The articles and live annotations whose text holds every one of `words` (case and
+    /// accents aside, whole words; a word ending in `*` matches as a prefix), best first, at
+    /// most `limit`. With `tag`, only entities carrying that tag (an annotation, or an article).
+    public func search(
+        _ words: [String], in scope: SearchScope = .all, tag: String? = nil, limit: Int = 50, mark: (open: String, close: String)
+    ) throws(GlossStoreError) -> [SearchHit] {
+        let query = Self.ftsQuery(words)
+        guard !query.isEmpty else { return [] }
+        return try access {
+            try database.read { db in
+                var conditions = ["search MATCH ?"]
+                var arguments: StatementArguments = [mark.open, mark.close, query]
+                switch scope {
+                case .notes: conditions.append("n.id IS NOT NULL")
+                case .articles: conditions.append("a.id IS NOT NULL")
+                case .all: break
+                }
+                if let tag {
+                    conditions.append("EXISTS (SELECT 1 FROM tag_add t WHERE t.entity = k.entity AND t.tag = ?)")
+                    arguments += [tag]
+                }
+                let rows = try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT k.entity AS entity, a.id AS articleRow, n.article AS annotated,
+                            snippet(search, 0, ?, ?, '…', 12) AS snippet
+                        FROM search JOIN search_key k ON k.row = search.rowid
+                        LEFT JOIN article a ON a.id = k.entity
+                        LEFT JOIN annotation n ON n.id = k.entity
+                        WHERE \(conditions.joined(separator: " AND "))
+                        ORDER BY bm25(search) LIMIT ?
+                        """, arguments: arguments + [limit])
+                return rows.map { row in
+                    let entity = EntityID(bytes: row["entity"] as Data)!
+                    let isArticle = (row["articleRow"] as Data?) != nil
+                    let article = isArticle ? entity : EntityID(bytes: row["annotated"] as Data)!
+                    let snippet = (row["snippet"] as String).split(whereSeparator: \.isNewline).joined(separator: " ")
+                    return SearchHit(kind: isArticle ? .article : .annotation, entity: entity, article: article, snippet: snippet)
+                }
+            }
+        }
+    }
+
+    /// Each word as an FTS5 string (so `"`, `-` or `OR` in what a person typed are text, not
+    /// syntax), all required; a trailing `*` keeps its prefix meaning.
+    static func ftsQuery(_ words: [String]) -> String {
+        searchTerms(words).joined(separator: " ")
+    }
+
+    /// The FTS5 strings `ftsQuery` joins: words with a letter or digit in them.
+    public static func searchTerms(_ words: [String]) -> [String] {
+        words.flatMap { $0.split(whereSeparator: \.isWhitespace) }.compactMap { word -> String? in
+            let prefix = word.hasSuffix("*") && word.count > 1
+            let text = prefix ? word.dropLast() : word[...]
+            guard text.contains(where: { $0.isLetter || $0.isNumber }) else { return nil }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" + (prefix ? "*" : "")
+        }
+    }
+}
