@@ -17,13 +17,18 @@ struct Annotate: AsyncParsableCommand {
     @Argument(help: "The article id (or a unique prefix).") var article: String
     @Option(help: "The text to highlight, as it reads in the article.") var quote: String
     @Option(help: "Which occurrence of the quote, counting from 1.") var occurrence: Int?
-    @Option(help: "A note on the passage.") var note: String?
+    @OptionGroup var noteOptions: NoteOptions
     @Option(help: "A highlight color, e.g. yellow.") var color: String?
     @Option(name: .customLong("tag"), help: "A tag to add (repeatable).") var tags: [String] = []
+
+    func validate() throws {
+        if color?.isEmpty == true { throw ValidationError("--color needs a name, e.g. yellow") }
+    }
 
     func run() async throws {
         let store = try storeOptions.open()
         let id = try reportingErrors { try store.resolve(prefix: article) }
+        let note = try noteOptions.read()
         let intent = AnnotateIntent(article: id.id, quote: quote, occurrence: occurrence, note: note, color: color, tags: tags)
         let change: Change?
         do {

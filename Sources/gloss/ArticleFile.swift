@@ -2,7 +2,7 @@ import Foundation
 import GlossCore
 
 /// A text file read for import, checked before anything is written: it must exist, be a
-/// `.txt` or `.md` file, hold valid UTF-8 with no NUL bytes, and not be empty.
+/// `.txt`, `.md` or `.markdown` file (or standard input, `-`), hold valid UTF-8 with no NUL bytes, and not be empty.
 struct ArticleFile {
     let path: String
     /// The normalized text (see `ArticleText.normalized`), which is what is stored.
@@ -11,24 +11,33 @@ struct ArticleFile {
 
     var id: EntityID { ArticleText.id(of: body) }
 
-    static let extensions: Set<String> = ["txt", "md"]
+    static let extensions: Set<String> = ["txt", "md", "markdown"]
     /// The largest article, and the most text one import takes: far above any news article,
     /// and well inside one sync frame (SPEC §11), so every change can travel.
     static let maximumSize = 8 << 20
 
+    /// Reads `path`, or standard input for `-` (plain text).
     init(path: String) throws {
-        let shown = Terminal.singleLine(path)
-        let fileExtension = (path as NSString).pathExtension.lowercased()
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw CLIError("cannot import \(shown): no such file")
-        }
-        guard !isDirectory.boolValue else { throw CLIError("cannot import \(shown): it is a directory") }
-        guard Self.extensions.contains(fileExtension) else {
-            throw CLIError("cannot import \(shown): only .txt and .md files can be imported")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError("cannot import \(shown): the file cannot be read")
+        let shown = path == "-" ? "standard input" : Terminal.singleLine(path)
+        let data: Data
+        if path == "-" {
+            data = try readStandardInput(limit: Self.maximumSize, what: "an article")
+            isMarkdown = false
+        } else {
+            let fileExtension = (path as NSString).pathExtension.lowercased()
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw CLIError("cannot import \(shown): no such file")
+            }
+            guard !isDirectory.boolValue else { throw CLIError("cannot import \(shown): it is a directory") }
+            guard Self.extensions.contains(fileExtension) else {
+                throw CLIError("cannot import \(shown): only .txt, .md and .markdown files can be imported (or - for standard input)")
+            }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw CLIError("cannot import \(shown): the file cannot be read")
+            }
+            data = contents
+            isMarkdown = fileExtension != "txt"
         }
         if data.count > Self.maximumSize {
             throw CLIError("cannot import \(shown): it is \(data.count) bytes; an article may have at most \(Self.maximumSize) (8 MiB)")
@@ -43,8 +52,18 @@ struct ArticleFile {
         }
         self.path = path
         self.body = body
-        isMarkdown = fileExtension == "md"
     }
+}
+
+/// Standard input, whole: refused past `limit` bytes (one more is read to know), and when it
+/// is a terminal nobody is typing into on purpose.
+func readStandardInput(limit: Int, what: String) throws -> Data {
+    if isatty(STDIN_FILENO) == 1 { Terminal.note("Reading \(what) from standard input; end it with Ctrl-D.") }
+    var data = Data()
+    while data.count <= limit, let chunk = try FileHandle.standardInput.read(upToCount: 1 << 16), !chunk.isEmpty {
+        data.append(chunk)
+    }
+    return data
 }
 
 extension String {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GlossCore
 
 struct Conflicts: AsyncParsableCommand {
@@ -9,6 +10,8 @@ struct Conflicts: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
+    @Flag(name: .customLong("exit-code"), help: "Exit with 1 when there are conflicts (for scripts), 0 when there are none.")
+    var exitCode = false
 
     struct Listed: Encodable {
         struct Value: Encodable {
@@ -27,6 +30,8 @@ struct Conflicts: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.openForReading()
         let conflicts = try reportingErrors { try store.state() }.conflicts
+        // Like 'git diff --exit-code': the listing as usual, then 1 if it was not empty.
+        defer { if exitCode && !conflicts.isEmpty { Foundation.exit(1) } }
         if output.json {
             return try printJSON(
                 conflicts.map { conflict in

@@ -41,7 +41,7 @@ struct AnnotationSummary: Encodable {
         start = annotation.anchor.start
         end = annotation.anchor.end
         note = OrNull(annotation.value(of: .note))
-        color = OrNull(annotation.value(of: .color))
+        color = OrNull(annotation.value(of: .color).flatMap { $0.isEmpty ? nil : $0 })  // empty: removed
         tags = annotation.tags.elements
         var conflicts = annotation.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
         if annotation.presence.isInConflict { conflicts.append(Conflict.deletedField) }

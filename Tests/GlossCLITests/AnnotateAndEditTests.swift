@@ -170,7 +170,7 @@ import Testing
         #expect(result.stdout.isEmpty)
         #expect(
             result.stderrLines == [
-                "gloss: say what to change: --note, --color, --title, --source, --add-tag or --remove-tag (see 'gloss help')"
+                "gloss: say what to change: --note, --note-file, --color, --remove-color, --title, --source, --add-tag or --remove-tag (see 'gloss help')"
             ])
     }
 

@@ -70,7 +70,8 @@ import Testing
         case .wrongExtension:
             try sandbox.write("report.pdf", "Plain text, but named like a PDF.")
             return Scenario(
-                arguments: ["import", "report.pdf"] + store, fragments: ["report.pdf", "only .txt and .md files can be imported"])
+                arguments: ["import", "report.pdf"] + store,
+                fragments: ["report.pdf", "only .txt, .md and .markdown files can be imported"])
         case .directoryAsFile:
             try FileManager.default.createDirectory(atPath: sandbox.path("folder.txt"), withIntermediateDirectories: false)
             return Scenario(arguments: ["import", "folder.txt"] + store, fragments: ["folder.txt", "is a directory"])

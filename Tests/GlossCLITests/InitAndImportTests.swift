@@ -194,7 +194,7 @@ import Testing
         let good = try sandbox.write("good.txt", "A perfectly fine article.")
         let bad = try sandbox.write("bad.pdf", "%PDF-1.7 pretend")
         let before = try await sandbox.snapshot()
-        expectCleanFailure(try await sandbox.gloss("import", good, bad), mentioning: ["bad.pdf", ".txt and .md"])
+        expectCleanFailure(try await sandbox.gloss("import", good, bad), mentioning: ["bad.pdf", ".txt, .md and .markdown"])
         #expect(try await sandbox.snapshot() == before)
         #expect(try jsonArray(try await sandbox.ok("articles", "--json")).isEmpty)
     }

@@ -41,7 +41,10 @@ public struct AnnotateIntent: Intent, Hashable {
         let id = Self.annotationID(createdBy: dot)
         var operations: [Operation] = [.createAnnotation(id: id, article: article, anchor: anchor)]
         if let note { operations.append(.set(entity: id, field: .note, value: note)) }
-        if let color { operations.append(.set(entity: id, field: .color, value: color)) }
+        if let color {
+            try EditIntent.check(color, for: .color)
+            if !color.isEmpty { operations.append(.set(entity: id, field: .color, value: color)) }
+        }
         operations += try IntentTags.distinct(tags).map { .addTag(entity: id, tag: $0) }
         return operations
     }

@@ -6,6 +6,7 @@
 /// - Every tag to add is written, present or not: the add must win over any remove that has
 ///   not seen it, and a skipped add would let a concurrent remove take the tag.
 /// - A tag to remove must be present; the remove drops the adds this replica has seen.
+/// - A title may not be blank; an empty color means none (`check(_:for:)`).
 ///
 ///     EditIntent(target: annotation, fields: [.note: "HUR and the Pentagon"], addTags: ["sourced"], removeTags: ["verify"])
 public struct EditIntent: Intent, Hashable {
@@ -34,6 +35,7 @@ public struct EditIntent: Intent, Hashable {
         var operations: [Operation] = []
         for (field, value) in fields.sorted(by: { $0.key < $1.key }) {
             try entity.require(field)
+            try Self.check(value, for: field)
             if entity.alreadyHoldsOnly(value, in: field) { continue }
             operations.append(.set(entity: target, field: field, value: value))
         }
@@ -43,5 +45,16 @@ public struct EditIntent: Intent, Hashable {
             operations.append(.removeTag(entity: target, tag: tag))
         }
         return operations
+    }
+
+    /// A title needs some text; a color is a name, or empty for none (a removed color). A note
+    /// or a source may be anything, empty included.
+    static func check(_ value: String, for field: Field) throws(IntentError) {
+        let blank = value.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+        switch field {
+        case .title where blank: throw IntentError(.badValue, "a title needs some text")
+        case .color where blank && !value.isEmpty: throw IntentError(.badValue, "a color needs a name (an empty one removes it)")
+        default: break
+        }
     }
 }

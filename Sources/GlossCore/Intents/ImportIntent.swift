@@ -36,6 +36,7 @@ public struct ImportIntent: Intent, Hashable {
 
     public func operations(on state: ReplicaState, as dot: Dot, history: [Change]) throws(IntentError) -> [Operation] {
         let tags = try IntentTags.distinct(self.tags)
+        if let title { try EditIntent.check(title, for: .title) }
         var operations: [Operation] = []
         var handled: Set<EntityID> = []
         for article in articles where handled.insert(article.id).inserted {

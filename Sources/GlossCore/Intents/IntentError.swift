@@ -23,6 +23,8 @@ public struct IntentError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let cannotMerge = Code(rawValue: "cannot-merge")
         /// The intent contradicts itself (a tag both added and removed, `keep` of a field).
         public static let contradictory = Code(rawValue: "contradictory")
+        /// A value a field cannot hold: a blank title, a color of only white space.
+        public static let badValue = Code(rawValue: "bad-value")
     }
 
     public let code: Code

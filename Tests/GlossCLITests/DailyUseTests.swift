@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+
+/// Issue 11's rough edges that a working day meets: long notes from a file or standard input,
+/// articles piped in, `.markdown`, removing a color, and `conflicts --exit-code`.
+@Suite struct DailyUseTests {
+    /// Runs `gloss arguments --store store` with `input` on standard input.
+    static func run(_ sandbox: Sandbox, _ arguments: [String], input: String) async throws -> CommandResult {
+        let stdin = try sandbox.write("stdin-\(UUID().uuidString).txt", input)
+        let gloss = try GlossBinary.require()
+        let command = ([gloss] + arguments + ["--store", sandbox.store]).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        return try await sandbox.finish(
+            try sandbox.start(
+                executable: "/bin/sh", ["-c", command.joined(separator: " ") + " < '\(stdin)'"], environment: sandbox.environment))
+    }
+
+    @Test func aLongNoteComesFromAFileOrStandardInput() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let article = try await sandbox.importArticle(try sandbox.copySample())
+        // Past the 128 KiB a single argument may hold on Linux.
+        let long = (0..<4_000).map { "Line \($0) of the interview transcript with the source." }.joined(separator: "\n")
+        let file = try sandbox.write("transcript.txt", long + "\n")
+        let id = try await sandbox.annotate(article, quote: "three generals", ["--note-file", file])
+        let stored = try jsonArray(try await sandbox.ok("annotations", "--json")).first.flatMap { string($0, "note") }
+        #expect(stored == long, "the file's text, without its final line break")
+
+        let piped = try await Self.run(sandbox, ["edit", id, "--note-file", "-"], input: "Confirmed by phone.\n")
+        #expect(piped.succeeded, "\(piped)")
+        #expect(try jsonArray(try await sandbox.ok("annotations", "--json")).first.flatMap { string($0, "note") } == "Confirmed by phone.")
+
+        expectCleanFailure(try await sandbox.gloss("edit", id, "--note", "a", "--note-file", file), mentioning: ["not both"])
+        expectCleanFailure(try await sandbox.gloss("edit", id, "--note-file", "missing.txt"), mentioning: ["missing.txt: no such file"])
+    }
+
+    @Test func articlesComeFromStandardInputOrMarkdownFiles() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let piped = try await Self.run(sandbox, ["import", "-", "--title", "Piped"], input: "Text that arrived through a pipe.\n")
+        #expect(piped.succeeded && piped.stdoutLines.count == 1, "\(piped)")
+        let markdown = try sandbox.write("brief.markdown", "# The brief\n\nThe council voted on Tuesday.\n")
+        let imported = try jsonArray(try await sandbox.ok("import", markdown, "--json"))
+        #expect(imported.first.flatMap { string($0, "title") } == "The brief", "a .markdown heading's # marks are dropped")
+        let titles = try jsonArray(try await sandbox.ok("articles", "--json")).compactMap { string($0, "title") }
+        #expect(Set(titles) == ["Piped", "The brief"])
+        let empty = try await Self.run(sandbox, ["import", "-"], input: "  \n")
+        expectCleanFailure(empty, mentioning: ["cannot import standard input: it is empty"])
+    }
+
+    @Test func aColorCanBeRemovedAndBlankValuesAreRefused() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let article = try await sandbox.importArticle(try sandbox.copySample())
+        let id = try await sandbox.annotate(article, quote: "three generals", ["--color", "red"])
+        try await sandbox.ok("edit", id, "--remove-color")
+        let listed = try jsonArray(try await sandbox.ok("annotations", "--json"))
+        #expect(listed.first?["color"] is NSNull, "\(listed)")
+        #expect(!(try await sandbox.ok("annotations")).stdout.contains("()"))
+        expectCleanFailure(try await sandbox.gloss("edit", id, "--color", ""), mentioning: ["--color needs a name", "--remove-color"])
+        expectCleanFailure(try await sandbox.gloss("edit", article, "--title", " "), mentioning: ["--title needs some text"])
+        expectCleanFailure(
+            try await sandbox.gloss("import", try sandbox.write("other.txt", "Other text."), "--title", ""),
+            mentioning: ["a title needs some text"])
+        expectCleanFailure(
+            try await sandbox.gloss("annotate", article, "--quote", "Kursk Oblast", "--occurrence", "1", "--color", " "),
+            mentioning: ["a color needs a name"])
+    }
+
+    @Test func conflictsExitCodeSaysWhetherThereAreAny() async throws {
+        let replicas = try await TwoReplicas.make()
+        let sandbox = replicas.sandbox
+        let clean = try await sandbox.gloss("conflicts", "--exit-code", store: replicas.desk)
+        #expect(clean.status == 0 && clean.stdout.contains("No conflicts."))
+        try await sandbox.ok("edit", replicas.annotation, "--note", "desk says", store: replicas.desk)
+        try await sandbox.ok("edit", replicas.annotation, "--note", "field says", store: replicas.field)
+        try await replicas.exchange()
+        let conflicted = try await sandbox.gloss("conflicts", "--exit-code", store: replicas.desk)
+        #expect(conflicted.status == 1 && conflicted.stdout.contains("field says") && conflicted.stderr.isEmpty, "\(conflicted)")
+        let json = try await sandbox.gloss("conflicts", "--exit-code", "--json", store: replicas.desk)
+        #expect(json.status == 1 && json.stdout.hasPrefix("["))
+        #expect(try await sandbox.gloss("conflicts", store: replicas.desk).status == 0, "without the flag, listing is success")
+    }
+}
