@@ -12,6 +12,17 @@ enum EntityRows {
     static func load(_ ids: Set<EntityID>?, in db: Database) throws -> (
         articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]
     ) {
+        // SQLite takes at most 32,766 parameters in a statement: many ids go in slices.
+        if let ids, ids.count > loadSlice {
+            var (articles, annotations) = ([EntityID: ArticleState](), [EntityID: AnnotationState]())
+            let sorted = ids.sorted()
+            for start in stride(from: 0, to: sorted.count, by: loadSlice) {
+                let slice = try load(Set(sorted[start..<min(sorted.count, start + loadSlice)]), in: db)
+                articles.merge(slice.articles) { $1 }
+                annotations.merge(slice.annotations) { $1 }
+            }
+            return (articles, annotations)
+        }
         let replicas = try ReplicaOrdinals.all(in: db)
         let (filter, arguments) = condition(ids)
         func rows(_ sql: String, _ arguments: StatementArguments) throws -> RowCursor {
@@ -66,6 +77,9 @@ enum EntityRows {
         }
         return (articles, annotations)
     }
+
+    /// How many ids one `load` statement names.
+    static let loadSlice = 2_000
 
     /// Calls `body` with the entities of `table` ("article" or "annotation") a page at a time, in
     /// ascending id order, and the page's ids in that order.

@@ -17,17 +17,41 @@ struct Annotations: AsyncParsableCommand {
             guard id.kind == .article else { throw CLIError("\(id.id.hex) is an annotation, not an article") }
             articleID = id.id
         }
-        let state = try reportingErrors { try articleID.map(store.state(ofArticle:)) ?? store.state() }
-        let annotations = state.liveAnnotations(of: articleID, tag: tag).map(AnnotationSummary.init)
-        if output.json { return try printJSON(annotations) }
-        if annotations.isEmpty { Terminal.note("No annotations.") }
-        for annotation in annotations {
-            var line = "\(annotation.id)  \"\(Terminal.singleLine(annotation.exact))\""
-            if let note = annotation.note.value, !note.isEmpty { line += " — \(Terminal.singleLine(note))" }
-            if let color = annotation.color.value { line += " (\(Terminal.singleLine(color)))" }
-            if !annotation.tags.isEmpty { line += " " + annotation.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
-            if !annotation.conflicts.isEmpty { line += " [conflict: \(annotation.conflicts.joined(separator: ", "))]" }
-            print(line)
+        // Ids by query in reading order, then the annotations a page at a time: the first
+        // screen shows at once, and memory does not grow with the store.
+        let ids = try reportingErrors { try store.liveAnnotationIDs(of: articleID, tag: tag) }
+        let pages = stride(from: 0, to: ids.count, by: Self.pageSize).lazy.map { start in
+            Array(ids[start..<min(ids.count, start + Self.pageSize)])
         }
+        func load(_ page: [EntityID]) throws -> [AnnotationSummary] {
+            let loaded = try reportingErrors { try store.state(of: Set(page)) }.annotations
+            return page.compactMap { loaded[$0].map(AnnotationSummary.init) }
+        }
+        if output.json { return try printJSON(try pages.flatMap(load)) }
+        if ids.isEmpty { Terminal.note("No annotations.") }
+        for page in pages {
+            for annotation in try load(page) { print(Self.line(annotation, showingArticle: articleID == nil)) }
+        }
+    }
+
+    /// How many characters of a note a list shows.
+    static let noteShown = 100
+
+    /// How many annotations are loaded at a time.
+    static let pageSize = 500
+
+    /// One annotation on one line; listing several articles, it starts with the article's id.
+    static func line(_ annotation: AnnotationSummary, showingArticle: Bool) -> String {
+        var line =
+            "\(annotation.id)  \(showingArticle ? "on \(annotation.article.prefix(12))  " : "")\"\(Terminal.singleLine(annotation.exact))\""
+        if let note = annotation.note.value, !note.isEmpty {
+            // A list shows the start of a long note; 'gloss show' shows it whole.
+            let start = note.count > noteShown ? note.prefix(noteShown - 1) + "…" : note[...]
+            line += " — \(Terminal.singleLine(String(start)))"
+        }
+        if let color = annotation.color.value { line += " (\(Terminal.singleLine(color)))" }
+        if !annotation.tags.isEmpty { line += " " + annotation.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
+        if !annotation.conflicts.isEmpty { line += " [conflict: \(annotation.conflicts.joined(separator: ", "))]" }
+        return line
     }
 }

@@ -9,11 +9,12 @@ struct Articles: AsyncParsableCommand {
     @Option(help: "Only articles with this tag.") var tag: String?
 
     func run() async throws {
-        let state = try reportingErrors { try storeOptions.openForReading().state() }
-        let articles = state.articles.values
-            .filter { tag == nil || $0.tags.contains(tag!) }
+        let store = try storeOptions.openForReading()
+        // The articles alone: their annotations are counted by query, not loaded.
+        let (ids, counts) = try reportingErrors { try store.articleIDs(tag: tag) }
+        let articles = try reportingErrors { try store.state(of: Set(ids)) }.articles.values
             .sorted { ($0.value(of: .title) ?? "", $0.id) < ($1.value(of: .title) ?? "", $1.id) }
-            .map { ArticleSummary($0, in: state) }
+            .map { ArticleSummary($0, liveAnnotations: counts[$0.id] ?? 0) }
         if output.json { return try printJSON(articles) }
         if articles.isEmpty {
             Terminal.note(tag == nil ? "No articles yet: add one with 'gloss import FILE'." : "No article has that tag.")
@@ -23,6 +24,7 @@ struct Articles: AsyncParsableCommand {
             if let source = article.source.value { line += "  (\(Terminal.singleLine(source)))" }
             if !article.tags.isEmpty { line += "  " + article.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
             line += "  [\(article.annotations) annotation\(article.annotations == 1 ? "" : "s")]"
+            if !article.conflicts.isEmpty { line += " [conflict: \(article.conflicts.joined(separator: ", "))]" }
             print(line)
         }
     }

@@ -29,7 +29,8 @@ struct Conflicts: AsyncParsableCommand {
 
     func run() async throws {
         let store = try storeOptions.openForReading()
-        let conflicts = try reportingErrors { try store.state() }.conflicts
+        // Only the entities in conflict are loaded, found by query.
+        let conflicts = try reportingErrors { try store.state(of: store.conflictedEntities()) }.conflicts
         // Like 'git diff --exit-code': the listing as usual, then 1 if it was not empty.
         defer { if exitCode && !conflicts.isEmpty { Foundation.exit(1) } }
         if output.json {

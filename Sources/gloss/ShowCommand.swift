@@ -19,7 +19,7 @@ struct Show: AsyncParsableCommand {
         let article = state.articles[id.id]!
         let annotations = state.liveAnnotations(of: id.id)
         if output.json {
-            let conflicts = article.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
+            let conflicts = article.fieldsInConflict
             return try printJSON(
                 ArticleDetail(
                     id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
@@ -32,6 +32,9 @@ struct Show: AsyncParsableCommand {
         if let source = article.value(of: .source) { facts.append("source \(Terminal.singleLine(source))") }
         if !article.tags.elements.isEmpty {
             facts.append(article.tags.elements.map { "#" + Terminal.singleLine($0) }.joined(separator: " "))
+        }
+        if !article.fieldsInConflict.isEmpty {
+            facts.append("[conflict: \(article.fieldsInConflict.joined(separator: ", ")); see 'gloss conflicts']")
         }
         print(facts.joined(separator: "  "))
         print()

@@ -1,20 +1,27 @@
 import GlossCore
 
-/// An article as `gloss articles --json` prints it.
+/// An article as `gloss articles --json` prints it. `conflicts` names its fields in conflict.
 struct ArticleSummary: Encodable {
     let id: String
     let title: String
     let source: OrNull<String>
     let tags: [String]
     let annotations: Int
+    let conflicts: [String]
 
-    init(_ article: ArticleState, in state: ReplicaState) {
+    init(_ article: ArticleState, liveAnnotations: Int) {
         id = article.id.hex
         title = article.value(of: .title) ?? ""
         source = OrNull(article.value(of: .source))
         tags = article.tags.elements
-        annotations = state.annotations.values.filter { $0.article == article.id && $0.presence.isAlive }.count
+        annotations = liveAnnotations
+        conflicts = article.fieldsInConflict
     }
+}
+
+extension ArticleState {
+    /// The names of the fields with concurrent values, sorted.
+    var fieldsInConflict: [String] { registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted() }
 }
 
 /// An annotation as `gloss annotations --json` prints it. `conflicts` names the fields in

@@ -29,7 +29,7 @@ import Testing
         let articles = try jsonArray(try await sandbox.ok("articles", "--json"))
         #expect(articles.map { string($0, "id") } == [fixture.article, fixture.other])
         let sample = articles[0]
-        #expect(Set(sample.keys) == ["id", "title", "source", "tags", "annotations"])
+        #expect(Set(sample.keys) == ["id", "title", "source", "tags", "annotations", "conflicts"])
         #expect(string(sample, "source") == "kyivindependent.com")
         #expect(sample["tags"] as? [String] == ["ukraine"])
         #expect(sample["annotations"] as? Int == 2)

@@ -80,4 +80,31 @@ import Testing
         #expect(json.status == 1 && json.stdout.hasPrefix("["))
         #expect(try await sandbox.gloss("conflicts", store: replicas.desk).status == 0, "without the flag, listing is success")
     }
+
+    @Test func listsShowArticlesConflictsAndCutLongNotes() async throws {
+        let replicas = try await TwoReplicas.make()
+        let sandbox = replicas.sandbox
+        try await sandbox.ok("edit", replicas.article, "--title", "Desk title", store: replicas.desk)
+        try await sandbox.ok("edit", replicas.article, "--title", "Field title", store: replicas.field)
+        let long = String(repeating: "A long note that goes on. ", count: 20)
+        try await sandbox.ok("edit", replicas.annotation, "--note", long, store: replicas.desk)
+        try await replicas.exchange()
+
+        let articles = try await sandbox.ok("articles", store: replicas.desk)
+        #expect(articles.stdout.contains("[conflict: title]"), "\(articles.stdout)")
+        #expect(
+            try jsonArray(try await sandbox.ok("articles", "--json", store: replicas.desk)).first?["conflicts"] as? [String] == ["title"])
+        let shown = try await sandbox.ok("show", replicas.article, store: replicas.desk)
+        #expect(shown.stdoutLines.dropFirst().first?.contains("[conflict: title; see 'gloss conflicts']") == true, "\(shown.stdout)")
+
+        let listed = try await sandbox.ok("annotations", store: replicas.desk)
+        let line = try #require(listed.stdoutLines.first)
+        #expect(line.hasPrefix("\(replicas.annotation)  on \(replicas.article.prefix(12))  \"Kursk Oblast\""), "\(line)")
+        #expect(line.contains("A long note that goes on.") && line.contains("…") && !line.contains(long), "cut in a list")
+        #expect(shown.stdout.contains(long.trimmingCharacters(in: .whitespaces)), "whole in show")
+        let ofOne = try await sandbox.ok("annotations", replicas.article, store: replicas.desk)
+        #expect(
+            ofOne.stdoutLines.first?.hasPrefix("\(replicas.annotation)  \"Kursk Oblast\"") == true,
+            "one article's list needs no article column")
+    }
 }

@@ -74,7 +74,7 @@ import Testing
         let articles = try jsonArray(try await sandbox.ok("articles", "--json"))
         #expect(articles.count == 2)
         for article in articles {
-            #expect(Set(article.keys) == ["id", "title", "source", "tags", "annotations"])
+            #expect(Set(article.keys) == ["id", "title", "source", "tags", "annotations", "conflicts"])
             #expect(result.stdoutLines.contains(string(article, "id") ?? ""))
             #expect(string(article, "source") == "example.org")
             #expect(article["tags"] as? [String] == ["ukraine", "weather"])

@@ -44,7 +44,7 @@ import Testing
         let text = try await sandbox.ok("annotations")
         #expect(
             text.stdoutLines == [
-                "\(annotation)  \"three generals\" — red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line\\ntwo"
+                "\(annotation)  on \(article.prefix(12))  \"three generals\" — red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line\\ntwo"
                     + " (\\u{1b}[41myellow) #t\\u{202e}ag"
             ], "\(text)")
         let show = try await sandbox.ok("show", article)

@@ -1,0 +1,64 @@
+import GlossCore
+import GlossStore
+import GlossTestSupport
+import Testing
+
+/// The queries the whole-store commands use agree with the loaded state (issue 11).
+@Suite struct ListingTests {
+    @Test func queriesAgreeWithTheStateAndLoadingManyIdsWorks() throws {
+        let folder = try TemporaryFolder()
+        let desk = try GlossStore.create(at: folder.file("desk.sqlite"), name: "desk")
+        let body = String(repeating: "The council voted on Tuesday to close the bridge. ", count: 60)
+        let article = ArticleText.id(of: body)
+        try desk.commit(time: 1) { _ in [.createArticle(id: article, body: body), .addTag(entity: article, tag: "council")] }
+        // 2,500 annotations in one change: more ids than one load statement names.
+        try desk.commit(time: 2) { dot in
+            var operations: [Operation] = []
+            for index in 0..<2_500 {
+                let id = ID128.annotation(createdAt: dot, index: operations.count)  // derived from the operation's index
+                let anchor = try QuoteAnchoring.anchor(quote: "bridge", in: body, occurrence: 1 + index % 60)
+                operations.append(.createAnnotation(id: id, article: article, anchor: anchor))
+                if index % 2 == 0 { operations.append(.addTag(entity: id, tag: "even")) }
+            }
+            return operations
+        }
+        let state = try desk.state()
+        let deleted = try #require(state.annotations.keys.sorted().first)
+        try desk.commit(time: 3) { _ in [.deleteAnnotation(id: deleted)] }
+        let after = try desk.state()
+
+        #expect(try desk.counts() == (1, 2_499))
+        let live = after.liveAnnotations
+        #expect(try desk.liveAnnotationIDs() == live.map(\.id), "reading order")
+        #expect(try desk.liveAnnotationIDs(tag: "even") == live.filter { $0.tags.contains("even") }.map(\.id))
+        #expect(try desk.liveAnnotationIDs(of: article).count == 2_499)
+        let loaded = try desk.state(of: Set(live.map(\.id)))
+        #expect(loaded.annotations.count == 2_499 && loaded.annotations == after.annotations.filter { $0.key != deleted })
+        let (ids, counts) = try desk.articleIDs(tag: "council")
+        #expect(ids == [article] && counts[article] == 2_499)
+        #expect(try desk.articleIDs(tag: "none").ids.isEmpty)
+        #expect(try desk.conflictedEntities().isEmpty && after.conflicts.isEmpty)
+
+        // A conflict, found by query as the state finds it.
+        let field = try GlossStore.create(at: folder.file("field.sqlite"), storeID: desk.identity.storeID, name: "field")
+        try field.apply(try desk.signedChanges())
+        let target = live[7].id
+        try desk.commit(time: 4) { _ in
+            [.set(entity: target, field: .note, value: "desk"), .set(entity: article, field: .title, value: "A")]
+        }
+        try field.commit(time: 4) { _ in
+            [.set(entity: target, field: .note, value: "field"), .set(entity: article, field: .title, value: "B")]
+        }
+        try desk.apply(try field.signedChanges(since: try desk.clock()))
+        let conflicts = try desk.state().conflicts
+        #expect(try desk.conflictedEntities() == Set(conflicts.map(\.entity)) && conflicts.count == 2)
+    }
+}
+
+extension ReplicaState {
+    /// Annotations not deleted, in reading order (article, start, end, id), as the CLI lists them.
+    fileprivate var liveAnnotations: [AnnotationState] {
+        annotations.values.filter(\.presence.isAlive)
+            .sorted { ($0.article, $0.anchor.start, $0.anchor.end, $0.id) < ($1.article, $1.anchor.start, $1.anchor.end, $1.id) }
+    }
+}
