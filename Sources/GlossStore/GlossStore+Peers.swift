@@ -95,3 +95,30 @@ extension GlossStore {
         }
     }
 }
+
+extension GlossStore {
+    /// The server `gloss sync` uses when given none (like git's origin): the one this replica
+    /// was cloned from, unless changed. Nil when there is none.
+    public func remote() throws(GlossStoreError) -> String? {
+        try access {
+            try database.read { db in
+                try Data.fetchOne(db, sql: "SELECT value FROM meta WHERE key = 'remote'").map { String(decoding: $0, as: UTF8.self) }
+            }
+        }
+    }
+
+    /// Sets (or, with nil, forgets) the default server.
+    public func setRemote(_ address: String?) throws(GlossStoreError) {
+        try access {
+            try database.write { db in
+                if let address {
+                    try db.execute(
+                        sql: "INSERT INTO meta (key, value) VALUES ('remote', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        arguments: [Data(address.utf8)])
+                } else {
+                    try db.execute(sql: "DELETE FROM meta WHERE key = 'remote'")
+                }
+            }
+        }
+    }
+}

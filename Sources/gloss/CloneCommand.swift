@@ -65,6 +65,7 @@ struct Clone: AsyncParsableCommand {
         let outcome = run.report.outcome!
         guard let store = replica.createdStore else { throw CLIError("the server did not name its store") }
         try reportingErrors { try store.setRole(.readWrite, of: outcome.peer.replicaID, name: outcome.peer.name, time: currentTime()) }
+        try reportingErrors { try store.setRemote(endpoint.description) }
         let conflicts = try reportingErrors { try store.conflictCount() }
         if output.json {
             try printSummary(run, conflicts: conflicts, newConflicts: conflicts, json: true)

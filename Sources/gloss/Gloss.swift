@@ -18,6 +18,7 @@ struct Gloss: AsyncParsableCommand {
             Init.self, Import.self, Articles.self, Show.self, Annotate.self, Annotations.self, Edit.self,
             Delete.self, Conflicts.self, Resolve.self, Log.self, Status.self, BundleCommand.self, Serve.self, Sync.self,
             Clone.self, Peers.self, Id.self, Devices.self, Pending.self, Trust.self, Revoke.self, Ignore.self, Demo.self, Search.self,
+            Remote.self,
         ]
     )
 

@@ -59,7 +59,8 @@ struct Sync: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var retry: RetryOptions
-    @Argument(help: ArgumentHelp("The server.", valueName: "host:port")) var server: String
+    @Argument(help: ArgumentHelp("The server; by default the one this replica was cloned from ('gloss remote').", valueName: "host:port"))
+    var server: String?
     @Option(help: ArgumentHelp("The server's device id, for a first contact.", valueName: "device")) var expect: String?
 
     @Option(
@@ -73,8 +74,11 @@ struct Sync: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let endpoint = try parseEndpoint(server)
         var store = try storeOptions.open()
+        guard let address = try server ?? reportingErrors({ try store.remote() }) else {
+            throw CLIError("name the server (gloss sync HOST:PORT): this replica has no default one ('gloss remote HOST:PORT' sets it)")
+        }
+        let endpoint = try parseEndpoint(address)
         let expected = try expect.map { try DeviceArgument.replicaID($0, in: store, allowingPrefix: false) }
         let trusted: Set<ReplicaID>
         if let expected {

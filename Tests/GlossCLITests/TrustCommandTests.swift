@@ -60,6 +60,17 @@ import Testing
         let onField = try jsonArray(try await sandbox.ok("devices", "--json", store: hub.field))
         #expect(onField.map { string($0, "device") } == [hub.deskDevice])
         #expect(onField.first.flatMap { string($0, "role") } == "read-write")
+        // The clone remembers its server: a plain 'gloss sync' goes there (issue 11).
+        #expect(try await sandbox.ok("remote", store: hub.field).stdoutLines == [hub.address])
+        let article = try #require(
+            try jsonArray(try await sandbox.ok("articles", "--json", store: hub.field)).first.flatMap { string($0, "id") })
+        try await sandbox.ok("annotate", article, "--quote", "three generals", "--note", "from the field", store: hub.field)
+        let synced = try await sandbox.ok("sync", "--json", store: hub.field)
+        #expect(try jsonObject(synced)["sent"] as? Int == 1, "\(synced)")
+        try await sandbox.ok("remote", "--unset", store: hub.field)
+        expectCleanFailure(try await sandbox.gloss("sync", store: hub.field), mentioning: ["name the server", "gloss remote HOST:PORT"])
+        try await sandbox.ok("remote", hub.address, store: hub.field)
+        #expect(try jsonObject(try await sandbox.ok("remote", "--json", store: hub.field))["remote"] as? String == hub.address)
         let log = await hub.stop()
         #expect(log.stdout.contains("refused unknown device \(told)"), "\(log)")
         #expect(log.stdout.contains("gloss trust \(told) --role read-write"))
