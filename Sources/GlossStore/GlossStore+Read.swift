@@ -52,16 +52,8 @@ extension GlossStore {
             try database.read { db in
                 try Int.fetchOne(
                     db,
-                    sql: """
-                        SELECT
-                          (SELECT count(*) FROM (
-                             SELECT v.entity FROM register_value v
-                             LEFT JOIN annotation a ON a.id = v.entity
-                             WHERE a.id IS NULL OR a.alive = 1
-                             GROUP BY v.entity, v.field HAVING count(DISTINCT CAST(v.value AS BLOB)) > 1))
-                        + (SELECT count(*) FROM annotation a WHERE a.alive = 1
-                             AND EXISTS (SELECT 1 FROM presence_mark m WHERE m.entity = a.id AND m.mark = 'deleted'))
-                        """) ?? 0
+                    sql: "SELECT (SELECT count(*) FROM (\(Self.fieldConflicts))) + (SELECT count(*) FROM (\(Self.contestedDeletes)))"
+                ) ?? 0
             }
         }
     }
@@ -104,6 +96,23 @@ extension GlossStore {
             try database.read { db in
                 guard let entity else { return try ChangeRows.fetch(db, newestFirst: true) }
                 return try ChangeRows.touching(entity, in: db)
+            }
+        }
+    }
+
+    /// Up to `limit` changes, newest first, that arrived before `arrival` (from the newest when
+    /// nil), and the arrival to pass for the next page (nil after the last): `gloss log` shows
+    /// its first screen without reading the whole log.
+    public func logPage(before arrival: Int64?, limit: Int) throws(GlossStoreError) -> (changes: [Change], next: Int64?) {
+        try access {
+            try database.read { db in
+                let arrivals = try Int64.fetchAll(
+                    db, sql: "SELECT arrival FROM change WHERE arrival < ? ORDER BY arrival DESC LIMIT ?",
+                    arguments: [arrival ?? .max, limit])
+                guard let newest = arrivals.first, let oldest = arrivals.last else { return ([], nil) }
+                let changes = try ChangeRows.fetch(
+                    db, where: "c.arrival >= ? AND c.arrival <= ?", arguments: [oldest, newest], newestFirst: true)
+                return (changes, arrivals.count == limit ? oldest : nil)
             }
         }
     }

@@ -235,6 +235,11 @@ enum Schema {
                             WHERE r.entity = n.id AND r.field = 'note')
                         FROM annotation n JOIN search_key k ON k.entity = n.id
                         WHERE n.alive = 1 AND EXISTS (SELECT 1 FROM register_value r WHERE r.entity = n.id AND r.field = 'note');
+
+                    -- For the whole-store commands (GlossStore+Listing): live annotations in
+                    -- reading order and counted per article, and contested deletes, by index.
+                    CREATE INDEX annotation_live ON annotation(alive, article, start, "end");
+                    CREATE INDEX presence_deleted ON presence_mark(entity) WHERE mark = 'deleted';
                     """)
         }
         return migrator

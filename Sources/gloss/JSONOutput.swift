@@ -11,10 +11,15 @@ func printJSON<T: Encodable>(_ value: T) throws {
 
 /// ISO 8601 in UTC, to the second: how times are shown, in text and in JSON.
 func formatTime(_ milliseconds: UInt64) -> String {
+    timeFormatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+}
+
+/// One formatter for the process (making one per time cost more than the log's queries).
+nonisolated(unsafe) private let timeFormatter: ISO8601DateFormatter = {
     let formatter = ISO8601DateFormatter()
     formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-}
+    return formatter
+}()
 
 /// A version vector as a JSON object, replica id -> count: what `status --json` prints and
 /// `bundle create --since` reads back.

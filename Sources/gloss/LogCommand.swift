@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GlossCore
 
 struct Log: AsyncParsableCommand {
@@ -19,18 +20,38 @@ struct Log: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.openForReading()
         let entity = try id.map { prefix in try reportingErrors { try store.resolve(prefix: prefix).id } }
-        let changes = try reportingErrors { try store.log(of: entity) }
-        if output.json {
-            return try printJSON(
-                changes.map { change in
-                    Entry(
-                        replica: change.id.replica.hex, seq: change.id.seq, time: formatTime(change.time),
-                        dependencies: clockJSON(change.dependencies), operations: change.operations.map(Self.describe))
-                })
+        // One entity's changes are few; the whole log is read a page at a time, so the first
+        // screen shows at once and memory does not grow with the store.
+        func forEachChange(_ body: (Change) throws -> Void) throws {
+            if let entity { return try reportingErrors { try store.log(of: entity) }.forEach(body) }
+            var before: Int64?
+            repeat {
+                let page = try reportingErrors { try store.logPage(before: before, limit: 500) }
+                try page.changes.forEach(body)
+                before = page.next
+            } while before != nil
         }
-        if changes.isEmpty { Terminal.note("No changes yet.") }
+        if output.json {
+            // A JSON array written as it is read.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            var first = true
+            FileHandle.standardOutput.write(Data("[".utf8))
+            try forEachChange { change in
+                let entry = Entry(
+                    replica: change.id.replica.hex, seq: change.id.seq, time: formatTime(change.time),
+                    dependencies: clockJSON(change.dependencies), operations: change.operations.map(Self.describe))
+                FileHandle.standardOutput.write(Data((first ? "" : ",").utf8) + (try encoder.encode(entry)))
+                first = false
+            }
+            FileHandle.standardOutput.write(Data("]\n".utf8))
+            return
+        }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
-        for change in changes {
+        var any = false
+        defer { if !any { Terminal.note("No changes yet.") } }
+        try forEachChange { change in
+            any = true
             print(Terminal.style("change \(change.id.replica.hex):\(change.id.seq)", "33"))
             print("by \(naming.name(change.id.replica)) at \(formatTime(change.time))")
             for operation in change.operations {

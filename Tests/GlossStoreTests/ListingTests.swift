@@ -55,6 +55,30 @@ import Testing
     }
 }
 
+extension ListingTests {
+    @Test func theLogReadInPagesIsTheWholeLogNewestFirst() throws {
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("desk.sqlite"), name: "desk")
+        let body = "The council voted on Tuesday."
+        let article = ArticleText.id(of: body)
+        try store.commit(time: 1) { _ in [.createArticle(id: article, body: body)] }
+        for index in 0..<20 {
+            try store.commit(time: UInt64(2 + index)) { _ in [.set(entity: article, field: .title, value: "Title \(index)")] }
+        }
+        var pages: [[Change]] = []
+        var before: Int64?
+        for _ in 0..<10 {
+            let page = try store.logPage(before: before, limit: 7)
+            pages.append(page.changes)
+            before = page.next
+            if before == nil { break }
+        }
+        #expect(pages.map(\.count) == [7, 7, 7, 0], "21 changes in pages of 7; a full page cannot know it was the last")
+        #expect(pages.flatMap { $0 } == (try store.log()))
+        #expect(try store.logPage(before: nil, limit: 22).next == nil, "a page that is not full is the last")
+    }
+}
+
 extension ReplicaState {
     /// Annotations not deleted, in reading order (article, start, end, id), as the CLI lists them.
     fileprivate var liveAnnotations: [AnnotationState] {
