@@ -107,4 +107,59 @@ import Testing
             ofOne.stdoutLines.first?.hasPrefix("\(replicas.annotation)  \"Kursk Oblast\"") == true,
             "one article's list needs no article column")
     }
+
+    @Test func verifyChecksTheFileTheSignaturesAndTheStateAgainstTheLog() async throws {
+        let replicas = try await TwoReplicas.make()
+        let sandbox = replicas.sandbox
+        try await sandbox.ok("edit", replicas.annotation, "--note", "field note", store: replicas.field)
+        try await replicas.exchange()
+        let ok = try await sandbox.ok("verify", store: replicas.desk)
+        #expect(ok.stdout.hasPrefix("ok: the file is sound") && ok.stdout.contains("by 2 authors"), "\(ok.stdout)")
+        let json = try jsonObject(try await sandbox.ok("verify", "--json", store: replicas.desk))
+        #expect(json["ok"] as? Bool == true && (json["problems"] as? [Any])?.isEmpty == true)
+
+        // Someone edits the state rows behind the log's back: verify says so, and exits 1.
+        try await sqlite(replicas.desk, "UPDATE register_value SET value = 'tampered' WHERE field = 'note'")
+        let tampered = try await sandbox.gloss("verify", store: replicas.desk)
+        #expect(tampered.status == 1 && tampered.stdout.isEmpty, "\(tampered)")
+        #expect(tampered.stderr.contains("the stored state differs from the state the log gives"), "\(tampered.stderr)")
+
+        // ... or the log itself: the author's signature no longer holds.
+        try await sqlite(replicas.field, "UPDATE operation SET value = 'forged' WHERE kind = 'set' AND name = 'note'")
+        let forged = try await sandbox.gloss("verify", store: replicas.field)
+        #expect(forged.status == 1 && forged.stderr.contains("the signatures do not hold"), "\(forged.stderr)")
+    }
+
+    /// Runs SQL on a store file with the system's sqlite3 module (Python), as someone with access
+    /// to the disk could.
+    func sqlite(_ store: String, _ sql: String) async throws {
+        let edit = Process()
+        edit.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        edit.arguments = [
+            "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", store, sql,
+        ]
+        try edit.run()
+        edit.waitUntilExit()
+        try #require(edit.terminationStatus == 0)
+    }
+
+    @Test func backupCopiesAStoreThatKeepsWorking() async throws {
+        let replicas = try await TwoReplicas.make()
+        let sandbox = replicas.sandbox
+        let copy = sandbox.path("backups/desk-copy.sqlite")
+        try FileManager.default.createDirectory(atPath: sandbox.path("backups"), withIntermediateDirectories: false)
+        // A server keeps the store open (and may write) while the copy is taken.
+        let (server, _) = try await sandbox.serve(replicas.desk)
+        defer { server.kill() }
+        try await sandbox.ok("backup", copy, store: replicas.desk)
+        let attributes = try FileManager.default.attributesOfItem(atPath: copy)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(try await sandbox.ok("verify", store: copy).stdout.hasPrefix("ok:"))
+        let original = try jsonObject(try await sandbox.ok("status", "--json", store: replicas.desk))
+        let copied = try jsonObject(try await sandbox.ok("status", "--json", store: copy))
+        #expect(string(original, "digest") == string(copied, "digest") && string(original, "store") == string(copied, "store"))
+        expectCleanFailure(try await sandbox.gloss("backup", copy, store: replicas.desk), mentioning: ["a store already exists at \(copy)"])
+        let left = try FileManager.default.contentsOfDirectory(atPath: sandbox.path("backups"))
+        #expect(!left.contains { $0.contains("gloss-backup") }, "no partial file left: \(left)")
+    }
 }
