@@ -70,10 +70,12 @@ extension GlossStore {
         }
     }
 
-    /// The ids of the annotations that are not deleted (of `article`, with `tag`, or all), in
-    /// reading order: by article, then where they start and end.
-    public func liveAnnotationIDs(of article: EntityID? = nil, tag: String? = nil) throws(GlossStoreError) -> [EntityID] {
-        var conditions = ["alive = 1"]
+    /// The ids of the annotations that are not deleted (or, with `deleted`, those that are) of
+    /// `article`, with `tag`, or all, in reading order: by article, then where they start and end.
+    public func liveAnnotationIDs(of article: EntityID? = nil, tag: String? = nil, deleted: Bool = false) throws(GlossStoreError)
+        -> [EntityID]
+    {
+        var conditions = [deleted ? "alive = 0" : "alive = 1"]
         var arguments: StatementArguments = []
         if let article {
             conditions.append("article = ?")

@@ -8,6 +8,7 @@ struct Annotations: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "Only this article's annotations (id or unique prefix).") var article: String?
     @Option(help: "Only annotations with this tag.") var tag: String?
+    @Flag(help: "List the deleted annotations instead ('gloss restore ID' brings one back).") var deleted = false
 
     func run() async throws {
         let store = try storeOptions.openForReading()
@@ -19,7 +20,7 @@ struct Annotations: AsyncParsableCommand {
         }
         // Ids by query in reading order, then the annotations a page at a time: the first
         // screen shows at once, and memory does not grow with the store.
-        let ids = try reportingErrors { try store.liveAnnotationIDs(of: articleID, tag: tag) }
+        let ids = try reportingErrors { try store.liveAnnotationIDs(of: articleID, tag: tag, deleted: deleted) }
         let pages = stride(from: 0, to: ids.count, by: Self.pageSize).lazy.map { start in
             Array(ids[start..<min(ids.count, start + Self.pageSize)])
         }
@@ -28,7 +29,7 @@ struct Annotations: AsyncParsableCommand {
             return page.compactMap { loaded[$0].map(AnnotationSummary.init) }
         }
         if output.json { return try printJSON(try pages.flatMap(load)) }
-        if ids.isEmpty { Terminal.note("No annotations.") }
+        if ids.isEmpty { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
         for page in pages {
             for annotation in try load(page) { print(Self.line(annotation, showingArticle: articleID == nil)) }
         }

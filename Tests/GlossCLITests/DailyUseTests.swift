@@ -162,4 +162,26 @@ import Testing
         let left = try FileManager.default.contentsOfDirectory(atPath: sandbox.path("backups"))
         #expect(!left.contains { $0.contains("gloss-backup") }, "no partial file left: \(left)")
     }
+
+    @Test func aDeletedAnnotationCanBeRestoredAndTheRestoreSyncs() async throws {
+        let replicas = try await TwoReplicas.make(note: "keep this note")
+        let sandbox = replicas.sandbox
+        try await sandbox.ok("delete", replicas.annotation, store: replicas.desk)
+        try await replicas.exchange()
+        #expect(try jsonArray(try await sandbox.ok("annotations", "--json", store: replicas.field)).isEmpty)
+        let deleted = try jsonArray(try await sandbox.ok("annotations", "--deleted", "--json", store: replicas.field))
+        #expect(deleted.map { string($0, "id") } == [replicas.annotation])
+
+        try await sandbox.ok("restore", String(replicas.annotation.prefix(8)), store: replicas.field)
+        try await replicas.exchange()
+        for store in [replicas.desk, replicas.field] {
+            let listed = try jsonArray(try await sandbox.ok("annotations", "--json", store: store))
+            #expect(listed.map { string($0, "id") } == [replicas.annotation])
+            #expect(
+                listed.first.map { string($0, "note") == "keep this note" && string($0, "color") == "yellow" } == true, "all of it back")
+        }
+        try await replicas.expectConverged()
+        expectCleanFailure(try await sandbox.gloss("restore", replicas.annotation, store: replicas.desk), mentioning: ["is not deleted"])
+        expectCleanFailure(try await sandbox.gloss("restore", replicas.article, store: replicas.desk), mentioning: ["is an article"])
+    }
 }
