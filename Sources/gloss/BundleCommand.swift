@@ -70,6 +70,11 @@ struct BundleReport: Encodable {
     let alreadyHeld: Int
     let conflicts: Int
     let clock: [String: UInt64]
+
+    enum CodingKeys: String, CodingKey {
+        case applied, conflicts, clock
+        case alreadyHeld = "already_held"
+    }
 }
 
 /// `bundle create` replaces an older bundle at FILE, but never the store or any other file.

@@ -82,6 +82,12 @@ struct Clone: AsyncParsableCommand {
         let store = try reportingErrors { try GlossStore.create(at: path, storeID: decoded.storeID, name: name) }
         do {
             let report = try applyBundle(decoded, to: store, file: source)
+            if output.json {
+                return try printJSON(
+                    BundleClone(
+                        store: decoded.storeID.hex, replica: store.identity.replicaID.hex, path: store.path, applied: report.applied,
+                        conflicts: try reportingErrors { try store.conflictCount() }))
+            }
             print(store.identity.replicaID.hex)
             Terminal.note(
                 "Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) change\(report.applied == 1 ? "" : "s")."
@@ -92,6 +98,15 @@ struct Clone: AsyncParsableCommand {
             throw error
         }
     }
+}
+
+/// `clone BUNDLE --json`.
+struct BundleClone: Encodable {
+    let store: String
+    let replica: String
+    let path: String
+    let applied: Int
+    let conflicts: Int
 }
 
 /// The key a network clone will have, kept beside the store path between a refused attempt and

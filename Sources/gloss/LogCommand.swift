@@ -14,7 +14,28 @@ struct Log: AsyncParsableCommand {
         let seq: UInt64
         let time: String
         let dependencies: [String: UInt64]
-        let operations: [[String: String]]
+        let operations: [OperationEntry]
+    }
+
+    /// An operation in `log --json`: `op`, `entity`, and what it carries; offsets are numbers.
+    struct OperationEntry: Encodable {
+        let op: String
+        let entity: String
+        var article: String?
+        var exact: String?
+        var start: UInt64?
+        var end: UInt64?
+        var field: String?
+        var value: String?
+        var tag: String?
+
+        init(_ operation: Operation) {
+            let fields = Log.describe(operation)
+            op = fields["op"]!
+            entity = fields["entity"]!
+            (article, exact, field, value, tag) = (fields["article"], fields["exact"], fields["field"], fields["value"], fields["tag"])
+            if case .createAnnotation(_, _, let anchor) = operation { (start, end) = (anchor.start, anchor.end) }
+        }
     }
 
     func run() async throws {
@@ -40,7 +61,7 @@ struct Log: AsyncParsableCommand {
             try forEachChange { change in
                 let entry = Entry(
                     replica: change.id.replica.hex, seq: change.id.seq, time: formatTime(change.time),
-                    dependencies: clockJSON(change.dependencies), operations: change.operations.map(Self.describe))
+                    dependencies: clockJSON(change.dependencies), operations: change.operations.map(OperationEntry.init))
                 FileHandle.standardOutput.write(Data((first ? "" : ",").utf8) + (try encoder.encode(entry)))
                 first = false
             }
@@ -73,7 +94,6 @@ struct Log: AsyncParsableCommand {
         case .createAnnotation(let id, let article, let anchor):
             [
                 "op": "create-annotation", "entity": id.hex, "article": article.hex, "exact": anchor.exact,
-                "start": String(anchor.start), "end": String(anchor.end),
             ]
         case .set(let entity, let field, let value):
             ["op": "set", "entity": entity.hex, "field": field.rawValue, "value": value]

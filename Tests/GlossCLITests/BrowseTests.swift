@@ -129,15 +129,15 @@ import Testing
             #expect(entry["dependencies"] as? [String: Int] == [:], "a replica's own changes are implied")
             #expect((string(entry, "time") ?? "").hasSuffix("Z"))
         }
-        let newest = try #require(log.first?["operations"] as? [[String: String]])
+        let newest = try #require(log.first?["operations"] as? [[String: Any]])
+        #expect(newest.count == 2)
         #expect(
-            newest == [
-                [
+            newest.first.map { NSDictionary(dictionary: $0) }
+                == NSDictionary(dictionary: [
                     "op": "create-annotation", "entity": fixture.second, "article": fixture.article, "exact": "Kursk Oblast",
-                    "start": "249", "end": "261",
-                ],
-                ["op": "set", "entity": fixture.second, "field": "note", "value": "date?"],
-            ])
+                    "start": 249, "end": 261,
+                ]), "offsets are numbers")
+        #expect(newest.last as? [String: String] == ["op": "set", "entity": fixture.second, "field": "note", "value": "date?"])
 
         // One entity: the annotation's own change; the article's changes include its annotations'.
         let one = try jsonArray(try await sandbox.ok("log", fixture.first, "--json"))

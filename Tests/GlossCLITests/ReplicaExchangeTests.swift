@@ -45,8 +45,8 @@ import Testing
         let text = try await sandbox.ok("bundle", "apply", "to-field.bundle", store: replicas.field)
         #expect(text.stdoutLines == ["Applied 0 new changes (2 already held)."], "\(text)")
         let json = try jsonObject(try await sandbox.ok("bundle", "apply", "to-field.bundle", "--json", store: replicas.field))
-        #expect(Set(json.keys) == ["applied", "alreadyHeld", "conflicts", "clock"])
-        #expect(json["applied"] as? Int == 0 && json["alreadyHeld"] as? Int == 2 && json["conflicts"] as? Int == 0)
+        #expect(Set(json.keys) == ["applied", "already_held", "conflicts", "clock"])
+        #expect(json["applied"] as? Int == 0 && json["already_held"] as? Int == 2 && json["conflicts"] as? Int == 0)
         #expect(json["clock"] as? [String: Int] == before.clock)
         #expect(try await sandbox.snapshot(replicas.field) == before)
     }

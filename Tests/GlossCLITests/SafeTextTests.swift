@@ -33,8 +33,8 @@ import Testing
         let inShow = try #require((shown["annotations"] as? [[String: Any]])?.first)
         #expect(string(inShow, "note")?.unicodeScalars.elementsEqual(Self.hostile.unicodeScalars) == true)
         let log = try jsonArray(try await sandbox.ok("log", annotation, "--json"))
-        let operations = try #require(log.first?["operations"] as? [[String: String]])
-        #expect(operations.contains { $0["value"]?.unicodeScalars.elementsEqual(Self.hostile.unicodeScalars) == true })
+        let operations = try #require(log.first?["operations"] as? [[String: Any]])
+        #expect(operations.contains { ($0["value"] as? String)?.unicodeScalars.elementsEqual(Self.hostile.unicodeScalars) == true })
 
         // Escaped, on one line, in text.
         for command in [["annotations"], ["annotations", article], ["show", article], ["articles"], ["log"], ["status"], ["conflicts"]] {
