@@ -27,6 +27,9 @@ struct Show: AsyncParsableCommand {
                     annotations: annotations.map(AnnotationSummary.init)
                 ))
         }
+        var out: [String] = []
+        func print(_ line: String = "") { out.append(line) }
+        defer { Pager.show(out.joined(separator: "\n")) }
         print(Terminal.style(Terminal.singleLine(article.value(of: .title) ?? "(untitled)"), "1"))
         var facts = ["id \(article.id.hex)"]
         if let source = article.value(of: .source) { facts.append("source \(Terminal.singleLine(source))") }
@@ -44,11 +47,16 @@ struct Show: AsyncParsableCommand {
         for (number, annotation) in annotations.enumerated() {
             let summary = AnnotationSummary(annotation)
             var line = "[\(number + 1)] \"\(Terminal.singleLine(summary.exact))\""
-            if let note = summary.note.value, !note.isEmpty { line += " — \(Terminal.singleLine(note))" }
             if let color = summary.color.value { line += " (\(Terminal.singleLine(color)))" }
             if !summary.tags.isEmpty { line += " " + summary.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
             if !summary.conflicts.isEmpty { line += Terminal.style(" [conflict: \(summary.conflicts.joined(separator: ", "))]", "31") }
             print(line)
+            // The note whole, its lines as lines (indented), each made terminal-safe.
+            if let note = summary.note.value, !note.isEmpty {
+                for noteLine in note.split(separator: "\n", omittingEmptySubsequences: false) {
+                    print("    " + Terminal.singleLine(String(noteLine.hasSuffix("\r") ? noteLine.dropLast() : noteLine)))
+                }
+            }
             print("    \(summary.id)")
         }
     }

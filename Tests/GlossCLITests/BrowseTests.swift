@@ -66,12 +66,14 @@ import Testing
         #expect(result.stdout.contains("has sent ⟦nearly 12,000 troops⟧² to Russia"))
         #expect(result.stdout.contains("Russia's Kursk Oblast to participate"), "the first occurrence is not highlighted")
         #expect(
-            lines.suffix(4) == [
-                "[1] \"Kursk Oblast\" — date?",
+            lines.suffix(6) == [
+                "[1] \"Kursk Oblast\"",
+                "    date?",
                 "    \(fixture.second)",
-                "[2] \"nearly 12,000 troops\" — HUR figure (green) #numbers #verify",
+                "[2] \"nearly 12,000 troops\" (green) #numbers #verify",
+                "    HUR figure",
                 "    \(fixture.first)",
-            ])
+            ], "the note whole, on lines of its own")
     }
 
     @Test func showJSONHasTheBodyAndAnnotations() async throws {

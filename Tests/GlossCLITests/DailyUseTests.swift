@@ -184,4 +184,31 @@ import Testing
         expectCleanFailure(try await sandbox.gloss("restore", replicas.annotation, store: replicas.desk), mentioning: ["is not deleted"])
         expectCleanFailure(try await sandbox.gloss("restore", replicas.article, store: replicas.desk), mentioning: ["is an article"])
     }
+
+    /// On a terminal, show wraps to its width and goes through the pager when longer than the
+    /// screen; through a pipe it prints the text as it is (`script` gives it a terminal).
+    @Test func showWrapsAndPagesOnATerminalOnly() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let article = try await sandbox.importArticle(try sandbox.copySample())
+        _ = try await sandbox.annotate(
+            article, quote: "three generals", ["--note", "First line.\nA second line that is long enough to wrap at forty columns."])
+        func onTerminal(columns: Int, rows: Int, pager: String) async throws -> CommandResult {
+            let command =
+                "stty cols \(columns) rows \(rows); PAGER=\(CommandResult.quoted(pager)) "
+                + ([try GlossBinary.require(), "show", article, "--store", sandbox.store].map(CommandResult.quoted).joined(separator: " "))
+            return try await sandbox.finish(
+                try sandbox.start(executable: "/usr/bin/script", ["-qfec", command, "/dev/null"], environment: sandbox.environment))
+        }
+        let wide = try await onTerminal(columns: 40, rows: 500, pager: "false")
+        let lines = wide.stdout.replacingOccurrences(of: "\r", with: "").split(separator: "\n")
+        #expect(wide.succeeded && lines.count > 20 && lines.allSatisfy { $0.count <= 40 }, "\(wide)")
+        #expect(lines.contains("    First line.") && lines.contains("    A second line that is long enough to"), "\(lines.suffix(6))")
+
+        let paged = try await onTerminal(columns: 80, rows: 10, pager: "echo paged; wc -l")
+        #expect(paged.stdout.contains("paged") && !paged.stdout.contains("three generals"), "longer than the screen: the pager got it")
+
+        let piped = try await sandbox.ok("show", article)
+        #expect(piped.stdout.contains("    A second line that is long enough to wrap at forty columns."), "no wrapping through a pipe")
+    }
 }

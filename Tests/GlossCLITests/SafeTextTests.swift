@@ -49,7 +49,8 @@ import Testing
             ], "\(text)")
         let show = try await sandbox.ok("show", article)
         #expect(show.stdoutLines.first == "Title \\u{202e}evil\\u{d}\\u{1b}[1m")
-        #expect(show.stdout.contains("— red \\u{1b}[31malert"))
+        #expect(show.stdoutLines.contains("    red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line"))
+        #expect(show.stdoutLines.contains("    two"), "a note's lines are lines in show")
         let status = try await sandbox.ok("status")
         #expect(status.stdout.contains("desk\\u{1b}[2J ("))
     }
