@@ -8,12 +8,12 @@ struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Create a new replica of a store, from a server (HOST:PORT) or a bundle file. Prints the new replica id.",
         discussion: """
-            From a server, --expect names the server's device id (its 'gloss id'), checked with its
-            owner: the clone talks to no other key, and trusts that one from then on. The server's
-            owner must trust this new replica too: if it does not yet, the clone stops, prints this
-            replica's device id, and keeps its key so that running it again presents the same id.
-            The new store is created as soon as the server names its store, and every batch is
-            kept as it arrives: if the clone is interrupted, 'gloss sync HOST:PORT' on the new
+            From a server, --expect names the server's device id (its 'gloss id'), checked with its \
+            owner: the clone talks to no other key, and trusts that one from then on. The server's \
+            owner must trust this new replica too: if it does not yet, the clone stops, prints this \
+            replica's device id, and keeps its key so that running it again presents the same id. \
+            The new store is created as soon as the server names its store, and every batch is \
+            kept as it arrives: if the clone is interrupted, 'gloss sync HOST:PORT' on the new \
             store finishes it. From a bundle, the store is made only if the whole bundle applies.
             """
     )

@@ -6,8 +6,8 @@ struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Delete an annotation.",
         discussion: """
-            A delete removes the annotation as this replica has seen it. If another replica edits
-            it meanwhile, it stays, flagged as a delete-vs-edit conflict: 'gloss resolve ID --keep'
+            A delete removes the annotation as this replica has seen it. If another replica edits \
+            it meanwhile, it stays, flagged as a delete-vs-edit conflict: 'gloss resolve ID --keep' \
             keeps it, and deleting it again removes it.
             """
     )

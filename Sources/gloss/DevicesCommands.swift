@@ -7,9 +7,9 @@ struct Devices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List the devices this replica knows: device id, replica id, name, role, last seen, address.",
         discussion: """
-            Roles are local to this replica and never synced. read-write devices sync both ways;
-            read-only devices may pull, and every change they send is refused; ignored and revoked
-            devices are refused. As a client, this replica syncs only with servers it lists as
+            Roles are local to this replica and never synced. read-write devices sync both ways; \
+            read-only devices may pull, and every change they send is refused; ignored and revoked \
+            devices are refused. As a client, this replica syncs only with servers it lists as \
             read-write.
             """
     )
@@ -63,7 +63,7 @@ struct Pending: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "List unknown devices that tried to sync with this replica: device id, name, address, attempts.",
         discussion: """
-            The name is what the device said about itself: check its device id with its owner
+            The name is what the device said about itself: check its device id with its owner \
             before you trust it. Entries expire after 30 days; at most 100 are kept.
             """
     )
@@ -110,8 +110,8 @@ struct Trust: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Allow a device to sync with this replica, read-write or read-only.",
         discussion: """
-            Give the whole device id (or replica id), read aloud or copied from the device's own
-            'gloss id': a prefix only selects a device already listed. Takes effect at once, in
+            Give the whole device id (or replica id), read aloud or copied from the device's own \
+            'gloss id': a prefix only selects a device already listed. Takes effect at once, in \
             running servers too.
             """
     )

@@ -6,9 +6,9 @@ struct Edit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Edit an annotation (note, color, tags) or an article (title, source, tags).",
         discussion: """
-            A write replaces every value of the field this replica holds, conflicting ones included;
-            writing the value a field already holds, alone, changes nothing. Every --add-tag is
-            recorded, even for a tag that is already there, so that it wins over a remove made on
+            A write replaces every value of the field this replica holds, conflicting ones included; \
+            writing the value a field already holds, alone, changes nothing. Every --add-tag is \
+            recorded, even for a tag that is already there, so that it wins over a remove made on \
             another replica meanwhile.
             """
     )

@@ -8,9 +8,9 @@ struct Gloss: AsyncParsableCommand {
         commandName: "gloss",
         abstract: "Annotate news articles offline and merge the notes safely between replicas.",
         discussion: """
-            Every command works on one store: --store PATH, else $GLOSS_STORE, else
-            $XDG_DATA_HOME/gloss/store.sqlite (~/.local/share/gloss/store.sqlite).
-            Ids print in full; any unique prefix of at least 4 hex digits is accepted.
+            Every command works on one store: --store PATH, else $GLOSS_STORE, else \
+            $XDG_DATA_HOME/gloss/store.sqlite (~/.local/share/gloss/store.sqlite). \
+            Ids print in full; any unique prefix of at least 4 hex digits is accepted. \
             Try 'gloss demo' for a guided tour.
             """,
         version: "0.1.0",
@@ -27,6 +27,7 @@ struct Gloss: AsyncParsableCommand {
     static func main() async {
         limitMallocArenas()
         do {
+            try refuseHelpForUnknownCommands(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
@@ -38,12 +39,29 @@ struct Gloss: AsyncParsableCommand {
             guard code != .success else { exit(withError: error) }
             var message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
             if message.isEmpty { message = "failed (\(error))" }
-            if code == .validationFailure { message += " (see 'gloss help')" }
+            if code == .validationFailure {
+                // The command's usage line, where the parser knows which command it was.
+                let usage = fullMessage(for: error).split(separator: "\n").first { $0.hasPrefix("Usage: ") }
+                message += usage.map { "; usage: " + $0.dropFirst(7).trimmingCharacters(in: .whitespaces) } ?? " (see 'gloss help')"
+            }
             Terminal.note(
                 "gloss: "
                     + Terminal.singleLine(message.prefix(1) == "E" && message.hasPrefix("Error: ") ? String(message.dropFirst(7)) : message)
             )
             Foundation.exit(code.rawValue)
+        }
+    }
+
+    /// `gloss help frob` names no command: argument-parser shows the general help for it, and
+    /// exits 0, which hides a typo from scripts. Refused instead, like any unknown command.
+    static func refuseHelpForUnknownCommands(_ arguments: [String]) throws {
+        guard arguments.first == "help", arguments.count > 1 else { return }
+        var command: ParsableCommand.Type = Gloss.self
+        for name in arguments.dropFirst() where !name.hasPrefix("-") {
+            guard let next = command.configuration.subcommands.first(where: { $0._commandName == name }) else {
+                throw ValidationError("'\(name)' is not a gloss command")
+            }
+            command = next
         }
     }
 

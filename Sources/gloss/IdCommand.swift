@@ -5,7 +5,7 @@ struct Id: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show this replica's device id, to read aloud and compare with the person who will trust it.",
         discussion: """
-            The device id is the replica id in base32 with two check characters, in four groups of
+            The device id is the replica id in base32 with two check characters, in four groups of \
             seven (A-Z and 2-7). Both forms name the same device.
             """
     )

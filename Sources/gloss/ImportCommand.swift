@@ -4,10 +4,10 @@ import GlossStore
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Import articles from UTF-8 .txt or .md files. Prints each article's id.",
+        abstract: "Import articles from UTF-8 .txt, .md or .markdown files, or - for standard input. Prints each article's id.",
         discussion: """
-            The same text imported twice, here or on another replica, is one article: its id
-            is a hash of the text. The title defaults to the first line or sentence.
+            The same text imported twice, here or on another replica, is one article: its id \
+            is a hash of the text. The title defaults to the first line or sentence. \
             All files are checked before anything is written, and imported in one change.
             """
     )

@@ -9,9 +9,9 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve sync sessions for this store until interrupted.",
         discussion: """
-            Listens on 127.0.0.1:\(SyncProtocol.defaultPort) unless --listen says otherwise (port 0 picks a free
-            port). Prints the address it listens on, then one line per session. Sessions run inside
-            mutual TLS 1.3: only devices this replica trusts ('gloss trust') learn anything of the
+            Listens on 127.0.0.1:\(SyncProtocol.defaultPort) unless --listen says otherwise (port 0 picks a free \
+            port). Prints the address it listens on, then one line per session. Sessions run inside \
+            mutual TLS 1.3: only devices this replica trusts ('gloss trust') learn anything of the \
             store; an unknown device is refused, logged, and listed by 'gloss pending'.
             """
     )

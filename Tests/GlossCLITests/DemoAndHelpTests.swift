@@ -56,4 +56,23 @@ import Testing
         let flag = try await sandbox.run(words + ["--help"])
         #expect(flag.succeeded && flag.stdout == result.stdout, "\(flag)")
     }
+
+    /// Help reads as argument-parser wraps it (no line breaks of ours inside a paragraph), and
+    /// `gloss help` of something that is not a command is an error, not the general help.
+    @Test func helpIsWrappedOnceAndUnknownTopicsAreErrors() async throws {
+        let sandbox = try Sandbox()
+        let clone = try await sandbox.run(["help", "clone"])
+        #expect(clone.succeeded)
+        // Each line is filled to near the 80 columns argument-parser wraps at: no short lines
+        // inside the paragraph (a hand-wrapped discussion left "its\nowner" breaks).
+        let paragraph = clone.stdoutLines.drop { !$0.hasPrefix("From a server") }.prefix { !$0.isEmpty }
+        #expect(paragraph.count > 3 && paragraph.dropLast().allSatisfy { $0.count > 60 }, "\(paragraph)")
+        let unknown = try await sandbox.run(["help", "frob"])
+        expectCleanFailure(unknown, mentioning: ["'frob' is not a gloss command"])
+        #expect(unknown.status == 64)
+        #expect(try await sandbox.run(["help", "bundle", "apply"]).succeeded)
+        let usage = try await sandbox.run(["annotate"])
+        expectCleanFailure(
+            usage, mentioning: ["Missing expected argument '<article>'", "usage: gloss annotate [--store <path>] <article> --quote"])
+    }
 }
