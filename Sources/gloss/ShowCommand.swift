@@ -76,14 +76,18 @@ struct Show: AsyncParsableCommand {
             out += Terminal.safe(String(segment))
             segment = String.UnicodeScalarView()
         }
+        // Each highlight's marks in its own color where the terminal has it, else yellow.
+        func markCode(_ number: Int) -> String {
+            annotations[number - 1].value(of: .color).flatMap(Terminal.code(ofColor:)) ?? "33"
+        }
         for (offset, scalar) in body.unicodeScalars.enumerated() {
             if closes[offset] != nil || opens[offset] != nil { flush() }
-            for number in closes[offset] ?? [] { out += Terminal.style("⟧", "33") + superscript(number) }
-            for _ in opens[offset] ?? [] { out += Terminal.style("⟦", "33") }
+            for number in closes[offset] ?? [] { out += Terminal.style("⟧", markCode(number)) + superscript(number) }
+            for number in opens[offset] ?? [] { out += Terminal.style("⟦", markCode(number)) }
             segment.append(scalar)
         }
         flush()
-        for number in closes[body.unicodeScalars.count] ?? [] { out += Terminal.style("⟧", "33") + superscript(number) }
+        for number in closes[body.unicodeScalars.count] ?? [] { out += Terminal.style("⟧", markCode(number)) + superscript(number) }
         return out
     }
 

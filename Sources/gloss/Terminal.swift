@@ -33,11 +33,22 @@ enum Terminal {
         }
     }
 
-    /// True when stdout is a terminal that shows color (TERM is not `dumb`) and NO_COLOR is
-    /// unset (no-color.org): the only time to use color.
+    /// Whether to use color, by the common conventions (`--color` belongs to highlights, so
+    /// there is no flag): never with `NO_COLOR` set (no-color.org); always with `CLICOLOR_FORCE`
+    /// set to anything but 0 (even through a pipe or a pager); otherwise when stdout is a
+    /// terminal that shows color (`TERM` is not `dumb`).
     static var usesColor: Bool {
         let environment = ProcessInfo.processInfo.environment
-        return isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        if environment["NO_COLOR"].map({ !$0.isEmpty }) == true { return false }
+        if let force = environment["CLICOLOR_FORCE"], !force.isEmpty, force != "0" { return true }
+        return isatty(STDOUT_FILENO) == 1 && environment["TERM"] != "dumb"
+    }
+
+    /// The ANSI foreground code of a highlight color a terminal can draw, if it is one of the
+    /// eight named colors (any case); other names are shown as text only.
+    static func code(ofColor name: String) -> String? {
+        let codes = ["black": "30", "red": "31", "green": "32", "yellow": "33", "blue": "34", "magenta": "35", "cyan": "36", "white": "37"]
+        return codes[name.lowercased()]
     }
 
     static func style(_ text: String, _ code: String) -> String {

@@ -211,4 +211,29 @@ import Testing
         let piped = try await sandbox.ok("show", article)
         #expect(piped.stdout.contains("    A second line that is long enough to wrap at forty columns."), "no wrapping through a pipe")
     }
+
+    /// Color follows NO_COLOR, CLICOLOR_FORCE and TERM=dumb, and a highlight is drawn in its own
+    /// color when it names one a terminal has.
+    @Test func colorFollowsTheConventionsAndHighlightsTakeTheirColor() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        let article = try await sandbox.importArticle(try sandbox.copySample())
+        _ = try await sandbox.annotate(article, quote: "three generals", ["--color", "Red"])
+        _ = try await sandbox.annotate(article, quote: "Kursk Oblast", ["--occurrence", "1", "--color", "teal"])
+        func show(_ variables: [String: String?]) async throws -> String {
+            var environment = sandbox.environment
+            for (name, value) in variables { environment[name] = value }
+            let result = try await sandbox.finish(
+                try sandbox.start(
+                    executable: try GlossBinary.require(), ["show", article, "--store", sandbox.store], environment: environment))
+            #expect(result.succeeded)
+            return result.stdout
+        }
+        let forced = try await show(["NO_COLOR": nil, "CLICOLOR_FORCE": "1"])
+        #expect(forced.contains("\u{1B}[31m⟦\u{1B}[0mthree generals\u{1B}[31m⟧\u{1B}[0m"), "red, as named")
+        #expect(forced.contains("\u{1B}[33m⟦\u{1B}[0mKursk Oblast"), "a color a terminal lacks: the default marks")
+        #expect(!(try await show(["NO_COLOR": "1", "CLICOLOR_FORCE": "1"])).contains("\u{1B}"), "NO_COLOR wins")
+        #expect(!(try await show(["NO_COLOR": nil])).contains("\u{1B}"), "a pipe gets no color")
+        #expect(!(try await show(["NO_COLOR": nil, "CLICOLOR_FORCE": "0"])).contains("\u{1B}"))
+    }
 }
