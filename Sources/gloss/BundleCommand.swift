@@ -18,7 +18,7 @@ struct BundleCommand: AsyncParsableCommand {
         )
 
         @OptionGroup var storeOptions: StoreOptions
-        @Argument(help: "The bundle file to write.") var file: String
+        @Argument(help: "The bundle file to write.", completion: .file()) var file: String
         @Option(help: "The peer's version vector as JSON; only changes it lacks are written.") var since: String?
 
         func run() async throws {
@@ -40,7 +40,7 @@ struct BundleCommand: AsyncParsableCommand {
 
         @OptionGroup var storeOptions: StoreOptions
         @OptionGroup var output: OutputOptions
-        @Argument(help: "The bundle file to read.") var file: String
+        @Argument(help: "The bundle file to read.", completion: .file()) var file: String
 
         func run() async throws {
             let store = try storeOptions.open()

@@ -21,7 +21,8 @@ struct Clone: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var retry: RetryOptions
-    @Argument(help: ArgumentHelp("A server or a bundle file.", valueName: "host:port | bundle")) var source: String
+    @Argument(help: ArgumentHelp("A server or a bundle file.", valueName: "host:port | bundle"), completion: .file())
+    var source: String
     @Option(help: "A name for the new replica.") var name: String?
     @Option(help: ArgumentHelp("The server's device id (required to clone from a server).", valueName: "device")) var expect: String?
 

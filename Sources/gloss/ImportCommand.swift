@@ -14,7 +14,8 @@ struct Import: AsyncParsableCommand {
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
-    @Argument(help: "The files to import.") var files: [String]
+    @Argument(help: "The files to import (- for standard input).", completion: .file(extensions: ["txt", "md", "markdown"])) var files:
+        [String]
     @Option(help: "The title (one file only); defaults to the first line or sentence.") var title: String?
     @Option(help: "Where the article comes from, e.g. a URL.") var source: String?
     @Option(name: .customLong("tag"), help: "A tag to add (repeatable).") var tags: [String] = []

@@ -7,7 +7,7 @@ struct NoteOptions: ParsableArguments {
     @Option(help: "The note.") var note: String?
     @Option(
         name: .customLong("note-file"),
-        help: ArgumentHelp("Read the note from a UTF-8 file, or - for standard input.", valueName: "file"))
+        help: ArgumentHelp("Read the note from a UTF-8 file, or - for standard input.", valueName: "file"), completion: .file())
     var noteFile: String?
 
     /// The largest note: the largest change must fit in one sync frame, with room to spare.

@@ -5,7 +5,7 @@ import GlossStore
 
 /// `--store PATH`, shared by every command.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"))
+    @Option(name: .long, help: ArgumentHelp("The store file.", valueName: "path"), completion: .file())
     var store: String?
 
     /// --store, else $GLOSS_STORE, else $XDG_DATA_HOME/gloss/store.sqlite, else

@@ -56,7 +56,7 @@ struct Backup: AsyncParsableCommand {
     )
 
     @OptionGroup var storeOptions: StoreOptions
-    @Argument(help: "The file to write (it must not exist).") var path: String
+    @Argument(help: "The file to write (it must not exist).", completion: .file()) var path: String
 
     func run() async throws {
         let store = try storeOptions.openForReading()

@@ -75,4 +75,15 @@ import Testing
         expectCleanFailure(
             usage, mentioning: ["Missing expected argument '<article>'", "usage: gloss annotate [--store <path>] <article> --quote"])
     }
+
+    /// bash, zsh and fish completions complete file names where a command takes a file.
+    @Test func completionsCompleteFileNames() async throws {
+        let sandbox = try Sandbox()
+        let bash = try await sandbox.run(["--generate-completion-script", "bash"])
+        #expect(bash.succeeded && bash.stdout.contains("__gloss_add_completions -f"))
+        let zsh = try await sandbox.run(["--generate-completion-script", "zsh"])
+        #expect(zsh.succeeded && zsh.stdout.contains("--store[The store file.]:path:_files"), "\(zsh.stdout.prefix(2000))")
+        let fish = try await sandbox.run(["--generate-completion-script", "fish"])
+        #expect(fish.succeeded && fish.stdout.contains("\"gloss bundle apply\" -eq 1' -F"), "\(fish.stdout.prefix(2000))")
+    }
 }
