@@ -249,7 +249,8 @@ extension GlossStore {
             : "changes it depends on"
         return GlossStoreError(
             .missingPredecessors,
-            "\(blocked) change(s) need \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)")
+            "\(blocked) change\(blocked == 1 ? "" : "s") need\(blocked == 1 ? "s" : "") \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)"
+        )
     }
 }
 

@@ -89,13 +89,13 @@ import Testing
         let before = try await sandbox.snapshot(replicas.field)
         expectCleanFailure(
             try await sandbox.gloss("bundle", "apply", "partial.bundle", store: replicas.field),
-            mentioning: ["need changes 3...3 of replica \(deskReplica)", "nothing was applied"])
+            mentioning: ["1 change needs changes 3...3 of replica \(deskReplica)", "nothing was applied"])
         #expect(try await sandbox.snapshot(replicas.field) == before)
 
         // A clone from it fails the same way, and leaves no half-made store behind.
         expectCleanFailure(
             try await sandbox.run(["clone", "partial.bundle", "--store", sandbox.path("third.sqlite")]),
-            mentioning: ["need changes 1...3 of replica \(deskReplica)"])
+            mentioning: ["1 change needs changes 1...3 of replica \(deskReplica)"])
         #expect(!sandbox.exists("third.sqlite") && !sandbox.exists("third.sqlite-wal") && !sandbox.exists("third.sqlite-shm"))
     }
 
