@@ -110,6 +110,10 @@ extension GlossStore {
         } catch {
             throw GlossStoreError(refusing: error)
         }
+        // The note says who holds the store while this batch is applied (WriterNote).
+        let note = WriterNote(store: path)
+        _ = note.begin()
+        defer { note.end() }
         return try access {
             do {
                 return try applyVerified(batch, chains: chains, from: device)

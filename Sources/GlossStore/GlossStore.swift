@@ -230,10 +230,11 @@ public final class GlossStore: Sendable {
     static func storeError(_ error: DatabaseError, path: String) -> GlossStoreError {
         switch error.resultCode {
         case .SQLITE_BUSY, .SQLITE_LOCKED:
+            let holder =
+                WriterNote(store: path).read().map { "\($0.description) (pid \($0.pid)) is applying changes to it" }
+                ?? "another gloss command (a sync, a server applying changes, a bundle apply or an import) held it"
             return GlossStoreError(
-                .busy,
-                "the store at \(path) is busy: another gloss command (a sync, a server applying changes, a bundle apply or an import) held it for more than \(Int(busyTimeout)) s; try again when it is done"
-            )
+                .busy, "the store at \(path) is busy: \(holder) for more than \(Int(busyTimeout)) s; try again when it is done")
         case .SQLITE_FULL:
             return GlossStoreError(.diskFull, "the disk holding \(path) is full; nothing was written")
         case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM, .SQLITE_AUTH:

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GlossStore
 
 /// The `gloss` command line: annotate articles offline and merge notes safely between people.
 @main
@@ -29,6 +30,9 @@ struct Gloss: AsyncParsableCommand {
         do {
             try refuseHelpForUnknownCommands(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
+            // What others are told holds the store if this process keeps it busy ("gloss serve").
+            let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.prefix(2)
+            GlossStore.describeProcess(as: "gloss " + (words.first == "bundle" ? words.joined(separator: " ") : words.first ?? ""))
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

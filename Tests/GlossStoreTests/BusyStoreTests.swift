@@ -33,8 +33,50 @@ import Testing
         }
         #expect(busy?.code == .busy)
         #expect(busy?.message.contains("is busy") == true && busy?.message.contains("try again") == true, "\(String(describing: busy))")
+        #expect(busy?.message.contains("another gloss command") == true, "no note: the kinds of command that hold a store long")
         // The holder lets go within two seconds of the timeout; the retry then waits for it.
         try store.commit(time: 2) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
         #expect(try store.clock().total == 1, "the retry worked")
+    }
+
+    /// While a batch is applied, a note beside the store names the process: a command kept
+    /// waiting says which one holds the store.
+    @Test func aBusyStoreNamesTheProcessApplyingABatch() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("desk.sqlite")
+        let store = try GlossStore.create(at: path, name: "desk")
+        let body = "The council voted on Tuesday."
+        let other = try DatabaseQueue(path: path)
+        let locked = DispatchSemaphore(value: 0)
+        // As a server applying a batch would leave it (this test process stands in for it).
+        try "\(getpid()) gloss serve\n".write(toFile: path + "-gloss-writer", atomically: true, encoding: .utf8)
+        let holder = Thread {
+            try? other.inDatabase { db in
+                try db.inTransaction(.immediate) {
+                    locked.signal()
+                    Thread.sleep(forTimeInterval: 11)
+                    return .rollback
+                }
+            }
+        }
+        holder.start()
+        locked.wait()
+        let busy = #expect(throws: GlossStoreError.self) {
+            try store.commit(time: 1) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
+        }
+        #expect(busy?.message.contains("gloss serve (pid \(getpid())) is applying changes to it") == true, "\(String(describing: busy))")
+        Thread.sleep(forTimeInterval: 1.5)  // the holder lets go
+        try store.commit(time: 2) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
+        #expect(try store.clock().total == 1)
+    }
+
+    @Test func applyingABatchLeavesNoNoteBehind() throws {
+        let folder = try TemporaryFolder()
+        let desk = try GlossStore.create(at: folder.file("desk.sqlite"), name: "desk")
+        let hub = try GlossStore.create(at: folder.file("hub.sqlite"), storeID: desk.identity.storeID, name: "hub")
+        let body = "The council voted on Tuesday."
+        try desk.commit(time: 1) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
+        try hub.apply(try desk.signedChanges())
+        #expect(!FileManager.default.fileExists(atPath: folder.file("hub.sqlite") + "-gloss-writer"))
     }
 }
