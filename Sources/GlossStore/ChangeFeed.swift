@@ -134,8 +134,9 @@ struct PageCut {
     private var named: Set<ReplicaID> = []
     private var authors: Set<ReplicaID> = []
 
-    /// A run's head: author index, key, base chain hash, checkpoint count.
-    static let runHeadSize = 1 + 32 + ChainHash.length + 1
+    /// A run's head: author index, key, base chain hash, checkpoint count (2 bytes: a run of a
+    /// page may hold 128 checkpoints or more).
+    static let runHeadSize = 1 + 32 + ChainHash.length + 2
 
     init(changeLimit: Int, byteLimit: Int, own: ReplicaID) {
         self.changeLimit = changeLimit
@@ -153,9 +154,11 @@ struct PageCut {
         let newReplicas = table.replicas.filter { !named.contains($0) }.count
         let isNewAuthor = !authors.contains(change.id.replica)
         let seq = change.id.seq
+        // This replica's own run is signed at its end and at each multiple of the interval before
+        // it (SignatureRows.runs): taking seq makes seq − 1 such a point when it is a multiple.
         let checkpointed =
             change.id.replica == own
-            ? isNewAuthor || seq % SignatureRows.ownCheckpointInterval == 0  // its end, and the interval
+            ? isNewAuthor || (seq - 1) % SignatureRows.ownCheckpointInterval == 0
             : signed
         var checkpoint = WireWriter()
         checkpoint.writeVarint(seq)

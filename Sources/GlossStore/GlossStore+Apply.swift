@@ -134,9 +134,22 @@ extension GlossStore {
         return try access {
             try database.read { db in
                 var articles = ArticleScalars { id in try Self.body(of: id, in: db) }
-                articles.learn(from: batch.changes)
                 var restored = batch
-                restored.changes = try batch.changes.map { try $0.restoringQuotes(&articles) }
+                restored.changes = try batch.changes.map { change in
+                    let whole = try change.restoringQuotes(&articles)
+                    // Whole, each change must still fit one CHANGES frame, for any peer to
+                    // forward it to one that does not take quotes by position.
+                    if change.hasQuotesByPosition {
+                        var writer = WireWriter()
+                        writer.writeChange(whole, in: ReplicaTable(covering: [whole]))
+                        guard writer.bytes.count <= articles.rebuildLimit else {
+                            throw GlossCoreError(
+                                .invalidChange,
+                                "change \(change.id) is \(writer.bytes.count) bytes with its quotes rebuilt, more than one frame carries")
+                        }
+                    }
+                    return whole
+                }
                 return restored
             }
         }

@@ -95,8 +95,33 @@ import Testing
             id: Dot(replica: ID128(high: 1, low: 1), seq: 1), dependencies: VersionVector(), time: 0,
             operations: [.createArticle(id: Self.article, body: Self.body)])
         var articles = Self.held([:])
-        articles.learn(from: [creation, sent])
+        articles.learn(from: creation)
         #expect(try sent.restoringQuotes(&articles) == Self.annotation(anchor))
+        // A createArticle whose id is not its text's is never taken as the article.
+        var forged = Self.held([:])
+        forged.learn(
+            from: Change(id: creation.id, dependencies: [:], time: 0, operations: [.createArticle(id: Self.article, body: "Other text.")]))
+        #expect(throws: GlossCoreError.self) { try sent.restoringQuotes(&forged) }
+    }
+
+    /// A few bytes on the wire may stand for a whole article: a receiver refuses a batch past
+    /// its budgets, and a sender sends the rest whole.
+    @Test func theBudgetsBoundWhatARebuildCosts() throws {
+        let anchor = try QuoteAnchoring.anchor(quote: "Harbour Road bridge", in: Self.body, occurrence: nil)
+        let sent = Self.annotation(.byPosition(start: anchor.start, end: anchor.end))
+        let size = anchor.exact.utf8.count + anchor.prefix.utf8.count + anchor.suffix.utf8.count
+        var roomForOne = ArticleScalars(held: { _ in Self.body }, rebuildLimit: size)
+        #expect(try sent.restoringQuotes(&roomForOne) == Self.annotation(anchor))
+        let second = #expect(throws: GlossCoreError.self) { try sent.restoringQuotes(&roomForOne) }
+        #expect(second?.message.contains("rebuilds more quoted text than a batch may") == true, "\(String(describing: second))")
+        var tooSmallToLoad = ArticleScalars(held: { _ in Self.body }, loadLimit: Self.body.utf8.count - 1)
+        let load = #expect(throws: GlossCoreError.self) { try sent.restoringQuotes(&tooSmallToLoad) }
+        #expect(load?.message.contains("more article text than a batch may") == true)
+
+        var sender = ArticleScalars(held: { _ in Self.body }, rebuildLimit: size)
+        let whole = Self.annotation(anchor)
+        #expect(try whole.sendingQuotesByPosition(&sender) == sent, "within the budget: by position")
+        #expect(try whole.sendingQuotesByPosition(&sender) == whole, "past it: whole")
     }
 
     @Test func aQuoteThatCannotBeRebuiltIsAnInvalidChange() {

@@ -76,4 +76,28 @@ import Testing
         let first = try #require(try feed.next())
         #expect(first.batch.changes.count == 7 && !first.isLast)
     }
+
+    /// A run of this replica's own changes is signed every 256 changes as well as at its end:
+    /// pages that cross those points still fit.
+    @Test(arguments: [2_000, 9_000, 40_000])
+    func ownRunsPastTheCheckpointIntervalFit(limit: Int) throws {
+        let folder = try TemporaryFolder()
+        let store = try GlossStore.create(at: folder.file("desk.sqlite"), name: "desk")
+        let body = "The council voted on Tuesday."
+        let article = ArticleText.id(of: body)
+        try store.commit(time: 1) { _ in [.createArticle(id: article, body: body)] }
+        for index in 0..<600 {
+            try store.commit(time: UInt64(2 + index)) { _ in [.set(entity: article, field: .title, value: "T\(index)")] }
+        }
+        var feed = store.feed(since: VersionVector(), changeLimit: 1000, byteLimit: limit)
+        var total = 0
+        for _ in 0..<700 {
+            guard let page = try feed.next() else { break }
+            let encoded = page.batch.encoded().count
+            #expect(page.batch.changes.count == 1 || encoded <= limit, "\(page.batch.changes.count) changes, \(encoded) bytes")
+            total += page.batch.changes.count
+            if page.isLast { break }
+        }
+        #expect(total == 601)
+    }
 }
