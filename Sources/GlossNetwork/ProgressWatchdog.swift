@@ -121,7 +121,6 @@ final class ProgressWatchdog {
                 loopBound.value.fireErrorCaught(
                     ProtocolError(
                         .timeout, "the peer made no progress for \(seconds) seconds (no complete message, and under 4 KiB)", at: 0))
-                SyncTimeoutHandler.closeAfterGrace(loopBound.value)
             }
         }
 

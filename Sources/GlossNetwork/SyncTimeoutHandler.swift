@@ -30,16 +30,7 @@ final class SyncTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: handshakeTimeout) {
             loopBound.value.fireErrorCaught(ProtocolError(.timeout, "no HELLO within \(seconds) seconds", at: 0))
-            SyncTimeoutHandler.closeAfterGrace(loopBound.value)
         }
-    }
-
-    /// The error reaches the driver only when it next reads; a driver stuck elsewhere (a write
-    /// that never completes on a dead link) would hold the connection for ever. So the channel
-    /// is closed for it a few seconds later, time enough for it to say ERROR and close first.
-    static func closeAfterGrace(_ context: ChannelHandlerContext, grace: TimeAmount = .seconds(5)) {
-        let channel = context.channel
-        context.eventLoop.scheduleTask(in: grace) { if channel.isActive { channel.close(promise: nil) } }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
