@@ -112,7 +112,7 @@ extension GlossStore {
         }
         // The note says who holds the store while this batch is applied (WriterNote).
         let note = WriterNote(store: path)
-        _ = note.begin()
+        note.begin()
         defer { note.end() }
         return try access {
             do {

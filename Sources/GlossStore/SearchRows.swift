@@ -11,8 +11,11 @@ enum SearchRows {
     /// without a note).
     static func index(_ entity: EntityID, from state: ReplicaState, in db: Database) throws {
         let key = Data(entity.bytes)
-        try db.cachedStatement(sql: "INSERT INTO search_key (entity) VALUES (?) ON CONFLICT (entity) DO NOTHING").execute(arguments: [key])
-        let row = try Int64.fetchOne(db.cachedStatement(sql: "SELECT row FROM search_key WHERE entity = ?"), arguments: [key])!
+        // One statement on every save's path: the entity's row number, new or held.
+        let row = try Int64.fetchOne(
+            db.cachedStatement(
+                sql: "INSERT INTO search_key (entity) VALUES (?) ON CONFLICT (entity) DO UPDATE SET entity = excluded.entity RETURNING row"),
+            arguments: [key])!
         try db.cachedStatement(sql: "DELETE FROM search WHERE rowid = ?").execute(arguments: [row])
         let text: String?
         if let article = state.articles[entity] {

@@ -13,10 +13,10 @@ struct WriterNote {
 
     init(store: String) { path = store + "-gloss-writer" }
 
-    /// Writes this process's note, and returns a token to remove it with.
-    func begin() -> Bool {
+    /// Writes this process's note (best effort: a store whose folder cannot take it still works).
+    func begin() {
         let text = "\(getpid()) \(Self.description)\n"
-        return FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600])
     }
 
     /// Removes the note if it is still this process's.

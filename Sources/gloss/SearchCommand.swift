@@ -15,7 +15,8 @@ struct Search: AsyncParsableCommand {
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions
     @Argument(help: "The words to find.") var words: [String]
-    @Option(name: .customLong("in"), help: "Where to look: notes, articles or all.") var scope: GlossStore.SearchScope = .all
+    @Option(name: .customLong("in"), help: ArgumentHelp("Where to look: notes, articles or all.", valueName: "notes|articles|all"))
+    var scope: GlossStore.SearchScope = .all
     @Option(help: "Only articles and annotations with this tag.") var tag: String?
     @Option(help: "At most this many results.") var limit = 50
 

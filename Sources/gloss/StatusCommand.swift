@@ -37,7 +37,7 @@ struct Status: AsyncParsableCommand {
         let counts = try reportingErrors { try store.counts() }
         let report = Report(
             store: store.identity.storeID.hex, replica: store.identity.replicaID.hex, name: OrNull(store.identity.name),
-            clock: clockJSON(clock), digest: digest.map { String(format: "%02x", $0) }.joined(), articles: counts.articles,
+            clock: clockJSON(clock), digest: StateDigest.hex(digest), articles: counts.articles,
             annotations: counts.liveAnnotations, conflicts: try reportingErrors { try store.conflictCount() },
             forks: try reportingErrors { try store.forks() }.map {
                 Fork(replica: $0.author.hex, device: DeviceID($0.author).description, seq: $0.seq, recorded: formatTime($0.recorded))

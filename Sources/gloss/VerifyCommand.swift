@@ -26,7 +26,7 @@ struct Verify: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.openForReading()
         let result = try reportingErrors { try store.verify() }
-        let digest = result.digest.map { String(format: "%02x", $0) }.joined()
+        let digest = StateDigest.hex(result.digest)
         if output.json {
             try printJSON(
                 Report(

@@ -9,10 +9,7 @@ public struct DeleteIntent: Intent, Hashable {
     public var reads: Set<EntityID> { [annotation] }
 
     public func operations(on state: ReplicaState, as dot: Dot, history: [Change]) throws(IntentError) -> [Operation] {
-        let entity = try IntentTarget(annotation, in: state)
-        guard let presence = entity.presence else {
-            throw IntentError(.wrongKind, "only annotations can be deleted, and \(annotation.hex) is an article")
-        }
+        let presence = try IntentTarget(annotation, in: state).annotationPresence(toBe: "deleted")
         guard presence.isAlive else { throw IntentError(.deleted, "annotation \(annotation.hex) is already deleted") }
         return [.deleteAnnotation(id: annotation)]
     }

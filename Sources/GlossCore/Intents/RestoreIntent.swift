@@ -10,10 +10,7 @@ public struct RestoreIntent: Intent, Hashable {
     public var reads: Set<EntityID> { [annotation] }
 
     public func operations(on state: ReplicaState, as dot: Dot, history: [Change]) throws(IntentError) -> [Operation] {
-        let entity = try IntentTarget(annotation, in: state)
-        guard let presence = entity.presence else {
-            throw IntentError(.wrongKind, "only annotations can be restored, and \(annotation.hex) is an article")
-        }
+        let presence = try IntentTarget(annotation, in: state).annotationPresence(toBe: "restored")
         guard !presence.isAlive else { throw IntentError(.contradictory, "annotation \(annotation.hex) is not deleted") }
         return [.keepAnnotation(id: annotation)]
     }
