@@ -25,12 +25,25 @@ public enum SyncClient {
         let (local, key) = try await SyncConnection.offload { (try replica.local(), try replica.key()) }
         let context = try SyncTLS.clientContext(try TLSIdentity(key: key.signingKey))
         let tls = TLSPeer()
-        let connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(limits.connectTimeout)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connect(host: endpoint.host, port: endpoint.port) { channel in
-                SyncPipeline.configure(channel, limits: limits) { try tls.clientHandlers(context, trusting: trusted) }
-            }
+        let deadline = limits.deadline.map { NIODeadline.now() + TimeAmount($0 - .now) }
+        var connectTimeout = limits.connectTimeout
+        if let deadline {
+            guard deadline > .now() else { return ranOut(endpoint) }
+            connectTimeout = min(connectTimeout, deadline - .now())
+        }
+        let connection: NIOAsyncChannel<SyncFrame, ByteBuffer>
+        do {
+            connection = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(connectTimeout)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: endpoint.host, port: endpoint.port) { channel in
+                    SyncPipeline.configure(channel, limits: limits) { try tls.clientHandlers(context, trusting: trusted) }
+                }
+        } catch let error where deadline.map { $0 <= .now() } == true && isNetworkError(error) {
+            return ranOut(endpoint)  // cut short by the deadline, not the connection's own fault
+        }
+        let cutOff = deadline.map { endSession(connection.channel, at: $0) }
+        defer { cutOff?.cancel() }
         let report = await SyncConnection.run(
             connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls,
             pingInterval: limits.pingInterval, resuming: learned, progress: progress)
@@ -43,6 +56,27 @@ public enum SyncClient {
             if !trusted.contains(found) { throw SyncClientError.untrustedServer(found: found, endpoint: endpoint) }
         }
         return report
+    }
+
+    /// The report of a session that `SyncLimits.deadline` ended.
+    private static func ranOut(_ endpoint: SyncEndpoint) -> SyncReport {
+        var report = SyncReport(
+            outcome: nil, error: ProtocolError(.timeout, ranOutMessage, at: 0), peerReportedError: false,
+            address: endpoint.description, bytesSent: 0, bytesReceived: 0)
+        report.connectionLost = true
+        return report
+    }
+
+    static let ranOutMessage = "the time allowed for this sync ran out"
+
+    /// At `deadline`, ends the session as a stalled link would: a `.timeout` the session driver
+    /// reads (it tells the peer and closes gracefully), then, should the driver be busy with its
+    /// store or a write, a close two seconds later.
+    private static func endSession(_ channel: any Channel, at deadline: NIODeadline) -> Scheduled<Void> {
+        channel.eventLoop.scheduleTask(deadline: deadline) {
+            channel.pipeline.fireErrorCaught(ProtocolError(.timeout, ranOutMessage, at: 0))
+            channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        }
     }
 }
 

@@ -401,11 +401,15 @@ enum SyncConnection {
     /// output once everything queued is written, then reads and drops whatever the peer still
     /// sends until it closes too, for at most two seconds. Closing with unread input would
     /// reset the connection, and a reset can destroy data the peer has not read yet.
+    ///
+    /// The two seconds cover the shutdown too: TLS holds a half-close back until its handshake
+    /// completes, and a handshake cut off by a timeout never does (once the session has stopped
+    /// reading, nothing more is read), so awaiting it alone could wait forever.
     static func closeGracefully(
         _ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator
     ) async {
-        try? await channel.close(mode: .output).get()
         let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        try? await channel.close(mode: .output).get()
         while (try? await frames.next()) != nil {}
         deadline.cancel()
     }

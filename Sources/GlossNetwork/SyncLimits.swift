@@ -15,6 +15,10 @@ public struct SyncLimits: Sendable {
     public var connectTimeout: TimeAmount = .seconds(10)
     /// How often a side busy with its store sends PING to a peer that named `ping`.
     public var pingInterval: Duration = SyncProtocol.pingInterval
+    /// A client ends its session at this instant, wherever it stands (`gloss sync --timeout`):
+    /// it tells the peer and closes, and the report is a `.timeout` with `connectionLost`.
+    /// Without it, only the timeouts above bound an attempt.
+    public var deadline: ContinuousClock.Instant?
 
     public init() {}
 }

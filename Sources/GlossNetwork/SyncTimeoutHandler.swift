@@ -26,7 +26,8 @@ final class SyncTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func armDeadline(context: ChannelHandlerContext) {
         guard deadline == nil else { return }
-        let seconds = Double(handshakeTimeout.nanoseconds) / 1e9
+        let nanoseconds = handshakeTimeout.nanoseconds
+        let seconds = nanoseconds % 1_000_000_000 == 0 ? "\(nanoseconds / 1_000_000_000)" : "\(Double(nanoseconds) / 1e9)"
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: handshakeTimeout) {
             loopBound.value.fireErrorCaught(ProtocolError(.timeout, "no HELLO within \(seconds) seconds", at: 0))

@@ -247,6 +247,10 @@ func runSession(
 ) async throws -> SyncRun {
     let line = !json && isatty(STDERR_FILENO) == 1 ? SyncProgressLine() : nil
     var loop = RetryLoop(timeout: retry.timeout)
+    // `--timeout` bounds the attempt under way too, not only whether another starts
+    // (`--timeout 0` is one attempt, bounded by its own timeouts alone).
+    var limits = retry.limits
+    limits.deadline = retry.timeout.seconds > 0 ? loop.deadline : nil
     var lastFailure: String?
     // What a session cut short learned of the link: the next starts at that batch size.
     var learned: (budget: Int, compressionRatio: Double)?
@@ -259,7 +263,7 @@ func runSession(
         line?.attempting(loop.attempts, after: lastFailure)
         do {
             let report = try await attemptSession(
-                replica, endpoint: endpoint, trusting: trusted, limits: retry.limits, learned: learned, progress: line, roles: roles)
+                replica, endpoint: endpoint, trusting: trusted, limits: limits, learned: learned, progress: line, roles: roles)
             return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
         } catch let error as CLIError {
             remember(error.message)
@@ -277,7 +281,8 @@ func runSession(
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
-                let error = CLIError("sync with \(endpoint) failed\(tries): \(failure.reason)", networkFailure: failure.reason)
+                let reason = loop.deadlinePassed ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
+                let error = CLIError("sync with \(endpoint) failed\(tries): \(reason)", networkFailure: reason)
                 remember(error.message)
                 throw error
             }

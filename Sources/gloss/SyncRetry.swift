@@ -5,7 +5,10 @@ import GlossNetwork
 
 /// `--timeout` and `--stall-timeout` of `gloss sync` and `gloss clone`.
 struct RetryOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Keep retrying network failures until this much time has passed (0: one attempt).", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Give up after this much time, retrying network failures meanwhile; it ends an attempt under way too (0: one attempt).",
+            valueName: "duration"))
     var timeout = TimeSpan(seconds: 300)
 
     @Option(
@@ -74,6 +77,7 @@ struct RetryLoop {
     }
 
     var seconds: Double { (ContinuousClock.now - started).inSeconds }
+    var deadlinePassed: Bool { ContinuousClock.now >= deadline }
 
     mutating func starting() { attempts += 1 }
 

@@ -254,6 +254,22 @@ import Testing
         try await setup.stop()
     }
 
+    /// A link that accepts and then carries nothing (a captive portal, a fade from the first
+    /// packet): --timeout ends the attempt under way, not only the retries. Such an attempt
+    /// used to wait forever once its handshake deadline had passed.
+    @Test(.timeLimit(.minutes(2)))
+    func timeoutEndsAnAttemptThatNeverHearsTheServer() async throws {
+        let setup = try await Setup.make(profile: .init())
+        setup.link.cut(.blackHole)
+        let address = "127.0.0.1:\(setup.link.port)"
+        let result = try await setup.replicas.sandbox.run(
+            ["sync", address, "--expect", setup.hubDevice, "--timeout", "3s", "--store", setup.replicas.field], timeLimit: .seconds(60))
+        expectCleanFailure(result, mentioning: ["sync with \(address) failed", "(--timeout 3s)"])
+        setup.link.restore()
+        #expect(try await setup.sync([]).succeeded)
+        try await setup.stop()
+    }
+
     /// What cannot succeed is not retried: a hub that does not trust this device refuses it
     /// once, and the command ends at once, however long --timeout is.
     @Test func aRefusalIsNotRetried() async throws {
