@@ -99,7 +99,7 @@ def string(value):
     return varint(len(raw)) + raw
 
 
-FIELDS = {"title": 1, "source": 2, "note": 3, "color": 4}
+FIELDS = {"title": 1, "source": 2, "note": 3, "color": 4, "archived": 5}
 KINDS = {
     "createArticle": 1, "createAnnotation": 2, "set": 3, "addTag": 4, "removeTag": 5,
     "deleteAnnotation": 6, "keepAnnotation": 7,
@@ -492,6 +492,16 @@ TWO_REPLICAS = [
 ]
 
 
+# Archiving (SPEC §4.6): Alice archives the article she imported while Bob, who saw only the
+# import, unarchives it.
+ARCHIVED = [
+    ONE_ARTICLE[0],
+    {"replica": ALICE, "seq": 2, "time": T0 + 60_000, "dependencies": {}, "operations": [
+        {"kind": "set", "entity": GLACIER_ID, "field": "archived", "value": "yes"}]},
+    {"replica": BOB, "seq": 1, "time": T0 + 90_000, "dependencies": {ALICE: 1}, "operations": [
+        {"kind": "set", "entity": GLACIER_ID, "field": "archived", "value": ""}]},
+]
+
 # Alice's change 3 on her own, for a batch that skips her change 2.
 ALICE_3 = {"replica": ALICE, "seq": 3, "time": T0 + 240_000, "dependencies": {}, "operations": [
     {"kind": "set", "entity": NOTE_ID, "field": "color", "value": "yellow"}]}
@@ -650,6 +660,12 @@ def main():
                 "Dependencies on the other replica appear in Bob's changes and Alice's third. Two runs, "
                 "one per author, each with one checkpoint at the author's last seq (Alice 3, Bob 2).",
                 STORE, TWO_REPLICAS)
+    valid("bundle-archived.bin",
+          "Alice imports the article of bundle-one-article.bin, then archives it (set archived \"yes\"); "
+          "Bob, having seen only her import, writes archived \"\" (unarchives) concurrently: the "
+          "state holds both values of archived, a conflict, and its provisional winner decides whether "
+          "the article is shown archived. Two runs, one per author.",
+          STORE, ARCHIVED)
     empty = valid("bundle-empty.bin", "A bundle with no changes: an empty replica table, a change "
                   "count of 0 and a run count of 0. At 60 bytes it is the smallest valid bundle.", STORE, [])
 
@@ -698,9 +714,9 @@ def main():
             "unknownOperation",
             rechecksum(replace_once(one, tag_op, bytes([8]) + tag_op[1:])))
     invalid("invalid-unknown-field.bin",
-            "A set operation with field byte 5; format 2, like format 1, defines 1 to 4.",
+            "A set operation with field byte 6; format 2, like format 1, defines 1 to 5.",
             "unknownField",
-            one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([3]) + GLACIER_ID + b"\x05" + string("x")])))
+            one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([3]) + GLACIER_ID + b"\x06" + string("x")])))
     invalid("invalid-bad-replica-index.bin",
             "A change whose author index is 1 in a replica table of one entry.",
             "badReplicaIndex", one_change_bundle(raw_change(1, 1, T0, [], [article_op])))

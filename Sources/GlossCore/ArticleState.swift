@@ -16,4 +16,7 @@ public struct ArticleState: Hashable, Sendable {
 extension ArticleState {
     /// The value shown for a field: the register's provisional winner, or nil if never written.
     public func value(of field: Field) -> String? { registers[field]?.winner?.value }
+
+    /// Hidden from lists: the shown value of `archived` is not empty.
+    public var isArchived: Bool { value(of: .archived)?.isEmpty == false }
 }

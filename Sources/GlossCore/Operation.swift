@@ -1,11 +1,14 @@
 /// A field that holds a multi-value register: concurrent writes are kept side by side.
 public enum Field: String, CaseIterable, Sendable, Hashable, Comparable {
     case title, source, note, color
+    /// An article put away: hidden from lists, kept and synced. A non-empty value archives it;
+    /// `gloss archive` writes `yes`, and `gloss unarchive` the empty string.
+    case archived
 
     /// Which kind of entity carries the field.
     public var entityKind: EntityKind {
         switch self {
-        case .title, .source: .article
+        case .title, .source, .archived: .article
         case .note, .color: .annotation
         }
     }

@@ -70,13 +70,40 @@ extension GlossStore {
         }
     }
 
+    /// The articles archived now (`ArticleState.isArchived`: the provisional winner of
+    /// `archived` is not empty), by the partial index of that field's values.
+    public func archivedArticleIDs() throws(GlossStoreError) -> Set<EntityID> {
+        try access {
+            try database.read { db in
+                var winners: [EntityID: (rank: UInt64, replica: ReplicaID, archived: Bool)] = [:]
+                let rows = try Row.fetchCursor(
+                    db,
+                    sql: """
+                        SELECT v.entity, v.rank, r.id, v.value != '' FROM register_value v JOIN replica r ON r.ordinal = v.replica
+                        WHERE v.field = 'archived'
+                        """)
+                while let row = try rows.next() {
+                    let entity = ID128(bytes: row[0] as Data)!
+                    let (rank, replica) = (UInt64(bitPattern: row[1] as Int64), ID128(bytes: row[2] as Data)!)
+                    let value = (rank: rank, replica: replica, archived: row[3] as Bool)
+                    // MultiValueRegister.winner's order: highest rank, then highest replica id.
+                    if let held = winners[entity], (held.rank, held.replica) > (value.rank, value.replica) { continue }
+                    winners[entity] = value
+                }
+                return Set(winners.filter(\.value.archived).keys)
+            }
+        }
+    }
+
     /// The ids of the annotations that are not deleted (or, with `deleted`, those that are) of
     /// `article`, with `tag`, or all, in reading order: by article, then where they start and end.
-    public func liveAnnotationIDs(of article: EntityID? = nil, tag: String? = nil, deleted: Bool = false) throws(GlossStoreError)
-        -> [EntityID]
-    {
+    /// Annotations of the articles in `excluding` are left out (the archived ones, for a list).
+    public func liveAnnotationIDs(
+        of article: EntityID? = nil, tag: String? = nil, deleted: Bool = false, excluding: Set<EntityID> = []
+    ) throws(GlossStoreError) -> [EntityID] {
         var conditions = [deleted ? "alive = 0" : "alive = 1"]
         var arguments: StatementArguments = []
+
         if let article {
             conditions.append("article = ?")
             arguments += [Data(article.bytes)]
@@ -85,9 +112,18 @@ extension GlossStore {
             conditions.append("id IN (SELECT entity FROM tag_add WHERE tag = ?)")
             arguments += [tag]
         }
-        let sql = "SELECT id FROM annotation WHERE \(conditions.joined(separator: " AND ")) ORDER BY article, start, \"end\", id"
+        let sql = "SELECT id, article FROM annotation WHERE \(conditions.joined(separator: " AND ")) ORDER BY article, start, \"end\", id"
         return try access {
-            try database.read { db in try Data.fetchAll(db, sql: sql, arguments: arguments).map { ID128(bytes: $0)! } }
+            try database.read { db in
+                // Filtered here rather than in SQL: any number of excluded articles, no statement limit.
+                var ids: [EntityID] = []
+                let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+                while let row = try rows.next() {
+                    if !excluding.isEmpty, excluding.contains(ID128(bytes: row[1] as Data)!) { continue }
+                    ids.append(ID128(bytes: row[0] as Data)!)
+                }
+                return ids
+            }
         }
     }
 }

@@ -11,7 +11,7 @@ enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
     static let migrations = [
         "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
-        "v6-sync-failures", "v7-search",
+        "v6-sync-failures", "v7-search", "v8-archived-field",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -240,6 +240,28 @@ enum Schema {
                     -- reading order and counted per article, and contested deletes, by index.
                     CREATE INDEX annotation_live ON annotation(alive, article, start, "end");
                     CREATE INDEX presence_deleted ON presence_mark(entity) WHERE mark = 'deleted';
+                    """)
+        }
+        migrator.registerMigration(migrations[7]) { db in
+            // SQLite cannot change a CHECK in place: the table is rebuilt with `archived` allowed
+            // (SQLite's documented twelve-step way; no view, trigger or foreign key names it).
+            try db.execute(
+                sql: """
+                    CREATE TABLE register_value_v8 (
+                        entity BLOB NOT NULL,
+                        field TEXT NOT NULL CHECK (field IN ('title', 'source', 'note', 'color', 'archived')),
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        rank INTEGER NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (entity, field, replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO register_value_v8 SELECT entity, field, replica, seq, time, rank, value FROM register_value;
+                    DROP TABLE register_value;
+                    ALTER TABLE register_value_v8 RENAME TO register_value;
+                    -- Archived articles, found without reading every register.
+                    CREATE INDEX register_archived ON register_value(entity) WHERE field = 'archived';
                     """)
         }
         return migrator

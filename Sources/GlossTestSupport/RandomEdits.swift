@@ -38,7 +38,7 @@ public enum RandomEdits {
             return [.set(entity: id, field: Bool.random(using: &random) ? .note : .color, value: pick(values + colors))]
         case 5:
             guard let id = articles.randomElement(using: &random) else { return nil }
-            return [.set(entity: id, field: Bool.random(using: &random) ? .title : .source, value: pick(values))]
+            return [.set(entity: id, field: [Field.title, .source, .archived][Int.random(in: 0..<3, using: &random)], value: pick(values))]
         case 6:
             guard let id = (alive + articles).randomElement(using: &random) else { return nil }
             let tag = pick(tags)

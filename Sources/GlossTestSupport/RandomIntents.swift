@@ -41,7 +41,7 @@ public enum RandomIntents {
         let isArticle = state.articles[target] != nil
         let present = (isArticle ? state.articles[target]?.tags : state.annotations[target]?.tags)?.elements ?? []
         var fields: [Field: String] = [:]
-        for field in isArticle ? [Field.title, .source] : [.note, .color] where random.chance(30) {
+        for field in isArticle ? [Field.title, .source, .archived] : [.note, .color] where random.chance(30) {
             // Often the value the field shows already: the case where a skipped write is tempting.
             let shown = isArticle ? state.articles[target]?.value(of: field) : state.annotations[target]?.value(of: field)
             fields[field] = random.chance(40) ? (shown ?? "") : RandomEdits.values[random.below(RandomEdits.values.count)]

@@ -20,7 +20,9 @@ struct Annotations: AsyncParsableCommand {
         }
         // Ids by query in reading order, then the annotations a page at a time: the first
         // screen shows at once, and memory does not grow with the store.
-        let ids = try reportingErrors { try store.liveAnnotationIDs(of: articleID, tag: tag, deleted: deleted) }
+        // Listing every article's, the archived articles' are left out; naming one lists them.
+        let archived = articleID == nil ? try reportingErrors { try store.archivedArticleIDs() } : []
+        let ids = try reportingErrors { try store.liveAnnotationIDs(of: articleID, tag: tag, deleted: deleted, excluding: archived) }
         let pages = stride(from: 0, to: ids.count, by: Self.pageSize).lazy.map { start in
             Array(ids[start..<min(ids.count, start + Self.pageSize)])
         }
@@ -29,7 +31,11 @@ struct Annotations: AsyncParsableCommand {
             return page.compactMap { loaded[$0].map(AnnotationSummary.init) }
         }
         if output.json { return try printJSON(try pages.flatMap(load)) }
-        if ids.isEmpty { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
+        if ids.isEmpty && archived.isEmpty { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
+        if !archived.isEmpty {
+            let articles = archived.count == 1 ? "1 archived article" : "\(archived.count) archived articles"
+            Terminal.note("Annotations on \(articles) are not listed (name the article to list them).")
+        }
         for page in pages {
             for annotation in try load(page) { print(Self.line(annotation, showingArticle: articleID == nil)) }
         }

@@ -40,12 +40,14 @@ struct Search: AsyncParsableCommand {
                 hits.map { hit in
                     SearchResult(
                         kind: hit.kind.rawValue, id: hit.entity.hex, article: hit.article.hex, articleTitle: title(hit.article),
-                        snippet: hit.snippet)
+                        articleArchived: articles[hit.article]?.isArchived ?? false, snippet: hit.snippet)
                 })
         }
         if hits.isEmpty { Terminal.note("Nothing found.") }
         for hit in hits {
-            let what = hit.kind == .article ? "article" : "note on \(hit.article.hex.prefix(12))"
+            var what = hit.kind == .article ? "article" : "note on \(hit.article.hex.prefix(12))"
+            // Search finds archived articles too, and says so.
+            if articles[hit.article]?.isArchived == true { what += " (archived)" }
             let heading = title(hit.article)
             let short = heading.count > 60 ? heading.prefix(59) + "…" : heading[...]
             print("\(hit.entity.hex)  \(what)  \(Terminal.singleLine(String(short)))")
@@ -64,11 +66,13 @@ struct SearchResult: Encodable {
     let id: String
     let article: String
     let articleTitle: String
+    let articleArchived: Bool
     let snippet: String
 
     enum CodingKeys: String, CodingKey {
         case kind, id, article, snippet
         case articleTitle = "article_title"
+        case articleArchived = "article_archived"
     }
 }
 

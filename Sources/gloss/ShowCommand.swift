@@ -23,7 +23,7 @@ struct Show: AsyncParsableCommand {
             return try printJSON(
                 ArticleDetail(
                     id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
-                    tags: article.tags.elements, body: article.body, conflicts: conflicts,
+                    tags: article.tags.elements, body: article.body, archived: article.isArchived, conflicts: conflicts,
                     annotations: annotations.map(AnnotationSummary.init)
                 ))
         }
@@ -36,6 +36,7 @@ struct Show: AsyncParsableCommand {
         if !article.tags.elements.isEmpty {
             facts.append(article.tags.elements.map { "#" + Terminal.singleLine($0) }.joined(separator: " "))
         }
+        if article.isArchived { facts.append("[archived]") }
         if !article.fieldsInConflict.isEmpty {
             facts.append("[conflict: \(article.fieldsInConflict.joined(separator: ", ")); see 'gloss conflicts']")
         }

@@ -16,6 +16,8 @@ struct Status: AsyncParsableCommand {
         let clock: [String: UInt64]
         let digest: String
         let articles: Int
+        /// Of `articles`, those archived.
+        let archived: Int
         let annotations: Int
         let conflicts: Int
         /// Authors proven to have forked their histories (SPEC §6.7).
@@ -38,7 +40,8 @@ struct Status: AsyncParsableCommand {
         let report = Report(
             store: store.identity.storeID.hex, replica: store.identity.replicaID.hex, name: OrNull(store.identity.name),
             clock: clockJSON(clock), digest: StateDigest.hex(digest), articles: counts.articles,
-            annotations: counts.liveAnnotations, conflicts: try reportingErrors { try store.conflictCount() },
+            archived: try reportingErrors { try store.archivedArticleIDs() }.count, annotations: counts.liveAnnotations,
+            conflicts: try reportingErrors { try store.conflictCount() },
             forks: try reportingErrors { try store.forks() }.map {
                 Fork(replica: $0.author.hex, device: DeviceID($0.author).description, seq: $0.seq, recorded: formatTime($0.recorded))
             }
@@ -47,7 +50,7 @@ struct Status: AsyncParsableCommand {
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
         print("store       \(report.store)  (\(Terminal.singleLine(store.path)))")
         print("replica     \(naming.name(store.identity.replicaID))")
-        print("articles    \(report.articles)")
+        print("articles    \(report.articles)\(report.archived > 0 ? "  (\(report.archived) archived)" : "")")
         print("annotations \(report.annotations)")
         print("conflicts   \(report.conflicts)\(report.conflicts > 0 ? "  (see 'gloss conflicts')" : "")")
         print("digest      \(report.digest)")

@@ -7,6 +7,7 @@ struct ArticleSummary: Encodable {
     let source: OrNull<String>
     let tags: [String]
     let annotations: Int
+    let archived: Bool
     let conflicts: [String]
 
     init(_ article: ArticleState, liveAnnotations: Int) {
@@ -15,6 +16,7 @@ struct ArticleSummary: Encodable {
         source = OrNull(article.value(of: .source))
         tags = article.tags.elements
         annotations = liveAnnotations
+        archived = article.isArchived
         conflicts = article.fieldsInConflict
     }
 }
@@ -63,6 +65,7 @@ struct ArticleDetail: Encodable {
     let source: OrNull<String>
     let tags: [String]
     let body: String
+    let archived: Bool
     let conflicts: [String]
     let annotations: [AnnotationSummary]
 }

@@ -29,7 +29,7 @@ import Testing
         let articles = try jsonArray(try await sandbox.ok("articles", "--json"))
         #expect(articles.map { string($0, "id") } == [fixture.article, fixture.other])
         let sample = articles[0]
-        #expect(Set(sample.keys) == ["id", "title", "source", "tags", "annotations", "conflicts"])
+        #expect(Set(sample.keys) == ["id", "title", "source", "tags", "annotations", "archived", "conflicts"])
         #expect(string(sample, "source") == "kyivindependent.com")
         #expect(sample["tags"] as? [String] == ["ukraine"])
         #expect(sample["annotations"] as? Int == 2)
@@ -79,7 +79,7 @@ import Testing
     @Test func showJSONHasTheBodyAndAnnotations() async throws {
         let fixture = try await Fixture()
         let shown = try jsonObject(try await fixture.sandbox.ok("show", fixture.article, "--json"))
-        #expect(Set(shown.keys) == ["id", "title", "source", "tags", "body", "conflicts", "annotations"])
+        #expect(Set(shown.keys) == ["id", "title", "source", "tags", "body", "archived", "conflicts", "annotations"])
         let sample = try String(contentsOfFile: GlossBinary.sampleArticle, encoding: .utf8)
         #expect(string(shown, "body") == sample.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(string(shown, "id") == fixture.article)

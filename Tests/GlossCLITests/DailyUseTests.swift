@@ -185,6 +185,55 @@ import Testing
         expectCleanFailure(try await sandbox.gloss("restore", replicas.article, store: replicas.desk), mentioning: ["is an article"])
     }
 
+    /// An archived article leaves the lists (not search, not show), syncs, and comes back;
+    /// archiving and unarchiving it on two replicas at once is a conflict resolved as any other.
+    @Test func anArchivedArticleLeavesTheListsSyncsAndComesBack() async throws {
+        let replicas = try await TwoReplicas.make(note: "archived with its article")
+        let sandbox = replicas.sandbox
+        #expect(
+            try await sandbox.ok("archive", String(replicas.article.prefix(8)), store: replicas.desk).stdout
+                == "Archived article \(replicas.article).\n")
+        let articles = try await sandbox.ok("articles", store: replicas.desk)
+        #expect(articles.stdout.isEmpty && articles.stderr.contains("1 archived article not shown"), "\(articles)")
+        #expect(try await sandbox.ok("annotations", store: replicas.desk).stdout.isEmpty)
+        let archived = try jsonArray(try await sandbox.ok("articles", "--archived", "--json", store: replicas.desk))
+        #expect(archived.map { string($0, "id") } == [replicas.article] && archived.first?["archived"] as? Bool == true)
+        #expect(try await sandbox.ok("show", replicas.article, store: replicas.desk).stdout.contains("[archived]"))
+        #expect(try await sandbox.ok("search", "archived", store: replicas.desk).stdout.contains("(archived)"))
+        #expect(try await sandbox.ok("annotations", replicas.article, store: replicas.desk).stdout.contains("archived with its article"))
+        expectCleanFailure(try await sandbox.gloss("archive", replicas.annotation, store: replicas.desk), mentioning: ["is an annotation"])
+
+        try await replicas.exchange()
+        #expect(try jsonArray(try await sandbox.ok("articles", "--archived", "--json", store: replicas.field)).count == 1)
+        #expect(try await sandbox.ok("archive", replicas.article, store: replicas.field).stdout.contains("is already archived"))
+
+        // The desk brings it back while the field, not knowing, writes its title.
+        try await sandbox.ok("unarchive", replicas.article, store: replicas.desk)
+        try await sandbox.ok("edit", replicas.article, "--title", "Kept", store: replicas.field)
+        try await replicas.exchange()
+        for store in [replicas.desk, replicas.field] {
+            let listed = try jsonArray(try await sandbox.ok("articles", "--json", store: store))
+            #expect(listed.map { string($0, "title") } == ["Kept"] && listed.first?["archived"] as? Bool == false, "\(listed)")
+        }
+        try await replicas.expectConverged()
+
+        // Archived on one, unarchived on the other, at once: a conflict of "archived".
+        try await sandbox.ok("archive", replicas.article, store: replicas.desk)
+        try await replicas.exchange()
+        try await sandbox.ok("unarchive", replicas.article, store: replicas.desk)
+        try await sandbox.ok("edit", replicas.article, "--title", "Kept again", store: replicas.field)
+        try await sandbox.ok("archive", replicas.article, store: replicas.field)  // already: writes nothing
+        try await sandbox.ok("unarchive", replicas.article, store: replicas.field)
+        try await sandbox.ok("archive", replicas.article, store: replicas.field)
+        try await replicas.exchange()
+        let conflicts = try jsonArray(try await sandbox.ok("conflicts", "--json", store: replicas.desk))
+        #expect(conflicts.map { string($0, "field") } == ["archived"], "\(conflicts)")
+        try await sandbox.ok("resolve", replicas.article, "archived", "--pick", "1", store: replicas.desk)
+        try await replicas.exchange()
+        try await replicas.expectConverged()
+        #expect(try jsonArray(try await sandbox.ok("conflicts", "--json", store: replicas.field)).isEmpty)
+    }
+
     /// On a terminal, show wraps to its width and goes through the pager when longer than the
     /// screen; through a pipe it prints the text as it is (`script` gives it a terminal).
     @Test func showWrapsAndPagesOnATerminalOnly() async throws {

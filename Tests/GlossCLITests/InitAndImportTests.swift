@@ -12,7 +12,10 @@ import Testing
         #expect(line.hasPrefix("Created store ") && line.hasSuffix(" at \(sandbox.store)"), "\(result)")
 
         let status = try await sandbox.status()
-        #expect(Set(status.keys) == ["store", "replica", "name", "clock", "digest", "articles", "annotations", "conflicts", "forks"])
+        #expect(
+            Set(status.keys) == [
+                "store", "replica", "name", "clock", "digest", "articles", "archived", "annotations", "conflicts", "forks",
+            ])
         #expect(string(status, "replica") == result.stdoutLines[0])
         #expect(string(status, "name") == "desk")
         #expect(line.contains(string(status, "store") ?? "?"))
@@ -74,7 +77,7 @@ import Testing
         let articles = try jsonArray(try await sandbox.ok("articles", "--json"))
         #expect(articles.count == 2)
         for article in articles {
-            #expect(Set(article.keys) == ["id", "title", "source", "tags", "annotations", "conflicts"])
+            #expect(Set(article.keys) == ["id", "title", "source", "tags", "annotations", "archived", "conflicts"])
             #expect(result.stdoutLines.contains(string(article, "id") ?? ""))
             #expect(string(article, "source") == "example.org")
             #expect(article["tags"] as? [String] == ["ukraine", "weather"])

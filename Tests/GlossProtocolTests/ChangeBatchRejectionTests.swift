@@ -61,7 +61,7 @@ struct ChangeBatchRejectionTests {
         #expect(error?.message.contains("found 0x") == true)
     }
 
-    @Test("unknownField: field bytes outside 1...4", arguments: [0, 5, 255] as [UInt8])
+    @Test("unknownField: field bytes outside 1...5", arguments: [0, 6, 255] as [UInt8])
     func unknownField(field: UInt8) {
         let operation = [0x03] + R.article.bytes + [field] + R.string("x")
         #expect(rejection(R.batch(R.change(operations: [operation])))?.code == .unknownField)

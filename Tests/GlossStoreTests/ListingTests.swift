@@ -86,3 +86,38 @@ extension ReplicaState {
             .sorted { ($0.article, $0.anchor.start, $0.anchor.end, $0.id) < ($1.article, $1.anchor.start, $1.anchor.end, $1.id) }
     }
 }
+
+extension ListingTests {
+    /// The archived articles found by query are those the state shows archived, whatever the
+    /// history: random edits on three replicas (archives, unarchives and concurrent writes of
+    /// `archived` among them), merged into one store.
+    @Test(arguments: 0..<6) func archivedArticlesByQueryAgreeWithTheState(seed: UInt64) throws {
+        let folder = try TemporaryFolder()
+        var random = SplitMix64(seed: 0xA2C4 + seed)
+        var replicas = (1...3).map { SimulatedReplica(number: UInt64($0)) }
+        try replicas[0].perform(ImportIntent(articles: RandomEdits.texts.map { .init(body: $0) }))
+        let articles = RandomEdits.texts.map(ArticleText.id(of:))
+        for round in 0..<40 {
+            for index in replicas.indices {
+                _ = try replicas[index].editRandomly(using: &random)
+                // Archive or unarchive an article the replica holds, often concurrently with another.
+                let held = articles.filter { replicas[index].state.articles[$0] != nil }
+                if let article = held.randomElement(using: &random), random.chance(50) {
+                    let value = ["yes", "", "archived"].randomElement(using: &random)!
+                    try replicas[index].perform(EditIntent(target: article, fields: [.archived: value]))
+                }
+            }
+            if round % 5 == 4 {  // now and then, everyone syncs with everyone
+                let all = replicas.flatMap(\.log)
+                for index in replicas.indices { try replicas[index].receive(all) }
+            }
+        }
+        let store = try GlossStore.create(at: folder.file("desk.sqlite"), name: "desk")
+        let log = replicas.flatMap(\.log)
+        try store.apply(TestKeys.sign(CausalOrder.arrange(log, after: VersionVector()).ready, store: store.identity.storeID))
+        let state = try store.state()
+        let shown = Set(state.articles.values.filter(\.isArchived).map(\.id))
+        #expect(try store.archivedArticleIDs() == shown)
+        #expect(state.conflicts.contains { $0.field == Field.archived.rawValue }, "the history should hold concurrent writes of archived")
+    }
+}

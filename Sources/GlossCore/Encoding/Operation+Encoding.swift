@@ -20,6 +20,7 @@ extension Field {
         case .source: 2
         case .note: 3
         case .color: 4
+        case .archived: 5
         }
     }
 
@@ -29,6 +30,7 @@ extension Field {
         case 2: self = .source
         case 3: self = .note
         case 4: self = .color
+        case 5: self = .archived
         default: return nil
         }
     }
