@@ -20,15 +20,12 @@ import Testing
         try editRandomly(desk, count: 5, using: &random)
         let server = try await TestServer(store: desk)
         let (clock, digest) = try desk.digest()
-        let peer = try await RawConnection(port: server.port)
         let wrong = digest.map { $0 ^ 0xFF }
-        peer.send(
-            SyncProtocol.magic
-                + SyncMessage.hello(
-                    .init(
-                        storeID: desk.identity.storeID, replicaID: RawConnection.replicaID,
-                        name: "odd", clock: clock, digest: wrong, heads: try heads(desk, for: clock))
-                ).framed())
+        let hello = SyncMessage.hello(
+            .init(
+                storeID: desk.identity.storeID, replicaID: RawConnection.replicaID,
+                name: "odd", clock: clock, digest: wrong, heads: try heads(desk, for: clock)))
+        let peer = try await RawConnection(port: server.port, sending: SyncProtocol.magic + hello.framed())
         _ = try await peer.messagesUntilClose()
         await server.stop()
         #expect(server.log.all.contains { $0.contains("DIVERGED") }, "\(server.log.all)")

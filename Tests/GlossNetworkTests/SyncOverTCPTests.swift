@@ -77,14 +77,11 @@ import Testing
         try editRandomly(desk, count: 8, using: &random)
         let server = try await TestServer(store: desk)
         let (clock, digest) = try desk.digest()
-        let peer = try await RawConnection(port: server.port)
-        peer.send(SyncProtocol.magic)
-        peer.send(
-            SyncMessage.hello(
-                .init(
-                    storeID: desk.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: clock, digest: digest,
-                    heads: try heads(desk, for: clock))
-            ).framed())
+        let hello = SyncMessage.hello(
+            .init(
+                storeID: desk.identity.storeID, replicaID: RawConnection.replicaID, name: "raw", clock: clock, digest: digest,
+                heads: try heads(desk, for: clock)))
+        let peer = try await RawConnection(port: server.port, sending: SyncProtocol.magic + hello.framed())
         let replies = try await peer.messagesUntilClose()
         #expect(replies.count == 1)
         guard case .hello(let hello) = replies.first else {

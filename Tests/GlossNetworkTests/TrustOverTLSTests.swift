@@ -36,8 +36,8 @@ import Testing
         let folder = try TemporaryFolder()
         let server = try await Self.server(in: folder)
         let stranger = ReplicaKey()
-        let peer = try await RawConnection(port: server.port, key: stranger)
-        peer.send(Self.hello(server.store, as: stranger.replicaID, name: "field laptop"))
+        let peer = try await RawConnection(
+            port: server.port, key: stranger, sending: Self.hello(server.store, as: stranger.replicaID, name: "field laptop"))
         let bytes = await peer.readToEnd()
         await server.stop()
         let messages = try RawConnection.messages(in: bytes)
@@ -81,8 +81,8 @@ import Testing
         let server = try await Self.server(in: folder)
         let other = ReplicaKey()
         try server.trust(other.replicaID)
-        let peer = try await RawConnection(port: server.port)  // proves RawConnection.key
-        peer.send(Self.hello(server.store, as: other.replicaID))
+        // Proves RawConnection.key, and names `other` in its HELLO.
+        let peer = try await RawConnection(port: server.port, sending: Self.hello(server.store, as: other.replicaID))
         let messages = try await peer.messagesUntilClose()
         await server.stop()
         #expect(messages.compactMap(\.errorCode) == [.identityMismatch], "\(messages)")
@@ -118,9 +118,9 @@ import Testing
         // handshake deadline, and the server then answers `timeout` (applying nothing either).
         var messages: [SyncMessage] = []
         for _ in 0..<3 {
-            let peer = try await RawConnection(port: server.port)
-            peer.send(
-                Self.hello(server.store, as: RawConnection.replicaID)
+            let peer = try await RawConnection(
+                port: server.port,
+                sending: Self.hello(server.store, as: RawConnection.replicaID)
                     + SyncMessage.changes(batch: 1, RawConnection.sign([change], for: server.store)).framed())
             messages = try await peer.messagesUntilClose()
             if messages.compactMap(\.errorCode) != [.timeout] { break }
@@ -135,8 +135,7 @@ import Testing
         let folder = try TemporaryFolder()
         let server = try await Self.server(in: folder)
         let before = try server.store.digest()
-        let peer = try await RawConnection(port: server.port)
-        peer.send(Self.hello(server.store, as: RawConnection.replicaID))
+        let peer = try await RawConnection(port: server.port, sending: Self.hello(server.store, as: RawConnection.replicaID))
         // Wait for the server's HELLO: the session is open.
         for _ in 0..<200 where !(try RawConnection.messages(in: peer.bytesSoFar).contains { $0.kind == .hello }) {
             try await Task.sleep(for: .milliseconds(25))
@@ -185,11 +184,10 @@ import Testing
         }
         await middle.stop()
         // Onward, the middle can only present its own key, or a stolen id it cannot prove.
-        let onward = try await RawConnection(port: server.port, key: middle.key)
-        onward.send(Self.hello(server.store, as: middle.replicaID))
+        let onward = try await RawConnection(port: server.port, key: middle.key, sending: Self.hello(server.store, as: middle.replicaID))
         #expect(try await onward.messagesUntilClose().compactMap(\.errorCode) == [.notTrusted])
-        let posing = try await RawConnection(port: server.port, key: middle.key)
-        posing.send(Self.hello(server.store, as: field.identity.replicaID))
+        let posing = try await RawConnection(
+            port: server.port, key: middle.key, sending: Self.hello(server.store, as: field.identity.replicaID))
         #expect(try await posing.messagesUntilClose().compactMap(\.errorCode) == [.identityMismatch])
         await server.stop()
     }
@@ -201,8 +199,9 @@ import Testing
         let server = try await Self.server(in: folder)
         var configuration = SyncTLS.configuration(.makeClientConfiguration(), identity: try TLSIdentity(key: RawConnection.key.signingKey))
         configuration.applicationProtocols = ["http/1.1"]
-        let peer = try await RawConnection(port: server.port, context: try NIOSSLContext(configuration: configuration))
-        peer.send(Self.hello(server.store, as: RawConnection.replicaID))
+        let peer = try await RawConnection(
+            port: server.port, context: try NIOSSLContext(configuration: configuration),
+            sending: Self.hello(server.store, as: RawConnection.replicaID))
         let bytes = await peer.readToEnd()
         await server.stop()
         #expect(!bytes.starts(with: SyncProtocol.magic), "\(bytes)")
@@ -227,8 +226,7 @@ import Testing
         let storeID = server.store.identity.storeID.bytes
         #expect(!received.indices.contains { received[$0...].starts(with: storeID) })
         // Still serving.
-        let peer = try await RawConnection(port: server.port)
-        peer.send(Self.hello(server.store, as: RawConnection.replicaID))
+        let peer = try await RawConnection(port: server.port, sending: Self.hello(server.store, as: RawConnection.replicaID))
         #expect(try await peer.messagesUntilClose().contains { $0.kind == .hello })
         await server.stop()
     }

@@ -39,8 +39,7 @@ import Testing
 
         /// Sends `bytes` on a fresh connection and returns the error code the server answered.
         func errorCode(after bytes: [UInt8], halfClose: Bool = false) async throws -> ProtocolError.Code? {
-            let peer = try await RawConnection(port: server.port)
-            peer.send(bytes)
+            let peer = try await RawConnection(port: server.port, sending: bytes)
             if halfClose { await peer.halfClose() }
             return try await peer.messagesUntilClose().compactMap(\.errorCode).first
         }
@@ -55,9 +54,9 @@ import Testing
                 // 3 s deadline, and the server then answers `timeout`, which is serving too.
                 var replies: [SyncMessage] = []
                 for _ in 0..<3 {
-                    let peer = try await RawConnection(port: server.port)
-                    peer.send(
-                        SyncProtocol.magic
+                    let peer = try await RawConnection(
+                        port: server.port,
+                        sending: SyncProtocol.magic
                             + SyncMessage.hello(
                                 .init(
                                     storeID: store.identity.storeID, replicaID: RawConnection.replicaID,
@@ -91,8 +90,7 @@ import Testing
         let fixture = try await Fixture()
         var hello = fixture.hello
         hello.versions = 3...4
-        let peer = try await RawConnection(port: fixture.server.port)
-        peer.send(Self.magic + SyncMessage.hello(hello).framed())
+        let peer = try await RawConnection(port: fixture.server.port, sending: Self.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
         guard case .error(let code, let message) = replies.last else {
             Issue.record("no ERROR: \(replies)")
@@ -291,8 +289,7 @@ import Testing
         let fixture = try await WireBadInputTests.Fixture()
         var hello = fixture.hello
         hello.maximumFrameSize = 2048
-        let peer = try await RawConnection(port: fixture.server.port)
-        peer.send(SyncProtocol.magic + SyncMessage.hello(hello).framed())
+        let peer = try await RawConnection(port: fixture.server.port, sending: SyncProtocol.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
         #expect(replies.compactMap(\.errorCode) == [.frameTooLarge], "\(replies.map(\.kind))")
         #expect(!replies.contains { $0.kind == .hello })
