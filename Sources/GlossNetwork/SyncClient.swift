@@ -39,7 +39,7 @@ public enum SyncClient {
                 .connect(host: endpoint.host, port: endpoint.port) { channel in
                     SyncPipeline.configure(channel, limits: limits) { try tls.clientHandlers(context, trusting: trusted) }
                 }
-        } catch let error where deadline.map { $0 <= .now() } == true && isNetworkError(error) {
+        } catch let error where deadline.map({ $0 <= .now() }) == true && isNetworkError(error) {
             return ranOut(endpoint)  // cut short by the deadline, not the connection's own fault
         }
         let cutOff = deadline.map { endSession(connection.channel, at: $0) }

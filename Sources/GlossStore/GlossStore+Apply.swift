@@ -125,6 +125,42 @@ extension GlossStore {
         }
     }
 
+    /// Applies a large batch (a bundle) a slice of about `target` changes at a time, each in a
+    /// transaction of its own, so that another writer (a `gloss edit`, a server's session)
+    /// waits for one slice, never for the whole (`SignedBatch.slices`). Checked on the whole
+    /// batch first, writing nothing if they fail: every signature, and that every change's
+    /// predecessors are held or come before it. A refusal found later (a fork of an author's
+    /// history) keeps the slices before it, which are whole, signed changes; applying the batch
+    /// again resumes after them, and the error says how many were kept.
+    @discardableResult
+    public func applyInSlices(_ batch: SignedBatch, target: Int = 500) throws(GlossStoreError) -> ApplyReport {
+        let chains: [ChainHash]
+        do {
+            chains = try batch.verify(store: identity.storeID)
+        } catch {
+            throw GlossStoreError(refusing: error)
+        }
+        let clock = try self.clock()
+        let (_, blocked) = CausalOrder.arrange(batch.changes, after: clock)
+        if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
+        var total = ApplyReport()
+        for (number, slice) in batch.slices(chains: chains, target: target).enumerated() {
+            // Between slices, a pause that lets a waiting writer (which tries every 2 ms) in.
+            if number > 0 { usleep(10_000) }
+            do {
+                let report = try apply(slice)
+                total.applied += report.applied
+                total.alreadyHeld += report.alreadyHeld
+                total.reissued += report.reissued
+                total.setAside += report.setAside
+            } catch  where total.applied > 0 {
+                let kept = total.applied == 1 ? "1 change before it was" : "\(total.applied) changes before it were"
+                throw GlossStoreError(error.code, "\(error.message) (\(kept) applied and kept; applying it again resumes there)")
+            }
+        }
+        return total
+    }
+
     /// `batch` with its quotes sent by position rebuilt: from articles the batch creates, else
     /// from those held here (articles are never deleted, so what is read now still holds when
     /// the batch is applied).

@@ -185,7 +185,7 @@ public final class GlossStore: Sendable {
     /// crash. The file is in WAL mode from its creation, so readers never block the writer.
     private static func connect(_ path: String, pooled: Bool) throws(GlossStoreError) -> any DatabaseWriter {
         var configuration = Configuration()
-        configuration.busyMode = .timeout(busyTimeout)
+        configuration.busyMode = .callback(Self.waitForTheLock)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
         }
@@ -248,6 +248,15 @@ public final class GlossStore: Sendable {
 
     /// How long a command waits for another's write to finish before it says the store is busy.
     static let busyTimeout: TimeInterval = 10
+
+    /// How a writer waits for another's write lock: tries again every 2 ms, for `busyTimeout`.
+    /// SQLite's own busy timeout backs off to a try every 100 ms, so a writer that commits in
+    /// slices (`applyInSlices`) and pauses only briefly between them would keep the lock from
+    /// a `gloss edit` for as long as it runs.
+    static let waitForTheLock: Database.BusyCallback = { tries in
+        usleep(2_000)
+        return Double(tries) * 0.002 < busyTimeout
+    }
 }
 
 /// Who this replica is: the store it belongs to, its own id and its optional name.

@@ -47,6 +47,10 @@ enum SignatureRows {
             bounds[change.id.replica] = (min(bound.first, seq), max(bound.last, seq))
         }
         let own = key.replicaID
+        // Own changes other changes here depend on: signed there too, so that a receiver can
+        // commit the batch in slices cut at those points (`SignedBatch.slices`). Other authors'
+        // runs carry the checkpoints received, which fall at the ends of their syncs already.
+        let dependedOn = Set(changes.lazy.filter { $0.id.replica != own }.map { $0.dependencies[own] })
         var runs: [SignedRun] = []
         for (author, bound) in bounds {
             guard let ordinal = try ReplicaOrdinals.existing(author, in: db),
@@ -60,6 +64,7 @@ enum SignatureRows {
                     from: (bound.first + ownCheckpointInterval - 1) / ownCheckpointInterval * ownCheckpointInterval,
                     to: bound.last, by: Int(ownCheckpointInterval)
                 ).filter { $0 >= bound.first }
+                seqs = Set(seqs).union(dependedOn.filter { (bound.first..<bound.last).contains($0) }).sorted()
                 seqs.append(bound.last)
                 var checkpoints: [Checkpoint] = []
                 for seq in seqs {

@@ -21,10 +21,20 @@ public enum TestKeys {
     /// `changes` signed for store `store` by their authors, which must be simulated replicas
     /// (numbers 1 to 64) or have a key in `extraKeys`. `history` holds every earlier change of
     /// each author (in any order, more is fine), from which the chain hashes are computed.
+    ///
+    /// `atDependencies`: also sign each author's changes that other changes in `changes` depend
+    /// on, as a store's bundle signs its own and carries the checkpoints of other authors' syncs.
     public static func sign(
         _ changes: [Change], store: StoreID, history: [Change] = [],
-        extraKeys: [Curve25519.Signing.PrivateKey] = []
+        extraKeys: [Curve25519.Signing.PrivateKey] = [], atDependencies: Bool = false
     ) -> SignedBatch {
+        let dependedOn = Set(
+            atDependencies
+                ? changes.flatMap { change in
+                    change.dependencies.sortedEntries.filter { $0.replica != change.id.replica }.map {
+                        Dot(replica: $0.replica, seq: $0.seq)
+                    }
+                } : [])
         var keys = known
         for key in extraKeys { keys[ID128.derived(fromPublicKey: Array(key.publicKey.rawRepresentation))] = key }
         var byAuthor: [ReplicaID: [UInt64: Change]] = [:]
@@ -45,7 +55,8 @@ public enum TestKeys {
                 guard let change = byAuthor[author]?[seq] else { preconditionFailure("change \(author.hex):\(seq) is not in the history") }
                 chain = chain.extended(with: change)
                 // As an author does: at the run's end and every 256 changes in it.
-                if seq >= bound.first && (seq == bound.last || seq % 256 == 0) {
+                let depended = dependedOn.contains(Dot(replica: author, seq: seq))
+                if seq >= bound.first && (seq == bound.last || seq % 256 == 0 || depended) {
                     let message = Checkpoint.message(store: store, author: author, seq: seq, chain: chain)
                     checkpoints.append(Checkpoint(seq: seq, signature: Array(try! key.signature(for: message))))
                 }

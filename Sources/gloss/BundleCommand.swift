@@ -35,7 +35,7 @@ struct BundleCommand: AsyncParsableCommand {
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Apply a bundle file: all of its changes, or none if anything is wrong with it."
+            abstract: "Apply a bundle file, a slice of about 500 changes at a time; one that does not verify writes nothing."
         )
 
         @OptionGroup var storeOptions: StoreOptions
@@ -119,7 +119,8 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) thr
         throw CLIError(
             "\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
     }
-    return try reportingErrors { try store.apply(bundle.batch) }
+    // A slice at a time: a gloss edit or a server's session beside it waits for one slice only.
+    return try reportingErrors { try store.applyInSlices(bundle.batch) }
 }
 
 /// Writes to a temporary file beside `path`, flushed to disk, then renames it over `path`: a
