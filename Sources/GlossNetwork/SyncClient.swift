@@ -46,7 +46,7 @@ public enum SyncClient {
         defer { cutOff?.cancel() }
         let report = await SyncConnection.run(
             connection, role: .client, replica: replica, local: local, address: endpoint.description, tls: tls,
-            pingInterval: limits.pingInterval, resuming: learned, progress: progress)
+            pingInterval: limits.pingInterval, flushWithin: limits.idleTimeout, resuming: learned, progress: progress)
         if report.outcome == nil, report.bytesReceived == 0 {
             // A link that broke before the server proved its key says nothing about the server.
             guard let found = tls.presentedReplicaID else {

@@ -61,7 +61,7 @@ enum SyncConnection {
     /// decides what the device may do before anything of the store is said.
     static func run(
         _ channel: Channel, role: SyncSession.Role, replica: SyncReplica, local: SyncSession.Local?, address: String,
-        tls: TLSPeer, gate: DeviceGate? = nil, pingInterval: Duration = SyncProtocol.pingInterval,
+        tls: TLSPeer, gate: DeviceGate? = nil, pingInterval: Duration = SyncProtocol.pingInterval, flushWithin: TimeAmount,
         resuming learned: (budget: Int, compressionRatio: Double)? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async -> SyncReport {
         do {
@@ -75,7 +75,7 @@ enum SyncConnection {
                 driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
                 let report = try await driver.run(role: role, local: local, frames: &frames)
-                await closeGracefully(channel.channel, draining: &frames)
+                await closeGracefully(channel.channel, draining: &frames, flushWithin: flushWithin)
                 return report
             }
         } catch let error as GlossStoreError {
@@ -402,14 +402,19 @@ enum SyncConnection {
     /// sends until it closes too, for at most two seconds. Closing with unread input would
     /// reset the connection, and a reset can destroy data the peer has not read yet.
     ///
-    /// The two seconds cover the shutdown too: TLS holds a half-close back until its handshake
+    /// The shutdown itself is bounded by `flushWithin` (the idle timeout): what is queued, a
+    /// batch and the ERROR behind it, gets that long to go out, as long as a link may stall.
+    /// Without a bound it could wait forever: TLS holds a half-close back until its handshake
     /// completes, and a handshake cut off by a timeout never does (once the session has stopped
-    /// reading, nothing more is read), so awaiting it alone could wait forever.
+    /// reading, nothing more is read).
     static func closeGracefully(
-        _ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator
+        _ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator,
+        flushWithin: TimeAmount
     ) async {
-        let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
+        let flushed = channel.eventLoop.scheduleTask(in: flushWithin) { channel.close(promise: nil) }
         try? await channel.close(mode: .output).get()
+        flushed.cancel()
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }
         while (try? await frames.next()) != nil {}
         deadline.cancel()
     }

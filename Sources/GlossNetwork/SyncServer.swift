@@ -85,7 +85,7 @@ public final class SyncServer: Sendable {
                             code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later"
                         ).framed()))
                 var frames = inbound.makeAsyncIterator()
-                await SyncConnection.closeGracefully(connection.channel, draining: &frames)
+                await SyncConnection.closeGracefully(connection.channel, draining: &frames, flushWithin: limits.idleTimeout)
             }
             log("\(address): refused, too many sessions")
             return
@@ -93,7 +93,7 @@ public final class SyncServer: Sendable {
         defer { active.withLockedValue { $0 -= 1 } }
         let report = await SyncConnection.run(
             connection, role: .server, replica: SyncReplica(store: store), local: nil, address: address, tls: accepted.tls, gate: gate,
-            pingInterval: limits.pingInterval)
+            pingInterval: limits.pingInterval, flushWithin: limits.idleTimeout)
         if accepted.tls.replicaID == nil, report.outcome == nil {
             // No gloss device completed a TLS handshake: a scanner, a browser, an old client.
             // One line a minute per host, so a flood cannot fill the log.

@@ -130,8 +130,9 @@ extension GlossStore {
     /// waits for one slice, never for the whole (`SignedBatch.slices`). Checked on the whole
     /// batch first, writing nothing if they fail: every signature, and that every change's
     /// predecessors are held or come before it. A refusal found later (a fork of an author's
-    /// history) keeps the slices before it, which are whole, signed changes; applying the batch
-    /// again resumes after them, and the error says how many were kept.
+    /// history, a change the model rules refuse) keeps the slices before it, which are whole,
+    /// signed changes; applying the batch again resumes after them, and the error says how many
+    /// were kept. A store with a fork on record applies the batch whole (`apply`).
     @discardableResult
     public func applyInSlices(_ batch: SignedBatch, target: Int = 500) throws(GlossStoreError) -> ApplyReport {
         let chains: [ChainHash]
@@ -140,6 +141,9 @@ extension GlossStore {
         } catch {
             throw GlossStoreError(refusing: error)
         }
+        // With a fork on record, what is set aside depends on the whole batch (a change after a
+        // set-aside one of its author is set aside too): applied whole, as before.
+        guard try forks().isEmpty else { return try apply(batch) }
         let clock = try self.clock()
         let (_, blocked) = CausalOrder.arrange(batch.changes, after: clock)
         if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
@@ -155,7 +159,8 @@ extension GlossStore {
                 total.setAside += report.setAside
             } catch  where total.applied > 0 {
                 let kept = total.applied == 1 ? "1 change before it was" : "\(total.applied) changes before it were"
-                throw GlossStoreError(error.code, "\(error.message) (\(kept) applied and kept; applying it again resumes there)")
+                let why = error.message.replacingOccurrences(of: " (nothing was applied)", with: "")
+                throw GlossStoreError(error.code, "\(why) (\(kept) applied and kept; applying it again resumes there)")
             }
         }
         return total
@@ -259,7 +264,8 @@ extension GlossStore {
                 let (condition, arguments) = try ChangeRows.lacking(since, in: db)
                 let changes = try ChangeRows.fetch(db, where: condition, arguments: arguments)
                 return SignedBatch(
-                    changes: changes, runs: try SignatureRows.runs(signing: changes, store: identity.storeID, key: key, in: db))
+                    changes: changes,
+                    runs: try SignatureRows.runs(signing: changes, store: identity.storeID, key: key, atDependencies: true, in: db))
             }
         }
     }

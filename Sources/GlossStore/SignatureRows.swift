@@ -39,7 +39,12 @@ enum SignatureRows {
     /// changes signed now with `key`, other authors' with the checkpoints received. Throws when
     /// another author's last change in `changes` has no checkpoint here (a history received
     /// before Gloss signed changes: only its author can sign it).
-    static func runs(signing changes: [Change], store: StoreID, key: ReplicaKey, in db: Database) throws -> [SignedRun] {
+    ///
+    /// `atDependencies` (a bundle): also sign own changes that other changes here depend on.
+    /// Not for sync pages, whose size `PageCut` counts with the checkpoints it knows of.
+    static func runs(
+        signing changes: [Change], store: StoreID, key: ReplicaKey, atDependencies: Bool = false, in db: Database
+    ) throws -> [SignedRun] {
         var bounds: [ReplicaID: (first: UInt64, last: UInt64)] = [:]
         for change in changes {
             let seq = change.id.seq
@@ -50,7 +55,7 @@ enum SignatureRows {
         // Own changes other changes here depend on: signed there too, so that a receiver can
         // commit the batch in slices cut at those points (`SignedBatch.slices`). Other authors'
         // runs carry the checkpoints received, which fall at the ends of their syncs already.
-        let dependedOn = Set(changes.lazy.filter { $0.id.replica != own }.map { $0.dependencies[own] })
+        let dependedOn = atDependencies ? Set(changes.lazy.filter { $0.id.replica != own }.map { $0.dependencies[own] }) : []
         var runs: [SignedRun] = []
         for (author, bound) in bounds {
             guard let ordinal = try ReplicaOrdinals.existing(author, in: db),

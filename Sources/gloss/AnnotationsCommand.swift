@@ -31,10 +31,13 @@ struct Annotations: AsyncParsableCommand {
             return page.compactMap { loaded[$0].map(AnnotationSummary.init) }
         }
         if output.json { return try printJSON(try pages.flatMap(load)) }
-        if ids.isEmpty && archived.isEmpty { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
-        if !archived.isEmpty {
-            let articles = archived.count == 1 ? "1 archived article" : "\(archived.count) archived articles"
-            Terminal.note("Annotations on \(articles) are not listed (name the article to list them).")
+        // How many were left out: another id query, only when some article is archived.
+        let hidden =
+            archived.isEmpty ? 0 : try reportingErrors { try store.liveAnnotationIDs(tag: tag, deleted: deleted) }.count - ids.count
+        if ids.isEmpty && hidden == 0 { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
+        if hidden > 0 {
+            let what = hidden == 1 ? "1 annotation on an archived article is" : "\(hidden) annotations on archived articles are"
+            Terminal.note("\(what) not listed (name the article to list them).")
         }
         for page in pages {
             for annotation in try load(page) { print(Self.line(annotation, showingArticle: articleID == nil)) }

@@ -113,14 +113,16 @@ func readBundle(_ file: String) throws -> ChangeBundle {
     }
 }
 
-/// Applies a decoded bundle after checking it belongs to this store.
-func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String) throws -> ApplyReport {
+/// Applies a decoded bundle after checking it belongs to this store: a slice at a time into a
+/// store in use (`GlossStore.applyInSlices`), whole into a store being made (`inSlices: false`,
+/// for `clone`, which keeps the store only if the whole bundle applies).
+func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String, inSlices: Bool = true) throws -> ApplyReport {
     guard bundle.storeID == store.identity.storeID else {
         throw CLIError(
             "\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
     }
     // A slice at a time: a gloss edit or a server's session beside it waits for one slice only.
-    return try reportingErrors { try store.applyInSlices(bundle.batch) }
+    return try reportingErrors { inSlices ? try store.applyInSlices(bundle.batch) : try store.apply(bundle.batch) }
 }
 
 /// Writes to a temporary file beside `path`, flushed to disk, then renames it over `path`: a

@@ -82,7 +82,7 @@ struct Clone: AsyncParsableCommand {
         let decoded = try readBundle(source)
         let store = try reportingErrors { try GlossStore.create(at: path, storeID: decoded.storeID, name: name) }
         do {
-            let report = try applyBundle(decoded, to: store, file: source)
+            let report = try applyBundle(decoded, to: store, file: source, inSlices: false)
             if output.json {
                 return try printJSON(
                     BundleClone(

@@ -281,7 +281,11 @@ func runSession(
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
-                let reason = loop.deadlinePassed ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
+                var reason = loop.deadlinePassed ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
+                if loop.deadlinePassed, moved {
+                    // Cut while changes were moving: they are kept, and the next run goes on.
+                    reason += "; what moved is kept: run it again to go on, or give a longer --timeout"
+                }
                 let error = CLIError("sync with \(endpoint) failed\(tries): \(reason)", networkFailure: reason)
                 remember(error.message)
                 throw error

@@ -195,7 +195,10 @@ import Testing
                 == "Archived article \(replicas.article).\n")
         let articles = try await sandbox.ok("articles", store: replicas.desk)
         #expect(articles.stdout.isEmpty && articles.stderr.contains("1 archived article not shown"), "\(articles)")
-        #expect(try await sandbox.ok("annotations", store: replicas.desk).stdout.isEmpty)
+        let annotations = try await sandbox.ok("annotations", store: replicas.desk)
+        #expect(
+            annotations.stdout.isEmpty && annotations.stderr.contains("1 annotation on an archived article is not listed"), "\(annotations)"
+        )
         let archived = try jsonArray(try await sandbox.ok("articles", "--archived", "--json", store: replicas.desk))
         #expect(archived.map { string($0, "id") } == [replicas.article] && archived.first?["archived"] as? Bool == true)
         #expect(try await sandbox.ok("show", replicas.article, store: replicas.desk).stdout.contains("[archived]"))

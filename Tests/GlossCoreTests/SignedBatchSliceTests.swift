@@ -75,6 +75,16 @@ import Testing
         #expect(try Self.check(batch, target: 10_000).count == 1, "a target above the batch: one slice")
     }
 
+    /// A batch that verifies but does not hold an author's changes in seq order (no writer
+    /// makes one; a reader must not trust that) is left whole rather than cut wrongly.
+    @Test func aBatchOutOfSeqOrderIsLeftWhole() throws {
+        let changes = try Self.history(authors: [1], count: 600, seed: 3)
+        var batch = TestKeys.sign(changes, store: Self.store)
+        batch.changes.swapAt(300, 301)
+        let chains = try batch.verify(store: Self.store)
+        #expect(batch.slices(chains: chains, target: 100) == [batch])
+    }
+
     /// A batch that starts after changes the receiver holds: the first slice's runs start from
     /// the bases the batch gave, the later ones from the chain hashes before them.
     @Test func aBatchSinceAClockIsCutAlike() throws {

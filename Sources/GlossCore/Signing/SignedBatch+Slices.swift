@@ -17,6 +17,13 @@ extension SignedBatch {
     /// sense.
     public func slices(chains: [ChainHash], target: Int) -> [SignedBatch] {
         precondition(chains.count == changes.count, "chains are verify(store:)'s, one per change")
+        // Segments need each author's changes in seq order, as a causal order has them; a
+        // batch that verifies but is not so ordered is left whole (a store orders it).
+        var last: [ReplicaID: UInt64] = [:]
+        for change in changes {
+            guard last[change.id.replica].map({ $0 + 1 == change.id.seq }) ?? true else { return [self] }
+            last[change.id.replica] = change.id.seq
+        }
         var plan = SlicePlan(self, chains: chains)
         var slices: [SignedBatch] = []
         var slice: [Int] = []  // positions in `changes`
