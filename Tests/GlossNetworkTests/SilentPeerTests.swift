@@ -55,10 +55,10 @@ import Testing
         return nil
     }
 
-    /// The handshake deadline passes while TLS is still handshaking (bounds generous for a
-    /// loaded machine: a hang is forever). The client used to wait
+    /// The handshake deadline passes while TLS is still handshaking. The client used to wait
     /// forever after it: TLS holds a half-close back until its handshake completes, and once
-    /// the session stops reading it never does.
+    /// the session stops reading it never does. (The bound is generous for a loaded machine:
+    /// a hang is forever.)
     @Test func aClientGivesUpOnASilentServerAtItsHandshakeDeadline() async throws {
         let server = try await SilentServer()
         var limits = testLimits(short: true)
