@@ -75,7 +75,9 @@ enum SyncConnection {
                 driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
                 let report = try await driver.run(role: role, local: local, frames: &frames)
-                await closeGracefully(channel.channel, draining: &frames, flushWithin: flushWithin)
+                // Before TLS's handshake completes, a half-close waits for it, which nothing
+                // will now complete: two seconds, not the idle timeout.
+                await closeGracefully(channel.channel, draining: &frames, flushWithin: tls.replicaID == nil ? .seconds(2) : flushWithin)
                 return report
             }
         } catch let error as GlossStoreError {
