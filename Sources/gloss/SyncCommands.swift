@@ -281,8 +281,10 @@ func runSession(
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
-                var reason = loop.deadlinePassed ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
-                if loop.deadlinePassed, moved {
+                // `--timeout 0` is one attempt: its end is the attempt's own, not the timeout's.
+                let timedOut = loop.deadlinePassed && retry.timeout.seconds > 0
+                var reason = timedOut ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
+                if timedOut, moved {
                     // Cut while changes were moving: they are kept, and the next run goes on.
                     reason += "; what moved is kept: run it again to go on, or give a longer --timeout"
                 }
