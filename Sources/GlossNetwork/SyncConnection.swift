@@ -75,9 +75,7 @@ enum SyncConnection {
                 driver.gate = gate
                 var frames = inbound.makeAsyncIterator()
                 let report = try await driver.run(role: role, local: local, frames: &frames)
-                // Before TLS's handshake completes, a half-close waits for it, which nothing
-                // will now complete: two seconds, not the idle timeout.
-                await closeGracefully(channel.channel, draining: &frames, flushWithin: tls.replicaID == nil ? .seconds(2) : flushWithin)
+                await closeGracefully(channel.channel, draining: &frames, tls: tls, flushWithin: flushWithin)
                 return report
             }
         } catch let error as GlossStoreError {
@@ -404,16 +402,17 @@ enum SyncConnection {
     /// sends until it closes too, for at most two seconds. Closing with unread input would
     /// reset the connection, and a reset can destroy data the peer has not read yet.
     ///
-    /// The shutdown itself is bounded by `flushWithin` (the idle timeout): what is queued, a
-    /// batch and the ERROR behind it, gets that long to go out, as long as a link may stall.
-    /// Without a bound it could wait forever: TLS holds a half-close back until its handshake
-    /// completes, and a handshake cut off by a timeout never does (once the session has stopped
-    /// reading, nothing more is read).
+    /// The shutdown itself is bounded. Once TLS's handshake is done, by `flushWithin` (the idle
+    /// timeout): what is queued, a batch and the ERROR behind it, gets that long to go out, as
+    /// long as a link may stall. Before it, by two seconds: TLS holds a half-close back until
+    /// its handshake completes, and one cut off by a timeout never does (once the session has
+    /// stopped reading, nothing more is read), so the wait would otherwise be forever.
     static func closeGracefully(
         _ channel: any NIOCore.Channel, draining frames: inout NIOAsyncChannelInboundStream<SyncFrame>.AsyncIterator,
-        flushWithin: TimeAmount
+        tls: TLSPeer, flushWithin: TimeAmount
     ) async {
-        let flushed = channel.eventLoop.scheduleTask(in: flushWithin) { channel.close(promise: nil) }
+        let bound = tls.isHandshakeDone ? flushWithin : .seconds(2)
+        let flushed = channel.eventLoop.scheduleTask(in: bound) { channel.close(promise: nil) }
         try? await channel.close(mode: .output).get()
         flushed.cancel()
         let deadline = channel.eventLoop.scheduleTask(in: .seconds(2)) { channel.close(promise: nil) }

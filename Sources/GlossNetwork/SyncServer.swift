@@ -85,7 +85,8 @@ public final class SyncServer: Sendable {
                             code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later"
                         ).framed()))
                 var frames = inbound.makeAsyncIterator()
-                await SyncConnection.closeGracefully(connection.channel, draining: &frames, flushWithin: limits.idleTimeout)
+                await SyncConnection.closeGracefully(
+                    connection.channel, draining: &frames, tls: accepted.tls, flushWithin: limits.idleTimeout)
             }
             log("\(address): refused, too many sessions")
             return

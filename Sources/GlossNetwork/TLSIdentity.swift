@@ -88,7 +88,9 @@ final class TLSPeer: Sendable {
     private let completed = NIOLockedValueBox(false)
 
     /// The replica id whose key the peer proved it holds; nil until the handshake completed.
-    var replicaID: ReplicaID? { completed.withLockedValue { $0 } ? presentedReplicaID : nil }
+    var replicaID: ReplicaID? { isHandshakeDone ? presentedReplicaID : nil }
+
+    var isHandshakeDone: Bool { completed.withLockedValue { $0 } }
 
     /// The replica id of the key the peer presented, proven or not: for the warning a client
     /// prints about a server it does not trust.

@@ -121,7 +121,6 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String, inS
         throw CLIError(
             "\(Terminal.singleLine(file)) is from another store (\(bundle.storeID.hex)); this store is \(store.identity.storeID.hex)")
     }
-    // A slice at a time: a gloss edit or a server's session beside it waits for one slice only.
     return try reportingErrors { inSlices ? try store.applyInSlices(bundle.batch) : try store.apply(bundle.batch) }
 }
 

@@ -247,10 +247,9 @@ func runSession(
 ) async throws -> SyncRun {
     let line = !json && isatty(STDERR_FILENO) == 1 ? SyncProgressLine() : nil
     var loop = RetryLoop(timeout: retry.timeout)
-    // `--timeout` bounds the attempt under way too, not only whether another starts
-    // (`--timeout 0` is one attempt, bounded by its own timeouts alone).
+    // `--timeout` bounds the attempt under way too, not only whether another starts.
     var limits = retry.limits
-    limits.deadline = retry.timeout.seconds > 0 ? loop.deadline : nil
+    limits.deadline = loop.attemptDeadline
     var lastFailure: String?
     // What a session cut short learned of the link: the next starts at that batch size.
     var learned: (budget: Int, compressionRatio: Double)?
@@ -281,10 +280,8 @@ func runSession(
             guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
-                // `--timeout 0` is one attempt: its end is the attempt's own, not the timeout's.
-                let timedOut = loop.deadlinePassed && retry.timeout.seconds > 0
-                var reason = timedOut ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
-                if timedOut, moved {
+                var reason = loop.timedOut ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
+                if loop.timedOut, moved {
                     // Cut while changes were moving: they are kept, and the next run goes on.
                     reason += "; what moved is kept: run it again to go on, or give a longer --timeout"
                 }

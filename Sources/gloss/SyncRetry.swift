@@ -64,6 +64,8 @@ struct SyncRun {
 /// the back-off: the link works, only the connection was lost.
 struct RetryLoop {
     let deadline: ContinuousClock.Instant
+    /// `--timeout 0`: one attempt, bounded by its own timeouts, not by the deadline.
+    let isOneAttempt: Bool
     let started = ContinuousClock.now
     private(set) var attempts = 0
     private(set) var resentBytes = 0
@@ -74,10 +76,14 @@ struct RetryLoop {
 
     init(timeout: TimeSpan) {
         deadline = .now + .milliseconds(Int64(timeout.seconds * 1000))
+        isOneAttempt = timeout.seconds == 0
     }
 
     var seconds: Double { (ContinuousClock.now - started).inSeconds }
-    var deadlinePassed: Bool { ContinuousClock.now >= deadline }
+    /// When an attempt under way is ended (`SyncLimits.deadline`); nil for one attempt.
+    var attemptDeadline: ContinuousClock.Instant? { isOneAttempt ? nil : deadline }
+    /// True when the time `--timeout` allowed has run out (never for one attempt).
+    var timedOut: Bool { !isOneAttempt && ContinuousClock.now >= deadline }
 
     mutating func starting() { attempts += 1 }
 
