@@ -104,17 +104,28 @@ extension GlossStore {
         // costs no hashing. The transaction checks it again, so a revoke that commits first wins.
         if let device { try access { try database.read { db in try Self.requireReadWrite(device, in: db) } } }
         let batch = quotesByPosition ? try restoringQuotes(in: batch) : batch
-        let chains: [ChainHash]
-        do {
-            chains = try batch.verify(store: identity.storeID)
-        } catch {
-            throw GlossStoreError(refusing: error)
-        }
+        let chains = try verified(batch)
         // The note says who holds the store while this batch is applied (WriterNote).
         let note = WriterNote(store: path)
         note.begin()
         defer { note.end() }
-        return try access {
+        return try applyChecked(batch, chains: chains, from: device)
+    }
+
+    /// The chain hash of each change of `batch`, once its signatures are checked.
+    private func verified(_ batch: SignedBatch) throws(GlossStoreError) -> [ChainHash] {
+        do {
+            return try batch.verify(store: identity.storeID)
+        } catch {
+            throw GlossStoreError(refusing: error)
+        }
+    }
+
+    /// `applyVerified` in its transaction, with a fork it finds recorded and reported.
+    private func applyChecked(_ batch: SignedBatch, chains: [ChainHash], from device: ReplicaID?) throws(GlossStoreError)
+        -> ApplyReport
+    {
+        try access {
             do {
                 return try applyVerified(batch, chains: chains, from: device)
             } catch let found as ForkFound {
@@ -135,15 +146,13 @@ extension GlossStore {
     /// were kept. A store with a fork on record applies the batch whole (`apply`).
     @discardableResult
     public func applyInSlices(_ batch: SignedBatch, target: Int = 500) throws(GlossStoreError) -> ApplyReport {
-        let chains: [ChainHash]
-        do {
-            chains = try batch.verify(store: identity.storeID)
-        } catch {
-            throw GlossStoreError(refusing: error)
-        }
+        let chains = try verified(batch)
+        let note = WriterNote(store: path)
+        note.begin()
+        defer { note.end() }
         // With a fork on record, what is set aside depends on the whole batch (a change after a
         // set-aside one of its author is set aside too): applied whole, as before.
-        guard try forks().isEmpty else { return try apply(batch) }
+        guard try forks().isEmpty else { return try applyChecked(batch, chains: chains, from: nil) }
         let clock = try self.clock()
         let (_, blocked) = CausalOrder.arrange(batch.changes, after: clock)
         if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
@@ -152,7 +161,8 @@ extension GlossStore {
             // Between slices, a pause that lets a waiting writer (which tries every 2 ms) in.
             if number > 0 { usleep(10_000) }
             do {
-                let report = try apply(slice)
+                // Each slice's chain hashes are the whole batch's: its signatures are not checked again.
+                let report = try applyChecked(slice.batch, chains: slice.chains, from: nil)
                 total.applied += report.applied
                 total.alreadyHeld += report.alreadyHeld
                 total.reissued += report.reissued

@@ -97,13 +97,25 @@ extension GlossStore {
 
     /// The ids of the annotations that are not deleted (or, with `deleted`, those that are) of
     /// `article`, with `tag`, or all, in reading order: by article, then where they start and end.
-    /// Annotations of the articles in `excluding` are left out (the archived ones, for a list).
-    public func liveAnnotationIDs(
-        of article: EntityID? = nil, tag: String? = nil, deleted: Bool = false, excluding: Set<EntityID> = []
-    ) throws(GlossStoreError) -> [EntityID] {
+    public func liveAnnotationIDs(of article: EntityID? = nil, tag: String? = nil, deleted: Bool = false) throws(GlossStoreError)
+        -> [EntityID]
+    {
+        try annotationIDs(of: article, tag: tag, deleted: deleted, hiding: []).ids
+    }
+
+    /// As `liveAnnotationIDs`, over every article, leaving out the annotations of the articles
+    /// in `hidden` (the archived ones, for a list): the ids, and how many were left out.
+    public func liveAnnotationIDs(tag: String? = nil, deleted: Bool = false, hiding hidden: Set<EntityID>) throws(GlossStoreError)
+        -> (ids: [EntityID], hidden: Int)
+    {
+        try annotationIDs(of: nil, tag: tag, deleted: deleted, hiding: hidden)
+    }
+
+    private func annotationIDs(of article: EntityID?, tag: String?, deleted: Bool, hiding hidden: Set<EntityID>) throws(GlossStoreError)
+        -> (ids: [EntityID], hidden: Int)
+    {
         var conditions = [deleted ? "alive = 0" : "alive = 1"]
         var arguments: StatementArguments = []
-
         if let article {
             conditions.append("article = ?")
             arguments += [Data(article.bytes)]
@@ -115,14 +127,17 @@ extension GlossStore {
         let sql = "SELECT id, article FROM annotation WHERE \(conditions.joined(separator: " AND ")) ORDER BY article, start, \"end\", id"
         return try access {
             try database.read { db in
-                // Filtered here rather than in SQL: any number of excluded articles, no statement limit.
-                var ids: [EntityID] = []
+                // Filtered here rather than in SQL: any number of hidden articles, no statement limit.
+                var (ids, left) = ([EntityID](), 0)
                 let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
                 while let row = try rows.next() {
-                    if !excluding.isEmpty, excluding.contains(ID128(bytes: row[1] as Data)!) { continue }
-                    ids.append(ID128(bytes: row[0] as Data)!)
+                    if !hidden.isEmpty, hidden.contains(ID128(bytes: row[1] as Data)!) {
+                        left += 1
+                    } else {
+                        ids.append(ID128(bytes: row[0] as Data)!)
+                    }
                 }
-                return ids
+                return (ids, left)
             }
         }
     }

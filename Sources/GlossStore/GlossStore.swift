@@ -249,13 +249,20 @@ public final class GlossStore: Sendable {
     /// How long a command waits for another's write to finish before it says the store is busy.
     static let busyTimeout: TimeInterval = 10
 
-    /// How a writer waits for another's write lock: tries again every 2 ms, for `busyTimeout`.
-    /// SQLite's own busy timeout backs off to a try every 100 ms, so a writer that commits in
-    /// slices (`applyInSlices`) and pauses only briefly between them would keep the lock from
-    /// a `gloss edit` for as long as it runs.
+    /// How a writer waits for another's write lock: tries again every 2 ms, for `busyTimeout`
+    /// of wall-clock time (counted from its first try, on the waiting thread: a loaded machine's
+    /// sleeps run long, so counting tries would wait longer). SQLite's own busy timeout backs
+    /// off to a try every 100 ms, so a writer that commits in slices (`applyInSlices`) and
+    /// pauses only briefly between them would keep the lock from a `gloss edit` for as long as
+    /// it runs.
     static let waitForTheLock: Database.BusyCallback = { tries in
+        let now = ContinuousClock.now
+        let key = "gloss.busy-since"
+        if tries == 0 { Thread.current.threadDictionary[key] = now }
+        let since = Thread.current.threadDictionary[key] as? ContinuousClock.Instant ?? now
+        guard now - since < .milliseconds(Int64(busyTimeout * 1000)) else { return false }
         usleep(2_000)
-        return Double(tries) * 0.002 < busyTimeout
+        return true
     }
 }
 

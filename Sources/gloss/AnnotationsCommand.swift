@@ -21,8 +21,12 @@ struct Annotations: AsyncParsableCommand {
         // Ids by query in reading order, then the annotations a page at a time: the first
         // screen shows at once, and memory does not grow with the store.
         // Listing every article's, the archived articles' are left out; naming one lists them.
-        let archived = articleID == nil ? try reportingErrors { try store.archivedArticleIDs() } : []
-        let ids = try reportingErrors { try store.liveAnnotationIDs(of: articleID, tag: tag, deleted: deleted, excluding: archived) }
+        let (ids, hidden) = try reportingErrors {
+            guard let articleID else {
+                return try store.liveAnnotationIDs(tag: tag, deleted: deleted, hiding: try store.archivedArticleIDs())
+            }
+            return (try store.liveAnnotationIDs(of: articleID, tag: tag, deleted: deleted), 0)
+        }
         let pages = stride(from: 0, to: ids.count, by: Self.pageSize).lazy.map { start in
             Array(ids[start..<min(ids.count, start + Self.pageSize)])
         }
@@ -31,9 +35,6 @@ struct Annotations: AsyncParsableCommand {
             return page.compactMap { loaded[$0].map(AnnotationSummary.init) }
         }
         if output.json { return try printJSON(try pages.flatMap(load)) }
-        // How many were left out: another id query, only when some article is archived.
-        let hidden =
-            archived.isEmpty ? 0 : try reportingErrors { try store.liveAnnotationIDs(tag: tag, deleted: deleted) }.count - ids.count
         if ids.isEmpty && hidden == 0 { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
         if hidden > 0 {
             let what = hidden == 1 ? "1 annotation on an archived article is" : "\(hidden) annotations on archived articles are"

@@ -28,7 +28,8 @@ import Testing
 
     static func check(_ batch: SignedBatch, target: Int) throws -> [SignedBatch] {
         let chains = try batch.verify(store: store)
-        let slices = batch.slices(chains: chains, target: target)
+        let cut = batch.slices(chains: chains, target: target)
+        let slices = cut.map(\.batch)
         let all = slices.flatMap(\.changes)
         #expect(all.count == batch.changes.count && Set(all.map(\.id)) == Set(batch.changes.map(\.id)), "every change once")
         // In a causal order: each change after every change of the batch it depends on.
@@ -44,10 +45,10 @@ import Testing
             taken[author] = change.id.seq
         }
         let chainOf = Dictionary(uniqueKeysWithValues: zip(batch.changes.map(\.id), chains))
-        for (number, slice) in slices.enumerated() {
-            // Each verifies alone, with the chain hashes the whole gave its changes.
+        for (number, (slice, given)) in cut.enumerated() {
+            // Each verifies alone, with the chain hashes the whole gave its changes (and says so).
             let sliceChains = try slice.verify(store: store)
-            #expect(sliceChains == slice.changes.map { chainOf[$0.id]! })
+            #expect(sliceChains == slice.changes.map { chainOf[$0.id]! } && given == sliceChains)
             if number < slices.count - 1 { #expect(slice.changes.count >= target) }
         }
         return slices
@@ -82,7 +83,7 @@ import Testing
         var batch = TestKeys.sign(changes, store: Self.store)
         batch.changes.swapAt(300, 301)
         let chains = try batch.verify(store: Self.store)
-        #expect(batch.slices(chains: chains, target: 100) == [batch])
+        #expect(batch.slices(chains: chains, target: 100).map(\.batch) == [batch])
     }
 
     /// A batch that starts after changes the receiver holds: the first slice's runs start from

@@ -41,7 +41,7 @@ import Testing
         let batch = try desk.signedChanges()
         let chains = try batch.verify(store: desk.identity.storeID)
         let slices = batch.slices(chains: chains, target: 40)
-        #expect(slices.count >= 5, "the stores' own and received checkpoints let it cut: \(slices.map(\.changes.count))")
+        #expect(slices.count >= 5, "the stores' own and received checkpoints let it cut: \(slices.map(\.batch.changes.count))")
 
         let copy = try GlossStore.create(at: folder.file("copy.sqlite"), storeID: desk.identity.storeID, name: "copy")
         let report = try copy.applyInSlices(batch, target: 40)

@@ -23,12 +23,11 @@ public struct ArchiveIntent: Intent, Hashable {
         var operations: [Operation] = []
         for id in Set(articles).sorted() {
             let target = try IntentTarget(id, in: state)
-            guard target.kind == .article else {
+            guard let article = state.articles[id] else {
                 throw IntentError(.wrongKind, "only articles can be archived, and \(id.hex) is an annotation")
             }
-            let register = target.register(.archived)
             // Shown that way and settled: nothing any replica could see would change.
-            if !register.isInConflict, (register.winner.map { !$0.value.isEmpty } ?? false) == archived { continue }
+            if !target.register(.archived).isInConflict, article.isArchived == archived { continue }
             operations.append(.set(entity: id, field: .archived, value: value))
         }
         return operations

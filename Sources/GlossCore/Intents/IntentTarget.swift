@@ -21,13 +21,13 @@ struct IntentTarget {
 
     func register(_ field: Field) -> MultiValueRegister { registers[field] ?? MultiValueRegister() }
 
-    /// Throws unless the target is an annotation that is shown (not deleted).
     /// The presence of the annotation an intent to `verb` it acts on; an article has none.
     func annotationPresence(toBe verb: String) throws(IntentError) -> PresenceRegister {
         guard let presence else { throw IntentError(.wrongKind, "only annotations can be \(verb), and \(id.hex) is an article") }
         return presence
     }
 
+    /// Throws if the target is an annotation that is deleted.
     func requireAlive() throws(IntentError) {
         if presence?.isAlive == false { throw IntentError(.deleted, "annotation \(id.hex) is deleted") }
     }

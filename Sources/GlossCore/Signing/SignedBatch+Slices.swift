@@ -12,20 +12,20 @@ extension SignedBatch {
     /// often than they signed), the rest goes in the last slice, in the batch's own order.
     ///
     /// The slices hold every change once, in a causal order (not always the batch's), each
-    /// author's runs starting from the chain hash before their first change. `chains` is what
-    /// `verify(store:)` returned for this batch: slicing a batch that did not verify makes no
-    /// sense.
-    public func slices(chains: [ChainHash], target: Int) -> [SignedBatch] {
+    /// author's runs starting from the chain hash before their first change, each with its
+    /// changes' chain hashes. `chains` is what `verify(store:)` returned for this batch (slicing
+    /// a batch that did not verify makes no sense), so a slice need not be verified again.
+    public func slices(chains: [ChainHash], target: Int) -> [(batch: SignedBatch, chains: [ChainHash])] {
         precondition(chains.count == changes.count, "chains are verify(store:)'s, one per change")
         // Segments need each author's changes in seq order, as a causal order has them; a
         // batch that verifies but is not so ordered is left whole (a store orders it).
         var last: [ReplicaID: UInt64] = [:]
         for change in changes {
-            guard last[change.id.replica].map({ $0 + 1 == change.id.seq }) ?? true else { return [self] }
+            guard last[change.id.replica].map({ $0 + 1 == change.id.seq }) ?? true else { return [(self, chains)] }
             last[change.id.replica] = change.id.seq
         }
         var plan = SlicePlan(self, chains: chains)
-        var slices: [SignedBatch] = []
+        var slices: [(batch: SignedBatch, chains: [ChainHash])] = []
         var slice: [Int] = []  // positions in `changes`
         while let segment = plan.nextReadySegment() {
             slice += segment
@@ -107,8 +107,8 @@ private struct SlicePlan {
         return rest
     }
 
-    /// The changes at `positions` as a signed batch of their own.
-    func batch(of positions: [Int]) -> SignedBatch {
+    /// The changes at `positions` as a signed batch of their own, with their chain hashes.
+    func batch(of positions: [Int]) -> (batch: SignedBatch, chains: [ChainHash]) {
         var runs: [ReplicaID: SignedRun] = [:]
         for position in positions {
             let change = batch.changes[position]
@@ -119,6 +119,6 @@ private struct SlicePlan {
             }
             if let checkpoint = checkpointAt[author]?[change.id.seq] { runs[author]!.checkpoints.append(checkpoint) }
         }
-        return SignedBatch(changes: positions.map { batch.changes[$0] }, runs: Array(runs.values))
+        return (SignedBatch(changes: positions.map { batch.changes[$0] }, runs: Array(runs.values)), positions.map { chains[$0] })
     }
 }
