@@ -8,26 +8,32 @@ import Testing
 /// A store another process holds for longer than the busy timeout says so, and that a retry
 /// will work, instead of SQLite's "database is locked" (issue 11).
 @Suite struct BusyStoreTests {
-    @Test func aWriteThatWaitsPastTheBusyTimeoutSaysTheStoreIsBusy() throws {
-        let folder = try TemporaryFolder()
-        let path = folder.file("desk.sqlite")
-        let store = try GlossStore.create(at: path, name: "desk")
-        let body = "The council voted on Tuesday."
-        // Another writer takes the write lock and keeps it past the busy timeout (as a long
-        // apply would), on its own thread.
+    /// Takes the store's write lock on a thread of its own and keeps it for `seconds`; returns
+    /// once it is held.
+    static func holdWriteLock(of path: String, for seconds: TimeInterval) throws {
         let other = try DatabaseQueue(path: path)
         let locked = DispatchSemaphore(value: 0)
         let holder = Thread {
             try? other.inDatabase { db in
                 try db.inTransaction(.immediate) {
                     locked.signal()
-                    Thread.sleep(forTimeInterval: 12)
+                    Thread.sleep(forTimeInterval: seconds)
                     return .rollback
                 }
             }
         }
         holder.start()
         locked.wait()
+    }
+
+    @Test func aWriteThatWaitsPastTheBusyTimeoutSaysTheStoreIsBusy() throws {
+        let folder = try TemporaryFolder()
+        let path = folder.file("desk.sqlite")
+        let store = try GlossStore.create(at: path, name: "desk")
+        let body = "The council voted on Tuesday."
+        // Another writer takes the write lock and keeps it past the busy timeout (as a long
+        // apply would).
+        try Self.holdWriteLock(of: path, for: 12)
         let busy = #expect(throws: GlossStoreError.self) {
             try store.commit(time: 1) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
         }
@@ -46,21 +52,9 @@ import Testing
         let path = folder.file("desk.sqlite")
         let store = try GlossStore.create(at: path, name: "desk")
         let body = "The council voted on Tuesday."
-        let other = try DatabaseQueue(path: path)
-        let locked = DispatchSemaphore(value: 0)
         // As a server applying a batch would leave it (this test process stands in for it).
         try "\(getpid()) gloss serve\n".write(toFile: path + "-gloss-writer", atomically: true, encoding: .utf8)
-        let holder = Thread {
-            try? other.inDatabase { db in
-                try db.inTransaction(.immediate) {
-                    locked.signal()
-                    Thread.sleep(forTimeInterval: 11)
-                    return .rollback
-                }
-            }
-        }
-        holder.start()
-        locked.wait()
+        try Self.holdWriteLock(of: path, for: 11)
         let busy = #expect(throws: GlossStoreError.self) {
             try store.commit(time: 1) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
         }
