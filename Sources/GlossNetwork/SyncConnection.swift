@@ -33,11 +33,20 @@ public struct SyncReport: Sendable {
     /// sent and not acknowledged is sent again by the next session.
     public var batchBytesSent = 0
     public var batchBytesAcknowledged = 0
+    /// Batch bytes sent that the peer never acknowledged: the next session sends them again.
+    public var unacknowledgedBatchBytes: Int { batchBytesSent - batchBytesAcknowledged }
     /// What the session learned of the link: pass it to the next attempt (`SyncClient.sync`'s
     /// `resuming`), which then starts at this batch size.
     public var learned: (budget: Int, compressionRatio: Double)?
     /// Changes received and applied that were new here, whether or not the session completed.
     public var receivedChanges = 0
+    /// Changes the peer acknowledged (committed), whether or not the session completed.
+    public var acknowledgedChanges = 0
+    /// Changes of the batch in flight when the session ended: the peer may have committed them
+    /// without its ACK arriving (`SyncRun` asks the next session's HELLO).
+    public var unacknowledgedChanges: [Dot] = []
+    /// The clock the peer announced in its HELLO, if the session got that far.
+    public var peerClockAtHello: VersionVector?
 
     /// True when trying again can succeed: the connection was lost, or the server was busy or
     /// gave up waiting. Never for a refusal (trust, store, history) or a divergence.
@@ -324,6 +333,9 @@ enum SyncConnection {
                 report.batchBytesSent = session.batchBytesSent
                 report.batchBytesAcknowledged = session.batchBytesAcknowledged
                 report.receivedChanges = session.receivedChanges
+                report.acknowledgedChanges = session.acknowledgedChanges
+                report.unacknowledgedChanges = session.unacknowledgedChanges
+                report.peerClockAtHello = session.peer?.clock
                 report.learned = (session.budget.bytes, session.compressionRatio)
             }
             return report

@@ -125,7 +125,10 @@ public struct SyncSession: Sendable {
         compressionRatio = min(8, max(1, ratio))
     }
     /// The batch in flight: its frame's size, its changes and when it was sent.
-    var inFlight: (bytes: Int, changes: Int, sentAt: Duration)?
+    var inFlight: (bytes: Int, changes: [Dot], sentAt: Duration)?
+    /// The changes of a batch sent and not acknowledged. If the session is cut, the peer may
+    /// still have committed them: the next session's HELLO tells.
+    public var unacknowledgedChanges: [Dot] { inFlight?.changes ?? [] }
     /// Changes in the batches the peer acknowledged.
     public private(set) var acknowledgedChanges = 0
     /// When a client sent its HELLO: the server's HELLO measures the link's round trip.
@@ -262,7 +265,7 @@ public struct SyncSession: Sendable {
             if let inFlight {
                 budget.acknowledged(frameBytes: inFlight.bytes, after: now - inFlight.sentAt)
                 batchBytesAcknowledged += inFlight.bytes
-                acknowledgedChanges += inFlight.changes
+                acknowledgedChanges += inFlight.changes.count
                 self.inFlight = nil
             }
             return sentEnd ? checkBothDone() : [.needBatch(byteLimit: batchByteLimit)]
@@ -351,7 +354,7 @@ public struct SyncSession: Sendable {
             batchesSent += 1
             sentChanges += changes.changes.count
             batchBytesSent += frame.count
-            inFlight = (frame.count, changes.changes.count, now)
+            inFlight = (frame.count, changes.changes.map(\.id), now)
             actions.append(.sendFrame(message, frame))
         }
         if isLast {

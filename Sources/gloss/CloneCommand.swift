@@ -73,7 +73,7 @@ struct Clone: AsyncParsableCommand {
         } else {
             print(store.identity.replicaID.hex)
             Terminal.note(
-                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")."
+                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(run.receivedChanges) change\(run.receivedChanges == 1 ? "" : "s")."
             )
         }
     }

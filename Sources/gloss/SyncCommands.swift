@@ -263,7 +263,7 @@ func runSession(
         do {
             let report = try await attemptSession(
                 replica, endpoint: endpoint, trusting: trusted, limits: limits, learned: learned, progress: line, roles: roles)
-            return SyncRun(report: report, attempts: loop.attempts, resentBytes: loop.resentBytes, seconds: loop.seconds)
+            return SyncRun(completed: report, loop: loop)
         } catch let error as CLIError {
             remember(error.message)
             throw error
@@ -271,13 +271,12 @@ func runSession(
             remember(failure.reason)
             let report = failure.report
             learned = report?.learned ?? learned
-            if let lost = learned, unacknowledgedBytesIn(report) > 0 {
+            if let lost = learned, (report?.unacknowledgedBatchBytes ?? 0) > 0 {
                 // A batch was cut off: the link's windows are shorter than that batch. Halve.
                 learned = (lost.budget / 2, lost.compressionRatio)
             }
-            let moved = (report?.batchBytesAcknowledged ?? 0) > 0 || (report?.receivedChanges ?? 0) > 0
-            let unacknowledged = unacknowledgedBytesIn(report)
-            guard let wait = loop.failed(madeProgress: moved, unacknowledgedBytes: unacknowledged) else {
+            let moved = RetryLoop.madeProgress(report)
+            guard let wait = loop.failed(report) else {
                 if line != nil { Terminal.progress(nil) }
                 let tries = loop.attempts == 1 ? "" : " (\(loop.attempts) attempts in \(Int(loop.seconds)) s)"
                 var reason = loop.timedOut ? "\(failure.reason) (--timeout \(retry.timeout))" : failure.reason
@@ -375,7 +374,7 @@ func printSummary(_ run: SyncRun, conflicts: Int, newConflicts: Int, json: Bool)
     if json {
         return try printJSON(
             SyncSummary(
-                sent: outcome.sentChanges, received: outcome.receivedChanges, conflicts: conflicts,
+                sent: run.sentChanges, received: run.receivedChanges, conflicts: conflicts,
                 clock: clockJSON(outcome.localClock), bytesSent: report.bytesSent, bytesReceived: report.bytesReceived,
                 pullOnly: report.pullOnly, attempts: run.attempts, resentBytes: run.resentBytes, seconds: run.seconds))
     }
@@ -388,7 +387,7 @@ func printSummary(_ run: SyncRun, conflicts: Int, newConflicts: Int, json: Bool)
     let peer =
         outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
     var line =
-        "Synced with \(peer): sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
+        "Synced with \(peer): sent \(run.sentChanges), received \(run.receivedChanges) change\(run.receivedChanges == 1 ? "" : "s")"
     if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
     if run.attempts > 1 { line += " (\(run.attempts) attempts)" }
     print(line + ".")
@@ -421,9 +420,4 @@ struct SyncSummary: Encodable {
 
 func describeConnectionError(_ error: any Error) -> String {
     NetworkErrorText.connecting(error)
-}
-
-/// Batch bytes a failed session sent that its peer never acknowledged.
-func unacknowledgedBytesIn(_ report: SyncReport?) -> Int {
-    (report?.batchBytesSent ?? 0) - (report?.batchBytesAcknowledged ?? 0)
 }

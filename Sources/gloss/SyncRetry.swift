@@ -57,6 +57,19 @@ struct SyncRun {
     /// Bytes of batches sent in failed attempts and not acknowledged: sent again.
     let resentBytes: Int
     let seconds: Double
+    /// Changes the peer committed and changes this side applied, in every attempt: a day sent
+    /// through cuts is reported whole, not as what its last session carried.
+    let sentChanges: Int
+    let receivedChanges: Int
+
+    init(completed report: SyncReport, loop: RetryLoop) {
+        self.report = report
+        attempts = loop.attempts
+        resentBytes = loop.resentBytes
+        seconds = loop.seconds
+        sentChanges = loop.sentEarlier(peerClockAtHello: report.outcome?.peer.clock) + (report.outcome?.sentChanges ?? 0)
+        receivedChanges = loop.receivedEarlier + (report.outcome?.receivedChanges ?? 0)
+    }
 }
 
 /// Retries what a network failure interrupted, with capped, jittered exponential back-off,
@@ -69,6 +82,12 @@ struct RetryLoop {
     let started = ContinuousClock.now
     private(set) var attempts = 0
     private(set) var resentBytes = 0
+    /// Changes that failed attempts moved for good: acknowledged by the peer, or applied here.
+    private var deliveredEarlier = 0
+    private(set) var receivedEarlier = 0
+    /// The batch a failed attempt had in flight, until a later HELLO says whether the peer
+    /// committed it (a cut can lose the ACK after the commit).
+    private var inFlightWhenCut: [Dot] = []
     private var failuresInARow = 0
 
     static let firstWait = 1.0
@@ -87,14 +106,32 @@ struct RetryLoop {
 
     mutating func starting() { attempts += 1 }
 
-    /// After a failed attempt: how long to wait before the next, or nil when the deadline would
-    /// pass first.
-    mutating func failed(madeProgress: Bool, unacknowledgedBytes: Int) -> Double? {
-        resentBytes += unacknowledgedBytes
-        failuresInARow = madeProgress ? 1 : failuresInARow + 1
+    /// After a failed attempt, given what it reported: how long to wait before the next, or nil
+    /// when the deadline would pass first.
+    mutating func failed(_ report: SyncReport?) -> Double? {
+        resentBytes += report?.unacknowledgedBatchBytes ?? 0
+        if let clock = report?.peerClockAtHello {
+            deliveredEarlier += inFlightWhenCut.count { clock.contains($0) }
+            inFlightWhenCut = []
+        }
+        deliveredEarlier += report?.acknowledgedChanges ?? 0
+        if let unacknowledged = report?.unacknowledgedChanges, !unacknowledged.isEmpty { inFlightWhenCut = unacknowledged }
+        receivedEarlier += report?.receivedChanges ?? 0
+        failuresInARow = Self.madeProgress(report) ? 1 : failuresInARow + 1
         let ceiling = min(Self.longestWait, Self.firstWait * pow(2, Double(failuresInARow - 1)))
         let wait = ceiling * Double.random(in: 0.5...1)
         return ContinuousClock.now + .milliseconds(Int64(wait * 1000)) < deadline ? wait : nil
+    }
+
+    /// Changes the failed attempts delivered: those the peer acknowledged, and those of a batch
+    /// cut off in flight that `peerClockAtHello` (a later session's) shows it holds.
+    func sentEarlier(peerClockAtHello clock: VersionVector?) -> Int {
+        deliveredEarlier + (clock.map { clock in inFlightWhenCut.count { clock.contains($0) } } ?? 0)
+    }
+
+    /// True when an attempt moved changes for good, in either direction.
+    static func madeProgress(_ report: SyncReport?) -> Bool {
+        (report?.batchBytesAcknowledged ?? 0) > 0 || (report?.receivedChanges ?? 0) > 0
     }
 }
 

@@ -67,11 +67,11 @@ struct SyncWatch {
 
     private mutating func report(_ run: SyncRun, newConflicts: Int) {
         guard let outcome = run.report.outcome else { return }
-        let moved = outcome.sentChanges + outcome.receivedChanges
+        let moved = run.sentChanges + run.receivedChanges
         let fields: [String: Any] = [
-            "sent": outcome.sentChanges, "received": outcome.receivedChanges, "new_conflicts": newConflicts, "attempts": run.attempts,
+            "sent": run.sentChanges, "received": run.receivedChanges, "new_conflicts": newConflicts, "attempts": run.attempts,
         ]
-        var text = "sent \(outcome.sentChanges), received \(outcome.receivedChanges) change\(outcome.receivedChanges == 1 ? "" : "s")"
+        var text = "sent \(run.sentChanges), received \(run.receivedChanges) change\(run.receivedChanges == 1 ? "" : "s")"
         if newConflicts > 0 { text += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
         if online != true {
             lastFailure = nil

@@ -9,6 +9,10 @@ import Testing
 @Suite struct FieldSyncTests {
     /// The day of issue 8 on the field replica: 500 annotations with notes, colors and tags,
     /// 100 of them edited afterwards. Returns the field's clock entry after it.
+    ///
+    /// Each note carries a transcript reference of random characters, as real notes differ from
+    /// each other: notes that differ only by a number compress so well that the whole day crossed
+    /// the test link in two seconds, before the first cut.
     static func writeADaysNotes(on path: String, annotations: Int = 500, edits: Int = 100) throws -> UInt64 {
         let store = try GlossStore.open(at: path)
         let state = try store.state()
@@ -22,7 +26,9 @@ import Testing
                 ids.append(id)
                 return [
                     .createAnnotation(id: id, article: article, anchor: anchor),
-                    .set(entity: id, field: .note, value: "Source \(index) confirmed this by phone; check the second paragraph again."),
+                    .set(
+                        entity: id, field: .note,
+                        value: "Source \(index) confirmed this by phone (\(reference(index))); check the second paragraph."),
                     .set(entity: id, field: .color, value: ["yellow", "green", "red"][index % 3]),
                     .addTag(entity: id, tag: ["verify", "quote", "follow-up"][index % 3]),
                 ]
@@ -36,13 +42,33 @@ import Testing
         return try store.clock()[store.identity.replicaID]
     }
 
+    /// 64 hex digits, the same for the same index (SplitMix64), about 32 bytes that no
+    /// compressor can shorten.
+    static func reference(_ index: Int) -> String {
+        var state = UInt64(index) &* 0x9E37_79B9_7F4A_7C15
+        return (0..<4).map { _ in
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var mixed = (state ^ (state >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+            let hex = String(mixed ^ (mixed >> 31), radix: 16)
+            return String(repeating: "0", count: 16 - hex.count) + hex
+        }.joined()
+    }
+
     /// Drops every connection through `link` for 1 s, every 3 s, until cancelled (at most 60
-    /// times); the task's value is how many cuts it made.
+    /// times); the task's value is how many cuts it made. The first cut waits until 8 more KB
+    /// have crossed the link, so that it lands in the middle of the transfer however long the
+    /// process took to start and shake hands.
     static func cutEveryThreeSeconds(_ link: BadLink) -> Task<Int, Never> {
-        Task.detached {
+        let start = link.bytesToServer + link.bytesToClient
+        return Task.detached {
+            for _ in 0..<1_200 where link.bytesToServer + link.bytesToClient < start + 8_000 {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             var cuts = 0
-            for _ in 0..<60 where !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3))
+            for round in 0..<60 {
+                if round > 0 { try? await Task.sleep(for: .seconds(3)) }
+                if Task.isCancelled { break }
                 link.cut(.drop)
                 cuts += 1
                 try? await Task.sleep(for: .seconds(1))
@@ -100,6 +126,8 @@ import Testing
         let attempts = try #require(summary["attempts"] as? Int)
         let resent = try #require(summary["resent_bytes"] as? Int)
         #expect(attempts > 1 && cuts > 1, "the cuts interrupted sessions: \(summary)")
+        // The summary counts the whole day, not only what the last session carried.
+        #expect(summary["sent"] as? Int == 600 && summary["received"] as? Int == 0, "\(summary)")
         // At most one batch lost per cut: a batch is about 2 s of this link, 20 KB on the wire.
         #expect(resent <= cuts * 30_000, "\(cuts) cuts: \(summary)")
         // Everything arrived: the hub holds the field's whole day.
@@ -133,6 +161,8 @@ import Testing
         #expect((summary["attempts"] as? Int ?? 0) > 1 && cuts > 1, "\(summary)")
         let hub = try await sandbox.status(setup.replicas.desk)
         let cloned = try await sandbox.status(target)
+        let hubChanges = (hub["clock"] as? [String: Int])?.values.reduce(0, +)
+        #expect(summary["received"] as? Int == hubChanges, "every change counted once: \(summary)")
         #expect(string(hub, "digest") == string(cloned, "digest"))
     }
 
