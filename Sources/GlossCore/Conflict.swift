@@ -21,14 +21,7 @@ public struct Conflict: Hashable, Sendable {
 extension ReplicaState {
     /// Every conflict, sorted by entity id then field.
     public var conflicts: [Conflict] {
-        var found: [Conflict] = []
-        for article in articles.values {
-            found += Self.conflicts(in: article.registers, of: article.id, kind: .article)
-        }
-        for annotation in annotations.values where annotation.presence.isAlive {
-            found += Self.conflicts(in: annotation.registers, of: annotation.id, kind: .annotation)
-            if let deleted = Self.conflict(in: annotation.presence, of: annotation.id) { found.append(deleted) }
-        }
+        let found = articles.values.flatMap(\.conflicts) + annotations.values.flatMap(\.conflicts)
         return found.sorted { ($0.entity, $0.field) < ($1.entity, $1.field) }
     }
 
@@ -46,5 +39,22 @@ extension ReplicaState {
             Conflict.Value(value: entry.mark == .deleted ? "deleted" : "edited", dot: entry.dot, time: entry.time)
         }
         return Conflict(entity: entity, kind: .annotation, field: Conflict.deletedField, values: values)
+    }
+}
+
+extension ArticleState {
+    /// This article's fields in conflict, by field. A store keeps their count beside the
+    /// article, so that whole-store commands need not read every register.
+    public var conflicts: [Conflict] { ReplicaState.conflicts(in: registers, of: id, kind: .article) }
+}
+
+extension AnnotationState {
+    /// This annotation's fields in conflict, by field, and a contested delete: nothing once it
+    /// is deleted, since a deleted annotation's values wait for no one.
+    public var conflicts: [Conflict] {
+        guard presence.isAlive else { return [] }
+        var found = ReplicaState.conflicts(in: registers, of: id, kind: .annotation)
+        if let deleted = ReplicaState.conflict(in: presence, of: id) { found.append(deleted) }
+        return found
     }
 }

@@ -77,6 +77,20 @@ public enum StateDigest {
             if out.bytes.count >= 1 << 16 { flush() }
         }
 
+        /// Adds an entity by the bytes a store keeps for it, read in place: a 16-byte id and the
+        /// 32-byte hash `StateDigest.hash(of:)` gave it. False, adding nothing, when either has
+        /// another length or the id does not follow the last one added.
+        ///
+        /// This is `gloss status`'s hot loop at 100,000 annotations: no array per entity.
+        public mutating func add(storedID id: UnsafeRawBufferPointer, hash: UnsafeRawBufferPointer) -> Bool {
+            guard hash.count == 32, let entity = ID128(bytes: id), last.map({ $0 < entity }) ?? true else { return false }
+            last = entity
+            out.bytes.append(contentsOf: id)
+            out.bytes.append(contentsOf: hash)
+            if out.bytes.count >= 1 << 16 { flush() }
+            return true
+        }
+
         public mutating func finish() -> [UInt8] {
             flush()
             return Array(hasher.finalize())

@@ -124,21 +124,25 @@ enum EntityRows {
             }
             if let article = state.articles[entity] {
                 try db.cachedStatement(
-                    sql: "INSERT INTO article (id, body, hash) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET hash = excluded.hash"
+                    sql: """
+                        INSERT INTO article (id, body, hash, conflicts) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, conflicts = excluded.conflicts
+                        """
                 )
-                .execute(arguments: [key, article.body, Data(StateDigest.hash(of: article))])
+                .execute(arguments: [key, article.body, Data(StateDigest.hash(of: article)), article.conflicts.count])
                 try saveRegisters(article.registers, tags: article.tags, of: key, in: db)
             } else if let annotation = state.annotations[entity] {
                 let anchor = annotation.anchor
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash
+                        INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash, conflicts)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash, conflicts = excluded.conflicts
                         """
                 ).execute(arguments: [
                     key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
                     Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
-                    Data(StateDigest.hash(of: annotation)),
+                    Data(StateDigest.hash(of: annotation)), annotation.conflicts.count,
                 ])
                 try saveRegisters(annotation.registers, tags: annotation.tags, of: key, in: db)
                 for entry in annotation.presence.entries {

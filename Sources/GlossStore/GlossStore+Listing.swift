@@ -18,38 +18,19 @@ extension GlossStore {
         }
     }
 
-    /// The entities with a field in conflict, as `ReplicaState.conflicts` finds them: a field
-    /// with different live values (of an article, or an annotation not deleted), or a live
-    /// annotation whose delete is contested.
+    /// The entities with a field in conflict, as `ReplicaState.conflicts` finds them: by the
+    /// partial indexes of the counts `EntityRows.save` keeps with each entity.
     public func conflictedEntities() throws(GlossStoreError) -> Set<EntityID> {
         try access {
             try database.read { db in
                 Set(
                     try Data.fetchAll(
                         db,
-                        sql: "SELECT entity FROM (\(Self.fieldConflicts)) UNION SELECT entity FROM (\(Self.contestedDeletes))"
+                        sql: "SELECT id FROM article WHERE conflicts > 0 UNION ALL SELECT id FROM annotation WHERE conflicts > 0"
                     ).map { ID128(bytes: $0)! })
             }
         }
     }
-
-    /// One row per field in conflict (`entity`): fields with several values are found first, by
-    /// the primary key's order, so only those are joined (SPEC §4.7's rule: different values, of
-    /// an article or an annotation not deleted).
-    static let fieldConflicts = """
-        SELECT v.entity AS entity FROM (SELECT entity, field FROM register_value GROUP BY entity, field HAVING count(*) > 1) g
-        JOIN register_value v ON v.entity = g.entity AND v.field = g.field
-        LEFT JOIN annotation a ON a.id = v.entity WHERE a.id IS NULL OR a.alive = 1
-        GROUP BY v.entity, v.field HAVING count(DISTINCT CAST(v.value AS BLOB)) > 1
-        """
-
-    /// One row per live annotation whose delete is contested (`entity`), by the partial index
-    /// of delete marks.
-    static let contestedDeletes = """
-        SELECT m.entity AS entity FROM presence_mark m
-        WHERE m.mark = 'deleted' AND EXISTS (SELECT 1 FROM annotation a WHERE a.id = m.entity AND a.alive = 1)
-        GROUP BY m.entity
-        """
 
     /// Every article's id (with `tag`, those carrying it), and how many live annotations each has.
     public func articleIDs(tag: String? = nil) throws(GlossStoreError) -> (ids: [EntityID], liveAnnotations: [EntityID: Int]) {

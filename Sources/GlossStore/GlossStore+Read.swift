@@ -34,25 +34,35 @@ extension GlossStore {
         }
     }
 
+    /// Feeds each entity's id and stored hash to `builder`, in id order, read in place.
     private static func addHashes(of table: String, to builder: inout StateDigest.Builder, in db: Database) throws {
         let rows = try Row.fetchCursor(db, sql: "SELECT id, hash FROM \(table) ORDER BY id")
         while let row = try rows.next() {
-            let id: Data = row[0]
-            guard let hash = row[1] as Data? else {
-                throw GlossStoreError(.notAGlossStore, "the store lacks the hash of \(table) \(ID128(bytes: id)!.hex)")
+            let added = try row.withUnsafeData(atIndex: 0) { id in
+                try row.withUnsafeData(atIndex: 1) { hash in
+                    guard let id, let hash else { return false }
+                    return id.withUnsafeBytes { id in hash.withUnsafeBytes { builder.add(storedID: id, hash: $0) } }
+                }
             }
-            builder.add(entity: ID128(bytes: id)!, hash: [UInt8](hash))
+            guard added else {
+                let id = (row[0] as Data?).flatMap { ID128(bytes: $0) }?.hex ?? "?"
+                throw GlossStoreError(.notAGlossStore, "the store lacks a valid hash of \(table) \(id)")
+            }
         }
     }
 
-    /// How many fields are in conflict (as `ReplicaState.conflicts` counts them), by a query
-    /// rather than by loading the state.
+    /// How many fields are in conflict (as `ReplicaState.conflicts` counts them), from the
+    /// count each entity's row keeps (`EntityRows.save`), by partial index: not by loading the
+    /// state, nor by reading every register.
     public func conflictCount() throws(GlossStoreError) -> Int {
         try access {
             try database.read { db in
                 try Int.fetchOne(
                     db,
-                    sql: "SELECT (SELECT count(*) FROM (\(Self.fieldConflicts))) + (SELECT count(*) FROM (\(Self.contestedDeletes)))"
+                    sql: """
+                        SELECT (SELECT coalesce(sum(conflicts), 0) FROM article WHERE conflicts > 0)
+                            + (SELECT coalesce(sum(conflicts), 0) FROM annotation WHERE conflicts > 0)
+                        """
                 ) ?? 0
             }
         }

@@ -11,7 +11,7 @@ enum Schema {
     /// The newest schema this build knows; a store migrated past it is refused.
     static let migrations = [
         "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
-        "v6-sync-failures", "v7-search", "v8-archived-field",
+        "v6-sync-failures", "v7-search", "v8-archived-field", "v9-conflict-counts",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -262,6 +262,31 @@ enum Schema {
                     ALTER TABLE register_value_v8 RENAME TO register_value;
                     -- Archived articles, found without reading every register.
                     CREATE INDEX register_archived ON register_value(entity) WHERE field = 'archived';
+                    """)
+        }
+        migrator.registerMigration(migrations[8]) { db in
+            // Frozen SQL, not live code: the counts `EntityRows.save` writes from
+            // `ArticleState.conflicts` and `AnnotationState.conflicts`, for the state the store
+            // holds when it is upgraded (the rule of SPEC §4.7: different values, of an article
+            // or a live annotation, and a live annotation's contested delete).
+            try db.execute(
+                sql: """
+                    -- How many of each entity's fields wait for a person, kept with its row, so
+                    -- that status and conflicts read a partial index rather than every register.
+                    ALTER TABLE article ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0);
+                    ALTER TABLE annotation ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0 CHECK (conflicts >= 0);
+                    CREATE TEMP TABLE conflicted AS
+                        SELECT entity, count(*) AS fields FROM (
+                            SELECT entity FROM register_value GROUP BY entity, field
+                            HAVING count(DISTINCT CAST(value AS BLOB)) > 1
+                        ) GROUP BY entity;
+                    UPDATE article SET conflicts = c.fields FROM conflicted c WHERE c.entity = article.id;
+                    UPDATE annotation SET conflicts = c.fields FROM conflicted c WHERE c.entity = annotation.id AND annotation.alive = 1;
+                    UPDATE annotation SET conflicts = conflicts + 1
+                        WHERE alive = 1 AND id IN (SELECT entity FROM presence_mark WHERE mark = 'deleted');
+                    DROP TABLE conflicted;
+                    CREATE INDEX article_conflicted ON article(conflicts) WHERE conflicts > 0;
+                    CREATE INDEX annotation_conflicted ON annotation(conflicts) WHERE conflicts > 0;
                     """)
         }
         return migrator

@@ -48,7 +48,7 @@ struct Annotate: AsyncParsableCommand {
             return "\(shown) occurs \(count) times in the article; pick one with --occurrence N: "
                 + QuoteAnchoring.numbered(contexts, of: count)
         case .noSuchOccurrence(let requested, let count):
-            return "--occurrence \(requested): \(shown) occurs \(count) time\(count == 1 ? "" : "s") (counting from 1)"
+            return "--occurrence \(requested): \(shown) occurs \(counted(count, "time")) (counting from 1)"
         }
     }
 }

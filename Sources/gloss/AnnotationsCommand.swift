@@ -45,7 +45,7 @@ struct Annotations: AsyncParsableCommand {
         }
     }
 
-    /// How many characters of a note a list shows.
+    /// How many characters of a note's first line a list shows.
     static let noteShown = 100
 
     /// How many annotations are loaded at a time.
@@ -57,8 +57,7 @@ struct Annotations: AsyncParsableCommand {
             "\(annotation.id)  \(showingArticle ? "on \(annotation.article.prefix(12))  " : "")\"\(Terminal.singleLine(annotation.exact))\""
         if let note = annotation.note.value, !note.isEmpty {
             // A list shows the start of a long note; 'gloss show' shows it whole.
-            let start = note.count > noteShown ? note.prefix(noteShown - 1) + "…" : note[...]
-            line += " — \(Terminal.singleLine(String(start)))"
+            line += " — \(Terminal.excerpt(note, limit: noteShown))"
         }
         if let color = annotation.color.value { line += " (\(Terminal.singleLine(color)))" }
         if !annotation.tags.isEmpty { line += " " + annotation.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }

@@ -38,7 +38,7 @@ struct Articles: AsyncParsableCommand {
             var line = "\(article.id)  \(Terminal.singleLine(article.title))"
             if let source = article.source.value { line += "  (\(Terminal.singleLine(source)))" }
             if !article.tags.isEmpty { line += "  " + article.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
-            line += "  [\(article.annotations) annotation\(article.annotations == 1 ? "" : "s")]"
+            line += "  [\(counted(article.annotations, "annotation"))]"
             if !article.conflicts.isEmpty { line += " [conflict: \(article.conflicts.joined(separator: ", "))]" }
             print(line)
         }

@@ -29,7 +29,7 @@ struct BundleCommand: AsyncParsableCommand {
             let changes = batch.changes
             let bytes = ChangeBundle(storeID: store.identity.storeID, batch: batch).encoded()
             try writeAtomically(Data(bytes), to: file)
-            print("Wrote \(changes.count) change\(changes.count == 1 ? "" : "s") (\(bytes.count) bytes) to \(Terminal.singleLine(file)).")
+            print("Wrote \(counted(changes.count, "change")) (\(bytes.count) bytes) to \(Terminal.singleLine(file)).")
         }
     }
 
@@ -56,10 +56,10 @@ struct BundleCommand: AsyncParsableCommand {
                         applied: report.applied, alreadyHeld: report.alreadyHeld,
                         conflicts: after, clock: clockJSON(clock)))
             }
-            var line = "Applied \(report.applied) new change\(report.applied == 1 ? "" : "s")"
+            var line = "Applied \(counted(report.applied, "new change"))"
             if report.alreadyHeld > 0 { line += " (\(report.alreadyHeld) already held)" }
             let newConflicts = after - before
-            if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
+            line += newConflictsNote(newConflicts)
             print(line + ".")
         }
     }

@@ -73,7 +73,7 @@ struct Clone: AsyncParsableCommand {
         } else {
             print(store.identity.replicaID.hex)
             Terminal.note(
-                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(run.receivedChanges) change\(run.receivedChanges == 1 ? "" : "s")."
+                "Cloned store \(store.identity.storeID.hex) from \(source) into \(Terminal.singleLine(path)): \(counted(run.receivedChanges, "change"))."
             )
         }
     }
@@ -91,7 +91,7 @@ struct Clone: AsyncParsableCommand {
             }
             print(store.identity.replicaID.hex)
             Terminal.note(
-                "Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(report.applied) change\(report.applied == 1 ? "" : "s")."
+                "Cloned store \(decoded.storeID.hex) into \(Terminal.singleLine(path)): \(counted(report.applied, "change"))."
             )
         } catch {
             // Nothing half-made: the new store goes if its first bundle does not apply.

@@ -99,7 +99,7 @@ struct Pending: AsyncParsableCommand {
         for device in listed {
             let name = device.name.isEmpty ? "" : " \"\(Terminal.singleLine(device.name))\""
             print(
-                "\(device.device)\(name)  from \(Terminal.singleLine(device.address))  \(device.attempts) attempt\(device.attempts == 1 ? "" : "s"), last \(device.lastAttempt)"
+                "\(device.device)\(name)  from \(Terminal.singleLine(device.address))  \(counted(device.attempts, "attempt")), last \(device.lastAttempt)"
             )
             print("    to allow it: gloss trust \(device.device) --role read-write")
         }

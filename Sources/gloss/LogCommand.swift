@@ -80,7 +80,7 @@ struct Log: AsyncParsableCommand {
                 var line = "  \(fields["op"]!) \(fields["entity"]!)"
                 if let field = fields["field"] { line += " \(field)" }
                 if let tag = fields["tag"] { line += " #\(Terminal.singleLine(tag))" }
-                if let value = fields["value"] ?? fields["exact"] { line += " \"\(Terminal.singleLine(String(value.prefix(80))))\"" }
+                if let value = fields["value"] ?? fields["exact"] { line += " \"\(Terminal.excerpt(value, limit: 80))\"" }
                 print(line)
             }
         }

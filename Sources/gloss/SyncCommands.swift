@@ -133,7 +133,7 @@ func syncOnce(
             run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry)
         }
         Terminal.note(
-            "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(recovery.reissued) change\(recovery.reissued == 1 ? "" : "s") it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."
+            "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(counted(recovery.reissued, "change")) it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."
         )
     }
     if let expected, try reportingErrors({ try store.role(of: expected) }) == nil {
@@ -198,7 +198,7 @@ struct Peers: AsyncParsableCommand {
             if let peer {
                 let name = peer.name.isEmpty ? "" : " (\(Terminal.singleLine(peer.name)))"
                 print(
-                    "\(peer.replicaID.hex)\(name)  at \(Terminal.singleLine(peer.address))  last synced \(formatTime(peer.lastSync))  holding \(peer.clock.total) changes"
+                    "\(peer.replicaID.hex)\(name)  at \(Terminal.singleLine(peer.address))  last synced \(formatTime(peer.lastSync))  holding \(counted(Int(peer.clock.total), "change"))"
                 )
             } else {
                 print("\(Terminal.singleLine(entry.address))  never synced")
@@ -387,8 +387,8 @@ func printSummary(_ run: SyncRun, conflicts: Int, newConflicts: Int, json: Bool)
     let peer =
         outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
     var line =
-        "Synced with \(peer): sent \(run.sentChanges), received \(run.receivedChanges) change\(run.receivedChanges == 1 ? "" : "s")"
-    if newConflicts > 0 { line += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
+        "Synced with \(peer): sent \(run.sentChanges), received \(counted(run.receivedChanges, "change"))"
+    line += newConflictsNote(newConflicts)
     if run.attempts > 1 { line += " (\(run.attempts) attempts)" }
     print(line + ".")
 }

@@ -71,8 +71,8 @@ struct SyncWatch {
         let fields: [String: Any] = [
             "sent": run.sentChanges, "received": run.receivedChanges, "new_conflicts": newConflicts, "attempts": run.attempts,
         ]
-        var text = "sent \(run.sentChanges), received \(run.receivedChanges) change\(run.receivedChanges == 1 ? "" : "s")"
-        if newConflicts > 0 { text += "; \(newConflicts) new conflict\(newConflicts == 1 ? "" : "s") (see 'gloss conflicts')" }
+        var text = "sent \(run.sentChanges), received \(counted(run.receivedChanges, "change"))"
+        text += newConflictsNote(newConflicts)
         if online != true {
             lastFailure = nil
             let peer = outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : Terminal.singleLine(outcome.peer.name)

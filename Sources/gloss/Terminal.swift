@@ -12,6 +12,15 @@ enum Terminal {
         escape(text, keep: []).replacingOccurrences(of: "\\u{a}", with: "\\n")
     }
 
+    /// The start of a text for a list: its first line that is not blank, at most `limit`
+    /// characters, with `…` when anything was left out ('gloss show' shows the whole text,
+    /// its lines as lines). Lines end where `show` ends them, at a line feed.
+    static func excerpt(_ text: String, limit: Int) -> String {
+        let firstLine = text.drop { $0.isWhitespace }.prefix { $0 != "\n" && $0 != "\r\n" }
+        let shown = firstLine.count > limit ? firstLine.prefix(limit - 1) : firstLine
+        return singleLine(String(shown)) + (shown.endIndex < text.endIndex ? "…" : "")
+    }
+
     private static func escape(_ text: String, keep: Set<Unicode.Scalar>) -> String {
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {
@@ -65,4 +74,14 @@ enum Terminal {
         fflush(nil)  // stdout first, so output and notes keep their order even when piped
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
+}
+
+/// A count and its noun, agreeing: "1 change", "0 changes", "3 changes".
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
+/// What a summary line adds when a sync or a bundle brought conflicts: nothing when it did not.
+func newConflictsNote(_ count: Int) -> String {
+    count > 0 ? "; \(counted(count, "new conflict")) (see 'gloss conflicts')" : ""
 }

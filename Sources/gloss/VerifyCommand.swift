@@ -34,7 +34,7 @@ struct Verify: AsyncParsableCommand {
                 ))
         } else if result.problems.isEmpty {
             print(
-                "ok: the file is sound, \(result.changes) change\(result.changes == 1 ? "" : "s") by \(result.authors) author\(result.authors == 1 ? "" : "s") are signed, and replaying them gives the stored state (digest \(digest))"
+                "ok: the file is sound, \(counted(result.changes, "change")) by \(counted(result.authors, "author")) \(result.changes == 1 ? "is" : "are") signed, and replaying them gives the stored state (digest \(digest))"
             )
         }
         if !result.problems.isEmpty {

@@ -36,7 +36,7 @@ import Testing
         let operations = try #require(log.first?["operations"] as? [[String: Any]])
         #expect(operations.contains { ($0["value"] as? String)?.unicodeScalars.elementsEqual(Self.hostile.unicodeScalars) == true })
 
-        // Escaped, on one line, in text.
+        // Escaped, on one line, in text; a list shows a note's first line.
         for command in [["annotations"], ["annotations", article], ["show", article], ["articles"], ["log"], ["status"], ["conflicts"]] {
             let result = try await sandbox.ok(arguments: command)
             expectNoRawControls(result)
@@ -44,7 +44,7 @@ import Testing
         let text = try await sandbox.ok("annotations")
         #expect(
             text.stdoutLines == [
-                "\(annotation)  on \(article.prefix(12))  \"three generals\" — red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line\\ntwo"
+                "\(annotation)  on \(article.prefix(12))  \"three generals\" — red \\u{1b}[31malert\\u{1b}[0m cr\\u{d}return \\u{202e}desrever\\u{202c} line…"
                     + " (\\u{1b}[41myellow) #t\\u{202e}ag"
             ], "\(text)")
         let show = try await sandbox.ok("show", article)

@@ -57,7 +57,7 @@ import Testing
         #expect(desk.state.conflicts.map(\.field) == ["archived"])
         // Either side may settle it; an archive that saw both values writes even though the
         // article is shown archived (the write supersedes the sibling).
-        let shownArchived = try #require(desk.state.articles[article]?.isArchived)
+        let shownArchived = try #require(desk.state.articles[article]).isArchived
         let settle = try #require(try desk.perform(ArchiveIntent(articles: [article], archived: shownArchived)))
         #expect(settle.operations.count == 1 && desk.state.conflicts.isEmpty)
         #expect(desk.state.articles[article]?.isArchived == shownArchived)

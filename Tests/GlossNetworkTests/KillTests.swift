@@ -29,7 +29,7 @@ import Testing
             process.executableURL = URL(fileURLWithPath: KillTests.gloss)
             process.arguments = arguments
             process.standardOutput = output
-            FileManager.default.createFile(atPath: errors.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
             process.standardError = try FileHandle(forWritingTo: errors)
             var environment = ProcessInfo.processInfo.environment
             environment["NO_COLOR"] = "1"

@@ -14,7 +14,9 @@ import Testing
         try desk.commit(time: 1) { _ in [.createArticle(id: article, body: body)] }
         let stores =
             [desk]
-            + (try ["field", "hub"].map { try GlossStore.create(at: folder.file("\($0).sqlite"), storeID: desk.identity.storeID, name: $0) })
+            + (try ["field", "hub"].map { (name: String) in
+                try GlossStore.create(at: folder.file(name + ".sqlite"), storeID: desk.identity.storeID, name: name)
+            })
         var time: UInt64 = 1
         for _ in 0..<rounds {
             for store in stores where try store.clock()[desk.identity.replicaID] > 0 {

@@ -36,6 +36,7 @@ import Testing
         #expect(Set(try store.changes()) == Set(everything), "seed \(seed): the log round-trips")
         #expect(try store.digest().digest == StateDigest.of(reference), "seed \(seed): the digest from stored entity hashes")
         #expect(try store.conflictCount() == reference.conflicts.count, "seed \(seed): conflicts counted by query")
+        #expect(try store.conflictedEntities() == Set(reference.conflicts.map(\.entity)), "seed \(seed): conflicted entities by index")
     }
 
     @Test func changesSinceAVersionVectorAreExactlyWhatThePeerLacks() throws {
