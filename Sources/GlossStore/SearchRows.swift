@@ -60,7 +60,7 @@ extension GlossStore {
         return try access {
             try database.read { db in
                 var conditions = ["search MATCH ?"]
-                var arguments: StatementArguments = [mark.open, mark.close, query]
+                var arguments: StatementArguments = [query]
                 switch scope {
                 case .notes: conditions.append("n.id IS NOT NULL")
                 case .articles: conditions.append("a.id IS NOT NULL")
@@ -70,17 +70,29 @@ extension GlossStore {
                     conditions.append("EXISTS (SELECT 1 FROM tag_add t WHERE t.entity = k.entity AND t.tag = ?)")
                     arguments += [tag]
                 }
+                // The best rows first, then a snippet of those only: a snippet reads its row's
+                // text, and SQLite computes what a query selects before it sorts and cuts, so a
+                // common word made one snippet per match (69,000 page reads at 100,000 notes).
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
+                        WITH best AS (
+                            SELECT search.rowid AS row, bm25(search) AS score
+                            FROM search JOIN search_key k ON k.row = search.rowid
+                            LEFT JOIN article a ON a.id = k.entity
+                            LEFT JOIN annotation n ON n.id = k.entity
+                            WHERE \(conditions.joined(separator: " AND "))
+                            ORDER BY score LIMIT ?
+                        )
                         SELECT k.entity AS entity, a.id AS articleRow, n.article AS annotated,
                             snippet(search, 0, ?, ?, '…', 12) AS snippet
-                        FROM search JOIN search_key k ON k.row = search.rowid
+                        FROM best CROSS JOIN search ON search.rowid = best.row
+                        JOIN search_key k ON k.row = best.row
                         LEFT JOIN article a ON a.id = k.entity
                         LEFT JOIN annotation n ON n.id = k.entity
-                        WHERE \(conditions.joined(separator: " AND "))
-                        ORDER BY bm25(search) LIMIT ?
-                        """, arguments: arguments + [limit])
+                        WHERE search MATCH ?
+                        ORDER BY best.score
+                        """, arguments: arguments + [limit, mark.open, mark.close, query])
                 return rows.map { row in
                     let entity = EntityID(bytes: row["entity"] as Data)!
                     let isArticle = (row["articleRow"] as Data?) != nil

@@ -85,3 +85,43 @@ import Testing
         #expect(try desk.find("bridge") == [desk.article])
     }
 }
+
+extension SearchTests {
+    /// Best first, cut at the limit after the filters, and each result's own snippet: the
+    /// snippets are made for the best rows only (a common word at 100,000 notes made one for
+    /// every match), which must not change what is found or its order.
+    @Test func resultsComeBestFirstAndTheLimitCutsAfterTheFilters() throws {
+        let desk = try Desk()
+        let body = "The council voted on Tuesday to close the Harbour Road bridge for repairs until May."
+        let anchor = try QuoteAnchoring.anchor(quote: "council", in: body, occurrence: nil)
+        // A note holding "repairs" once among many words ranks below one that is mostly it.
+        let notes = [
+            "repairs", "the repairs were planned long before the council met on Tuesday and nobody objected to them",
+            "repairs repairs, and then more repairs", "no match here",
+        ]
+        var ids: [EntityID] = []
+        for (index, note) in notes.enumerated() {
+            try desk.store.commit(time: UInt64(10 + index)) { dot in
+                let id = ID128.annotation(createdAt: dot, index: 0)
+                ids.append(id)
+                return [
+                    .createAnnotation(id: id, article: desk.article, anchor: anchor), .set(entity: id, field: .note, value: note),
+                    .addTag(entity: id, tag: index == 1 ? "long" : "short"),
+                ]
+            }
+        }
+        let all = try desk.store.search(["repairs"], in: .notes, mark: SearchTests.mark)
+        #expect(all.map(\.entity) == [ids[2], ids[0], ids[1]], "\(all.map(\.snippet))")
+        #expect(
+            all.map(\.snippet) == [
+                "[repairs] [repairs], and then more [repairs]", "[repairs]",
+                notes[1].replacingOccurrences(of: "repairs", with: "[repairs]").split(separator: " ").prefix(12).joined(separator: " ")
+                    + "…",
+            ])
+        let top = try desk.store.search(["repairs"], in: .notes, limit: 2, mark: SearchTests.mark)
+        #expect(top.map(\.entity) == [ids[2], ids[0]])
+        let tagged = try desk.store.search(["repairs"], in: .notes, tag: "long", limit: 1, mark: SearchTests.mark)
+        #expect(tagged.map(\.entity) == [ids[1]], "the tag filters before the limit cuts")
+        #expect(try desk.store.search(["repairs"], in: .all, limit: 5, mark: SearchTests.mark).count == 4, "the article too")
+    }
+}
