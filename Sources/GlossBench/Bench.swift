@@ -13,7 +13,8 @@ import GlossStore
 ///     swift build -c release && .build/release/gloss-bench [--out DIR]
 ///
 /// Sizes come from the same environment variables as the peers' harness: ARTICLES (1000),
-/// ANNOTATIONS (100000), UPDATES (100000), INCR (1000), INCR_ROUNDS (2), SEED (42).
+/// ANNOTATIONS (100000), UPDATES (100000), INCR (1000), INCR_ROUNDS (2), SEED (42). With
+/// `--json` it prints one JSON object in the harness's keys (`BenchResults`) instead of tables.
 @main
 struct Bench {
     static func main() async throws {
@@ -21,6 +22,7 @@ struct Bench {
         func size(_ name: String, _ fallback: Int) -> Int { environment[name].flatMap(Int.init) ?? fallback }
         let arguments = CommandLine.arguments
         let out = arguments.firstIndex(of: "--out").map { arguments[$0 + 1] } ?? NSTemporaryDirectory() + "gloss-bench-\(getpid())"
+        let json = arguments.contains("--json")
         try? FileManager.default.removeItem(atPath: out)
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         let gloss = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("gloss").path
@@ -84,7 +86,7 @@ struct Bench {
         // (e) Incremental rounds: A and B write the same fields concurrently, then one session.
         let served = try await SyncServer.bind(store: a, to: SyncEndpoint(host: "127.0.0.1", port: 0))
         let serving = Task { try await served.run() }
-        var rounds: [String] = []
+        var rounds: [BenchResults.Round] = []
         for (number, pairs) in workload.rounds.enumerated() {
             started = clock.now
             for pair in pairs {
@@ -104,38 +106,26 @@ struct Bench {
                 let shown = state.annotations[annotationIDs[pair.annotation]]?.value(of: pair.field == "note" ? .note : .color)
                 if shown == pair.a { winners.a += 1 } else if shown == pair.b { winners.b += 1 }
             }
-            let same = try a.digest() == b.digest()
-            let perOp = Double(report.bytesSent + report.bytesReceived) / Double(2 * pairs.count)
-            rounds.append(
-                "| gloss | \(number + 1) | \(pairs.count) | \(milliseconds(edits)) | \(milliseconds(session)) | \(report.bytesSent) / \(report.bytesReceived) (\(String(format: "%.1f", perOp))) | \(same ? "yes" : "NO") | \(winners.a) / \(winners.b) |"
-            )
             _ = outcome
+            // B is the client: what it sent went B → A.
+            rounds.append(
+                BenchResults.Round(
+                    ops: pairs.count, editS: edits.inSeconds, sessionS: session.inSeconds, bytesAB: report.bytesReceived,
+                    bytesBA: report.bytesSent, converged: try a.digest() == b.digest(), aWins: winners.a, bWins: winners.b))
         }
         await served.close()
         _ = await serving.result
 
-        print(
-            """
-
-            ## Gloss on the peer workload (\(operations) ops, seed \(size("SEED", 42)))
-
-            | measure | value |
-            | --- | --- |
-            | local edits: one change per article/annotation/update, each its own transaction | \(seconds(localEdits)) s (\(microseconds(localEdits, per: operations)) µs/op) |
-            | full sync A → empty B over loopback TCP (gloss serve + gloss clone, wall) | \(seconds(fullSync)) s |
-            | bytes on the wire A → B (B/op) | \(wireBytes) (\(String(format: "%.1f", Double(wireBytes) / Double(operations)))); B → A \(sentBytes) |
-            | peak RSS (VmHWM): server A / client B | \(serverPeak / 1024) MB / \(clientPeak.value / 1024) MB |
-            | store file A after the edits (B/op) | \(disk) (\(String(format: "%.1f", Double(disk) / Double(operations)))) |
-            | signatures in the full sync: checkpoint-table bytes (B/op), batches | \(signing.signedBytes - signing.unsignedBytes) (\(String(format: "%.2f", Double(signing.signedBytes - signing.unsignedBytes) / Double(operations)))), \(signing.batches) |
-            | checking them on the receiver (chain hash per change, a verify per author per batch), share of the full sync | \(seconds(signing.verifying)) s (\(String(format: "%.1f", 100 * (signing.verifying / fullSync))) %) |
-            | chain hash per local commit | \(microseconds(signing.chaining, per: signing.changes)) µs a change (\(String(format: "%.1f", 100 * (signing.chaining / localEdits))) % of local edits) |
-            | A and B digests equal after the full sync | \(converged ? "yes" : "NO") |
-            | workload state SHA-256 from B | \(expected)\(defaults ? (expected == ExpectedState.referenceDigest ? " (matches PEERS.md)" : " (DIFFERS from PEERS.md)") : "") |
-
-            | library | round | ops per side | local edits ms (both) | session ms (both directions) | bytes B→A / A→B (B/op) | converged | winner A / B |
-            | --- | --- | --- | --- | --- | --- | --- | --- |
-            \(rounds.joined(separator: "\n"))
-            """)
+        let matchesReference = defaults ? expected == ExpectedState.referenceDigest : nil
+        let versionOutput = try Child(gloss, ["--version"])
+        let version = versionOutput.firstLine() ?? "?"
+        _ = versionOutput.wait()
+        let results = BenchResults(
+            version: version, ops: operations, editS: localEdits.inSeconds, fullSyncS: fullSync.inSeconds, fullBytes: wireBytes,
+            fullBytesBA: sentBytes, peakRSSMB: .init(a: Double(serverPeak) / 1024, b: Double(clientPeak.value) / 1024),
+            storeBytes: disk, stateSHA256: expected, fullSyncOK: converged && matchesReference != false, signing: signing.summary,
+            incr: rounds)
+        print(json ? try results.json() : results.markdown(seed: size("SEED", 42), matchesReference: matchesReference))
         if !converged || (defaults && expected != ExpectedState.referenceDigest) { exit(1) }
     }
 
@@ -184,14 +174,6 @@ struct Bench {
 
     static func seconds(_ duration: Duration) -> String {
         String(format: "%.2f", duration.inSeconds)
-    }
-
-    static func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.1f", duration.inSeconds * 1000)
-    }
-
-    static func microseconds(_ duration: Duration, per count: Int) -> String {
-        String(format: "%.2f", duration.inSeconds * 1e6 / Double(count))
     }
 
     static func fileSize(_ path: String) throws -> Int {

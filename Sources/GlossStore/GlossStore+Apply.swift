@@ -249,11 +249,8 @@ extension GlossStore {
             let fresh = batch.changes.filter { chainOf[$0.id] != nil && !clock.contains($0.id) }
             let (ready, blocked) = CausalOrder.arrange(fresh, after: clock)
             if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
-            for change in ready {
-                try Self.applyNew(change, chain: chainOf[change.id]!, onto: ReplicaState(clock: clock), in: db)
-                clock[change.id.replica] = change.id.seq
-                report.applied += 1
-            }
+            try Self.applyNew(ready, chains: chainOf, clock: &clock, in: db)
+            report.applied += ready.count
             for var run in batch.runs {
                 // Only signatures of changes now held here: a set-aside change's is another branch's.
                 run.checkpoints.removeAll { chainOf[Dot(replica: run.author, seq: $0.seq)] == nil }
@@ -280,15 +277,44 @@ extension GlossStore {
         }
     }
 
-    /// Merges one change that is not yet held and is ready, through GlossCore's rules, onto
-    /// `state`: the store's state at `state.clock`, holding any of the entities the change
-    /// touches (a caller that already read some passes them; the rest are loaded here).
-    static func applyNew(_ change: Change, chain: ChainHash, onto state: ReplicaState, in db: Database) throws {
+    /// How many changes `applyNew(_:chains:clock:in:)` merges between one load and one save.
+    static let applyChunk = 512
+
+    /// Merges changes that are not yet held, in a causal order, a chunk at a time: each chunk's
+    /// entities are loaded in one go, merged in memory through GlossCore's rules, and saved
+    /// once, however many of its changes touch them. (One change at a time, each loaded and
+    /// saved its entities on its own: five queries and a save per change.) A chunk bounds the
+    /// memory a whole bundle's apply takes.
+    static func applyNew(_ changes: [Change], chains: [Dot: ChainHash], clock: inout VersionVector, in db: Database) throws {
+        for start in stride(from: 0, to: changes.count, by: applyChunk) {
+            let chunk = changes[start..<min(changes.count, start + applyChunk)]
+            let touched = Set(chunk.flatMap(Self.touchedEntities))
+            let loaded = try EntityRows.load(touched, in: db)
+            var state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
+            for change in chunk {
+                try state.apply(change)
+                try ChangeRows.insert(change, chain: chains[change.id]!, in: db)
+            }
+            try EntityRows.save(touched, from: state, in: db)
+            clock = state.clock
+        }
+    }
+
+    /// The entities a change's operations write, and the article an annotation it creates is on.
+    static func touchedEntities(of change: Change) -> Set<EntityID> {
         var touched: Set<EntityID> = []
         for operation in change.operations {
             touched.insert(operation.entity)
             if case .createAnnotation(_, let article, _) = operation { touched.insert(article) }
         }
+        return touched
+    }
+
+    /// Merges one change that is not yet held and is ready, through GlossCore's rules, onto
+    /// `state`: the store's state at `state.clock`, holding any of the entities the change
+    /// touches (a caller that already read some passes them; the rest are loaded here).
+    static func applyNew(_ change: Change, chain: ChainHash, onto state: ReplicaState, in db: Database) throws {
+        let touched = touchedEntities(of: change)
         var state = state
         let missing = touched.filter { state.articles[$0] == nil && state.annotations[$0] == nil }
         if !missing.isEmpty {
