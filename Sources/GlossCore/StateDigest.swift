@@ -69,12 +69,8 @@ public enum StateDigest {
 
         /// Adds an entity by its id and the hash `StateDigest.hash(of:)` gave it.
         public mutating func add(entity id: EntityID, hash: [UInt8]) {
-            precondition(last.map { $0 < id } ?? true, "entities must be added in ascending id order")
-            precondition(hash.count == 32, "an entity hash is 32 bytes")
-            last = id
-            out.id(id)
-            out.bytes += hash
-            if out.bytes.count >= 1 << 16 { flush() }
+            let added = id.bytes.withUnsafeBytes { id in hash.withUnsafeBytes { add(storedID: id, hash: $0) } }
+            precondition(added, "entities must be added in ascending id order, each with a 32-byte hash")
         }
 
         /// Adds an entity by the bytes a store keeps for it, read in place: a 16-byte id and the

@@ -249,7 +249,7 @@ extension GlossStore {
             let fresh = batch.changes.filter { chainOf[$0.id] != nil && !clock.contains($0.id) }
             let (ready, blocked) = CausalOrder.arrange(fresh, after: clock)
             if let first = blocked.first { throw Self.missingPredecessors(of: first, blocked: blocked.count, clock: clock) }
-            try Self.applyNew(ready, chains: chainOf, clock: &clock, in: db)
+            try Self.applyInChunks(ready, chains: chainOf, clock: &clock, in: db)
             report.applied += ready.count
             for var run in batch.runs {
                 // Only signatures of changes now held here: a set-aside change's is another branch's.
@@ -277,15 +277,14 @@ extension GlossStore {
         }
     }
 
-    /// How many changes `applyNew(_:chains:clock:in:)` merges between one load and one save.
+    /// How many changes `applyInChunks` merges between one load and one save.
     static let applyChunk = 512
 
     /// Merges changes that are not yet held, in a causal order, a chunk at a time: each chunk's
     /// entities are loaded in one go, merged in memory through GlossCore's rules, and saved
-    /// once, however many of its changes touch them. (One change at a time, each loaded and
-    /// saved its entities on its own: five queries and a save per change.) A chunk bounds the
-    /// memory a whole bundle's apply takes.
-    static func applyNew(_ changes: [Change], chains: [Dot: ChainHash], clock: inout VersionVector, in db: Database) throws {
+    /// once, however many of its changes touch them. A chunk bounds the memory a whole
+    /// bundle's apply takes.
+    static func applyInChunks(_ changes: [Change], chains: [Dot: ChainHash], clock: inout VersionVector, in db: Database) throws {
         for start in stride(from: 0, to: changes.count, by: applyChunk) {
             let chunk = changes[start..<min(changes.count, start + applyChunk)]
             let touched = Set(chunk.flatMap(Self.touchedEntities))

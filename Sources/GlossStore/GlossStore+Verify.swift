@@ -46,6 +46,11 @@ extension GlossStore {
             result.problems.append("the stored state differs from the state the log gives")
         }
         if StateDigest.of(rows) != stored { result.problems.append("the stored entity hashes differ from the stored state") }
+        let conflicts = rows.conflicts
+        let (counted, conflicted) = (try conflictCount(), try conflictedEntities())
+        if counted != conflicts.count || conflicted != Set(conflicts.map(\.entity)) {
+            result.problems.append("the stored conflict counts differ from the stored state")
+        }
         return result
     }
 

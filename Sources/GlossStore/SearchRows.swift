@@ -82,7 +82,7 @@ extension GlossStore {
                             LEFT JOIN article a ON a.id = k.entity
                             LEFT JOIN annotation n ON n.id = k.entity
                             WHERE \(conditions.joined(separator: " AND "))
-                            ORDER BY score LIMIT ?
+                            ORDER BY score, row LIMIT ?
                         )
                         SELECT k.entity AS entity, a.id AS articleRow, n.article AS annotated,
                             snippet(search, 0, ?, ?, '…', 12) AS snippet
@@ -91,7 +91,7 @@ extension GlossStore {
                         LEFT JOIN article a ON a.id = k.entity
                         LEFT JOIN annotation n ON n.id = k.entity
                         WHERE search MATCH ?
-                        ORDER BY best.score
+                        ORDER BY best.score, best.row
                         """, arguments: arguments + [limit, mark.open, mark.close, query])
                 return rows.map { row in
                     let entity = EntityID(bytes: row["entity"] as Data)!

@@ -118,7 +118,7 @@ func syncOnce(
         roles: { try? current.role(of: $0) })
     if let server = run.report.restoredBy {
         store = try takeNewID(store, server: server)
-        run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry)
+        run = run.then(try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry))
         if run.report.restoredBy != nil {
             throw CLIError("sync with \(endpoint) failed: the server still holds changes under this replica's new id; nothing was sent")
         }
@@ -130,7 +130,7 @@ func syncOnce(
     } else if try reportingErrors({ try store.recovery() }) != nil, let recovery = try reportingErrors({ try store.finishRecovery() }) {
         if recovery.reissued > 0 {
             // The re-issued changes were written while the session received: send them now.
-            run = try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry)
+            run = run.then(try await runSession(SyncReplica(store: store), endpoint: endpoint, trusting: trusted, json: json, retry: retry))
         }
         Terminal.note(
             "This store was restored from a backup or copied: the server held changes under its id (\(DeviceID(recovery.oldReplicaID))) that it lacked. It now writes as device \(DeviceID(store.identity.replicaID)), which the server trusts as it did the old one; \(counted(recovery.reissued, "change")) it wrote under the old id \(recovery.reissued == 1 ? "was" : "were") re-issued under the new one, and the old id's history was fetched."

@@ -67,8 +67,22 @@ struct SyncRun {
         attempts = loop.attempts
         resentBytes = loop.resentBytes
         seconds = loop.seconds
-        sentChanges = loop.sentEarlier(peerClockAtHello: report.outcome?.peer.clock) + (report.outcome?.sentChanges ?? 0)
+        sentChanges = loop.sentEarlier(peerClockAtHello: report.peerClockAtHello) + (report.outcome?.sentChanges ?? 0)
         receivedChanges = loop.receivedEarlier + (report.outcome?.receivedChanges ?? 0)
+    }
+
+    private init(report: SyncReport, attempts: Int, resentBytes: Int, seconds: Double, sentChanges: Int, receivedChanges: Int) {
+        (self.report, self.attempts, self.resentBytes, self.seconds) = (report, attempts, resentBytes, seconds)
+        (self.sentChanges, self.receivedChanges) = (sentChanges, receivedChanges)
+    }
+
+    /// This run followed by `next` (a restored store's sessions after it takes its new id): the
+    /// last session's report, and what both took and moved.
+    func then(_ next: SyncRun) -> SyncRun {
+        SyncRun(
+            report: next.report, attempts: attempts + next.attempts, resentBytes: resentBytes + next.resentBytes,
+            seconds: seconds + next.seconds, sentChanges: sentChanges + next.sentChanges,
+            receivedChanges: receivedChanges + next.receivedChanges)
     }
 }
 

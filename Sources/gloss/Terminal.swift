@@ -13,12 +13,14 @@ enum Terminal {
     }
 
     /// The start of a text for a list: its first line that is not blank, at most `limit`
-    /// characters, with `…` when anything was left out ('gloss show' shows the whole text,
-    /// its lines as lines). Lines end where `show` ends them, at a line feed.
+    /// characters, with `…` when anything visible was left out ('gloss show' shows the whole
+    /// text, its lines as lines). Lines end where `show` ends them, at a line feed.
     static func excerpt(_ text: String, limit: Int) -> String {
-        let firstLine = text.drop { $0.isWhitespace }.prefix { $0 != "\n" && $0 != "\r\n" }
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
+        let firstLine = lines.first { !$0.allSatisfy(\.isWhitespace) } ?? lines[0]
         let shown = firstLine.count > limit ? firstLine.prefix(limit - 1) : firstLine
-        return singleLine(String(shown)) + (shown.endIndex < text.endIndex ? "…" : "")
+        let rest = text[shown.endIndex...]
+        return singleLine(String(shown)) + (rest.allSatisfy(\.isWhitespace) ? "" : "…")
     }
 
     private static func escape(_ text: String, keep: Set<Unicode.Scalar>) -> String {

@@ -39,6 +39,49 @@ import Testing
         #expect(try store.conflictedEntities() == Set(reference.conflicts.map(\.entity)), "seed \(seed): conflicted entities by index")
     }
 
+    /// A batch larger than a chunk of the apply (`applyChunk`, 512): entities touched on both
+    /// sides of a chunk's edge are loaded again from what the chunk before saved.
+    @Test func aBatchOfSeveralChunksGivesTheReferenceState() throws {
+        let folder = try TemporaryFolder()
+        let desk = try GlossStore.create(at: folder.file("desk.sqlite"), name: "desk")
+        let body = String(repeating: "The council voted on Tuesday to close the bridge. ", count: 20)
+        let article = ArticleText.id(of: body)
+        try desk.commit(time: 1) { _ in [.createArticle(id: article, body: body)] }
+        var notes: [EntityID] = []
+        for index in 0..<300 {
+            let anchor = try QuoteAnchoring.anchor(quote: "bridge", in: body, occurrence: 1 + index % 20)
+            let change = try desk.commit(time: 2) { dot in
+                [.createAnnotation(id: ID128.annotation(createdAt: dot, index: 0), article: article, anchor: anchor)]
+            }
+            notes.append(ID128.annotation(createdAt: change.id, index: 0))
+        }
+        let field = try GlossStore.create(at: folder.file("field.sqlite"), storeID: desk.identity.storeID, name: "field")
+        try field.apply(try desk.signedChanges())
+        // Both edit every note twice, apart: conflicts, tags and deletes spread over the log.
+        for round in 0..<2 {
+            for (index, note) in notes.enumerated() {
+                try desk.commit(time: 3) { _ in
+                    [.set(entity: note, field: .note, value: "desk \(round)"), .addTag(entity: note, tag: "t\(index % 7)")]
+                }
+                try field.commit(time: 3) { _ in
+                    index % 50 == 0 && round == 1
+                        ? [.deleteAnnotation(id: note)] : [.set(entity: note, field: .note, value: "field \(round)")]
+                }
+            }
+        }
+        try field.apply(try desk.signedChanges(since: try field.clock()))
+        let everything = try field.changes()
+        #expect(everything.count > 1_100, "more than two chunks: \(everything.count)")
+        var reference = ReplicaState()
+        for change in CausalOrder.arrange(everything, after: VersionVector()).ready { try reference.apply(change) }
+        let hub = try GlossStore.create(at: folder.file("hub.sqlite"), storeID: desk.identity.storeID, name: "hub")
+        try hub.apply(try field.signedChanges())
+        #expect(try hub.state() == reference)
+        #expect(try field.state() == reference)
+        #expect(try hub.digest().digest == StateDigest.of(reference))
+        #expect(try hub.conflictCount() == reference.conflicts.count && reference.conflicts.count > 250)
+    }
+
     @Test func changesSinceAVersionVectorAreExactlyWhatThePeerLacks() throws {
         var random = SplitMix64(seed: 7)
         let replicas = try RandomHistory.replicas(count: 3, steps: 100, using: &random)
