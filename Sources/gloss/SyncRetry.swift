@@ -51,16 +51,16 @@ struct TimeSpan: ExpressibleByArgument, Sendable, CustomStringConvertible {
 
 /// One `gloss sync` or `gloss clone` run: the session that completed, and what it took.
 struct SyncRun {
-    let report: SyncReport
+    private(set) var report: SyncReport
     /// Sessions tried, the last (successful) one included.
-    let attempts: Int
+    private(set) var attempts: Int
     /// Bytes of batches sent in failed attempts and not acknowledged: sent again.
-    let resentBytes: Int
-    let seconds: Double
+    private(set) var resentBytes: Int
+    private(set) var seconds: Double
     /// Changes the peer committed and changes this side applied, in every attempt: a day sent
     /// through cuts is reported whole, not as what its last session carried.
-    let sentChanges: Int
-    let receivedChanges: Int
+    private(set) var sentChanges: Int
+    private(set) var receivedChanges: Int
 
     init(completed report: SyncReport, loop: RetryLoop) {
         self.report = report
@@ -71,18 +71,16 @@ struct SyncRun {
         receivedChanges = loop.receivedEarlier + (report.outcome?.receivedChanges ?? 0)
     }
 
-    private init(report: SyncReport, attempts: Int, resentBytes: Int, seconds: Double, sentChanges: Int, receivedChanges: Int) {
-        (self.report, self.attempts, self.resentBytes, self.seconds) = (report, attempts, resentBytes, seconds)
-        (self.sentChanges, self.receivedChanges) = (sentChanges, receivedChanges)
-    }
-
     /// This run followed by `next` (a restored store's sessions after it takes its new id): the
     /// last session's report, and what both took and moved.
     func then(_ next: SyncRun) -> SyncRun {
-        SyncRun(
-            report: next.report, attempts: attempts + next.attempts, resentBytes: resentBytes + next.resentBytes,
-            seconds: seconds + next.seconds, sentChanges: sentChanges + next.sentChanges,
-            receivedChanges: receivedChanges + next.receivedChanges)
+        var both = next
+        both.attempts += attempts
+        both.resentBytes += resentBytes
+        both.seconds += seconds
+        both.sentChanges += sentChanges
+        both.receivedChanges += receivedChanges
+        return both
     }
 }
 
@@ -125,7 +123,8 @@ struct RetryLoop {
     mutating func failed(_ report: SyncReport?) -> Double? {
         resentBytes += report?.unacknowledgedBatchBytes ?? 0
         if let clock = report?.peerClockAtHello {
-            deliveredEarlier += inFlightWhenCut.count { clock.contains($0) }
+            // That HELLO settles the batch an earlier attempt was cut off in.
+            deliveredEarlier = sentEarlier(peerClockAtHello: clock)
             inFlightWhenCut = []
         }
         deliveredEarlier += report?.acknowledgedChanges ?? 0
