@@ -7,6 +7,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import NIOSSL
+import Testing
 
 @testable import GlossNetwork
 
@@ -169,7 +170,7 @@ final class RawConnection: @unchecked Sendable {
     init(port: Int, key: ReplicaKey? = nil, context: NIOSSLContext? = nil, sending first: [UInt8]? = nil) async throws {
         let collector = ByteCollector()
         let context = try context ?? key.map { try SyncTLS.clientContext(try TLSIdentity(key: $0.signingKey)) } ?? Self.context
-        channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        let connected = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelOption(.allowRemoteHalfClosure, value: true)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -181,11 +182,15 @@ final class RawConnection: @unchecked Sendable {
             }
             .connect(host: "127.0.0.1", port: port)
             .map { channel in
-                if let first { channel.writeAndFlush(ByteBuffer(bytes: first), promise: nil) }
-                return channel
+                (channel, first.map { channel.writeAndFlush(ByteBuffer(bytes: $0)) })
             }
             .get()
+        channel = connected.0
+        let firstWrite = connected.1
         self.collector = collector
+        // `halfClose` waits for this write: a close before TLS has sent it (the handshake may
+        // still be running) would end the connection before the handshake, not after the bytes.
+        lastWrite.withLockedValue { $0 = firstWrite }
     }
 
     private let lastWrite = NIOLockedValueBox<EventLoopFuture<Void>?>(nil)
@@ -196,9 +201,15 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Ends this side's output (TLS close_notify, then a TCP half-close) once what was sent has
-    /// gone out inside TLS: the server sees EOF right after those bytes.
+    /// gone out inside TLS and the server's magic has come back: the server sees EOF right after
+    /// those bytes. (The magic shows the server's side of the handshake is done. An EOF that
+    /// arrives while the server still checks the client's certificate is "EOF during handshake"
+    /// in BoringSSL, whatever bytes came before it.)
     func halfClose() async {
         try? await lastWrite.withLockedValue { $0 }?.get()
+        for _ in 0..<2000 where collector.bytes.count < SyncProtocol.magic.count {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         try? await channel.close(mode: .output)
     }
 
@@ -209,18 +220,27 @@ final class RawConnection: @unchecked Sendable {
     /// What has arrived so far.
     var bytesSoFar: [UInt8] { collector.bytes }
 
-    /// Everything the server sends until it closes the connection (or 20 s pass).
-    func readToEnd() async -> [UInt8] {
+    /// Everything the server sends until it closes the connection, or until `timeout` passes
+    /// (a test that expects the server to wait, as after its HELLO, reads what came so far).
+    /// Where the server must answer and close, `silenceIsFailure` records a timeout as a
+    /// failure, so it is not mistaken for a server that closed without a word.
+    func readToEnd(timeout: TimeAmount = .seconds(20), silenceIsFailure: Bool = false) async -> [UInt8] {
         let channel = self.channel
-        let deadline = channel.eventLoop.scheduleTask(in: .seconds(20)) { channel.close(promise: nil) }
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) {
+            channel.close(promise: nil)
+            return true
+        }
         try? await collector.closed.futureResult.get()
         deadline.cancel()
+        if silenceIsFailure, (try? await deadline.futureResult.get()) == true {
+            Issue.record("the server did not close the connection within \(timeout)")
+        }
         return collector.bytes
     }
 
     /// The messages in what the server sent (after its magic).
-    func messagesUntilClose() async throws -> [SyncMessage] {
-        try Self.messages(in: await readToEnd())
+    func messagesUntilClose(timeout: TimeAmount = .seconds(20), silenceIsFailure: Bool = false) async throws -> [SyncMessage] {
+        try Self.messages(in: await readToEnd(timeout: timeout, silenceIsFailure: silenceIsFailure))
     }
 
     static func messages(in bytes: [UInt8]) throws -> [SyncMessage] {
