@@ -92,7 +92,8 @@ let package = Package(
             name: "GlossTestSupport",
             dependencies: ["GlossCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "GlossCoreTests", dependencies: ["GlossCore", "GlossTestSupport"]),
+        .testTarget(
+            name: "GlossCoreTests", dependencies: ["GlossCore", "GlossTestSupport", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "GlossStoreTests",
             dependencies: [

@@ -414,15 +414,18 @@ def state_digest(changes):
     state = {"articles": {}, "annotations": {}}
     for change in changes:
         apply_change(state, change)
-    # Two levels (SPEC §8): each entity's canonical bytes are hashed on their own; the digest
-    # hashes the ids and entity hashes in id order.
+    # SPEC §8: each entity's canonical bytes are hashed on their own; each entity adds
+    # SHA-256(kind || id || hash) as a 256-bit big-endian number to a sum modulo 2^256, and the
+    # digest hashes the counts and the sum. Order does not matter, so a store can keep the sum.
     def entity(canonical):
         return hashlib.sha256(canonical).digest()
-    out = text("gloss-state-v2") + u64(len(state["articles"]))
-    for id_, article in sorted(state["articles"].items()):
-        out += id_ + entity(id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"]))
-    out += u64(len(state["annotations"]))
-    for id_, annotation in sorted(state["annotations"].items()):
+    def element(kind, id_, hash_):
+        return int.from_bytes(hashlib.sha256(bytes([kind]) + id_ + hash_).digest(), "big")
+    total = 0
+    for id_, article in state["articles"].items():
+        hash_ = entity(id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"]))
+        total += element(1, id_, hash_)
+    for id_, annotation in state["annotations"].items():
         anchor = annotation["anchor"]
         canonical = (id_ + annotation["article"] + text(anchor["exact"]) + text(anchor["prefix"])
                      + text(anchor["suffix"]) + u64(anchor["start"]) + u64(anchor["end"])
@@ -430,7 +433,9 @@ def state_digest(changes):
         canonical += u64(len(annotation["presence"]))
         for dot, mark, time in annotation["presence"]:
             canonical += dot_bytes(dot) + u64(1 if mark == "alive" else 2) + u64(time)
-        out += id_ + entity(canonical)
+        total += element(2, id_, entity(canonical))
+    out = (text("gloss-state-v3") + u64(len(state["articles"])) + u64(len(state["annotations"]))
+           + (total % (1 << 256)).to_bytes(32, "big"))
     return hashlib.sha256(out).hexdigest()
 
 

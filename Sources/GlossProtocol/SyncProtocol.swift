@@ -1,7 +1,9 @@
-/// Constants of the sync protocol, version 2 (version 1's messages inside mutual TLS).
+/// Constants of the sync protocol, version 3 (version 1's messages inside mutual TLS, and the
+/// summed state digest of SPEC §8).
 public enum SyncProtocol {
-    /// The versions this implementation speaks. Version 1 was plain TCP; it is no longer spoken.
-    public static let versions: ClosedRange<UInt64> = 2...2
+    /// The versions this implementation speaks. Version 1 was plain TCP; version 2 had a state
+    /// digest a store could not keep up to date (SPEC §1). Neither is spoken.
+    public static let versions: ClosedRange<UInt64> = 3...3
     /// A server's HELLO capability telling a read-only device that it may only pull: it sends
     /// no changes in this session (SPEC §11.13).
     public static let pullOnlyCapability = "pull-only"

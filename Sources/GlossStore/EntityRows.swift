@@ -119,13 +119,17 @@ enum EntityRows {
         }
     }
 
-    /// Replaces the stored state of each entity in `ids` with its state in `state`.
+    /// Replaces the stored state of each entity in `ids` with its state in `state`, and keeps
+    /// the state digest's sum (`StateSumRow`) in step: each entity's old hash out, its new in.
     static func save(_ ids: Set<EntityID>, from state: ReplicaState, in db: Database) throws {
         // Articles first: an annotation row refers to its article's row, and one change may
         // create both (whatever order their ids sort in).
         let articlesFirst = ids.filter { state.articles[$0] != nil }.sorted() + ids.filter { state.articles[$0] == nil }.sorted()
+        guard !articlesFirst.isEmpty else { return }
+        var sum = try StateSumRow.read(in: db)
         for entity in articlesFirst {
             let key = Data(entity.bytes)
+            let hash = try replaceHash(of: entity, in: state, summedIn: &sum, db: db)
             for table in ["register_value", "tag_add", "presence_mark"] {
                 try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [key])
             }
@@ -136,7 +140,7 @@ enum EntityRows {
                         ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, conflicts = excluded.conflicts
                         """
                 )
-                .execute(arguments: [key, article.body, Data(StateDigest.hash(of: article)), article.conflicts.count])
+                .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
                 try saveRegisters(article.registers, tags: article.tags, of: key, in: db)
             } else if let annotation = state.annotations[entity] {
                 let anchor = annotation.anchor
@@ -149,7 +153,7 @@ enum EntityRows {
                 ).execute(arguments: [
                     key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
                     Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
-                    Data(StateDigest.hash(of: annotation)), annotation.conflicts.count,
+                    Data(hash), annotation.conflicts.count,
                 ])
                 try saveRegisters(annotation.registers, tags: annotation.tags, of: key, in: db)
                 for entry in annotation.presence.entries {
@@ -164,6 +168,28 @@ enum EntityRows {
             }
             try SearchRows.index(entity, from: state, in: db)
         }
+        try StateSumRow.write(sum, in: db)
+    }
+
+    /// The entity's new `StateDigest.hash`, after moving `sum` from the hash its row holds
+    /// (if it has one) to the new one.
+    private static func replaceHash(of entity: EntityID, in state: ReplicaState, summedIn sum: inout StateDigest.Sum, db: Database)
+        throws -> [UInt8]
+    {
+        let (kind, hash): (EntityKind, [UInt8])
+        if let article = state.articles[entity] {
+            (kind, hash) = (.article, StateDigest.hash(of: article))
+        } else if let annotation = state.annotations[entity] {
+            (kind, hash) = (.annotation, StateDigest.hash(of: annotation))
+        } else {
+            return []
+        }
+        let stored = try db.cachedStatement(sql: "SELECT hash FROM \(kind.rawValue) WHERE id = ?")
+        if let old = try Data.fetchOne(stored, arguments: [Data(entity.bytes)]) {
+            sum.remove(kind, id: entity, hash: [UInt8](old))
+        }
+        sum.add(kind, id: entity, hash: hash)
+        return hash
     }
 
     private static func saveRegisters(_ registers: [Field: MultiValueRegister], tags: AddWinsSet, of key: Data, in db: Database) throws {

@@ -18,36 +18,11 @@ extension GlossStore {
         }
     }
 
-    /// The SHA-256 state digest (SPEC §8) and the version vector, read together from one
-    /// snapshot. It reads each entity's stored hash (48 bytes an entity, streamed), not the
-    /// state, so it is fast and its memory does not grow with the store.
+    /// The state digest (SPEC §8) and the version vector, read together from one snapshot:
+    /// two small reads, the clock and the sum the store keeps up to date with every change.
     public func digest() throws(GlossStoreError) -> (clock: VersionVector, digest: [UInt8]) {
         try access {
-            try database.read { db in
-                let clock = try ChangeRows.clock(in: db)
-                var builder = StateDigest.Builder(articleCount: try Int.fetchOne(db, sql: "SELECT count(*) FROM article") ?? 0)
-                try Self.addHashes(of: "article", to: &builder, in: db)
-                builder.startAnnotations(count: try Int.fetchOne(db, sql: "SELECT count(*) FROM annotation") ?? 0)
-                try Self.addHashes(of: "annotation", to: &builder, in: db)
-                return (clock, builder.finish())
-            }
-        }
-    }
-
-    /// Feeds each entity's id and stored hash to `builder`, in id order, read in place.
-    private static func addHashes(of table: String, to builder: inout StateDigest.Builder, in db: Database) throws {
-        let rows = try Row.fetchCursor(db, sql: "SELECT id, hash FROM \(table) ORDER BY id")
-        while let row = try rows.next() {
-            let added = try row.withUnsafeData(atIndex: 0) { id in
-                try row.withUnsafeData(atIndex: 1) { hash in
-                    guard let id, let hash else { return false }
-                    return id.withUnsafeBytes { id in hash.withUnsafeBytes { builder.add(storedID: id, hash: $0) } }
-                }
-            }
-            guard added else {
-                let id = (row[0] as Data?).flatMap { ID128(bytes: $0) }?.hex ?? "?"
-                throw GlossStoreError(.notAGlossStore, "the store lacks a valid hash of \(table) \(id)")
-            }
+            try database.read { db in (try ChangeRows.clock(in: db), try StateSumRow.read(in: db).digest) }
         }
     }
 

@@ -190,6 +190,7 @@ extension GlossStore {
         for table in ["presence_mark", "tag_add", "register_value", "annotation", "article"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
+        try StateSumRow.write(StateDigest.Sum(), in: db)
         try EntityRows.save(Set(state.articles.keys).union(state.annotations.keys), from: state, in: db)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// The store's schema, as append-only named migrations: a released migration is never edited,
@@ -12,6 +13,7 @@ enum Schema {
     static let migrations = [
         "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
         "v6-sync-failures", "v7-search", "v8-archived-field", "v9-conflict-counts",
+        "v10-state-sum",
     ]
 
     static var migrator: DatabaseMigrator {
@@ -288,6 +290,26 @@ enum Schema {
                     CREATE INDEX article_conflicted ON article(conflicts) WHERE conflicts > 0;
                     CREATE INDEX annotation_conflicted ON annotation(conflicts) WHERE conflicts > 0;
                     """)
+        }
+        migrator.registerMigration(migrations[9]) { db in
+            try db.execute(
+                sql: """
+                    -- The state digest's sum (SPEC §8): entity counts and the sum, modulo 2^256, of
+                    -- one element per entity, updated with every change so that a sync reads the
+                    -- digest from this one row rather than from every entity's hash.
+                    CREATE TABLE state_sum (
+                        one INTEGER PRIMARY KEY CHECK (one = 1),
+                        articles INTEGER NOT NULL CHECK (articles >= 0),
+                        annotations INTEGER NOT NULL CHECK (annotations >= 0),
+                        total BLOB NOT NULL CHECK (length(total) = 32)
+                    ) STRICT;
+                    """)
+            // The stored hashes are what the sum adds up; SPEC §8 fixes how (this is not the
+            // live save path, only the definition of the sum).
+            let sum = try StateSumRow.recomputed(in: db)
+            try db.execute(
+                sql: "INSERT INTO state_sum (one, articles, annotations, total) VALUES (1, ?, ?, ?)",
+                arguments: [sum.articles, sum.annotations, Data(sum.total)])
         }
         return migrator
     }

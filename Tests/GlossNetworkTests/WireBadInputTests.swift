@@ -92,7 +92,7 @@ import Testing
     @Test func anUnsupportedVersionNamesBothRanges() async throws {
         let fixture = try await Fixture()
         var hello = fixture.hello
-        hello.versions = 3...4
+        hello.versions = 4...5
         let peer = try await RawConnection(port: fixture.server.port, sending: Self.magic + SyncMessage.hello(hello).framed())
         let replies = try await peer.messagesUntilClose()
         guard case .error(let code, let message) = replies.last else {
@@ -100,7 +100,7 @@ import Testing
             return
         }
         #expect(code == .unsupportedVersion)
-        #expect(message.contains("2–2") && message.contains("3–4"))
+        #expect(message.contains("3–3") && message.contains("4–5"))
         try await fixture.expectUnharmedAndServing()
     }
 

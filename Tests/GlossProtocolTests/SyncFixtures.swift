@@ -15,7 +15,7 @@ enum SyncFixtures {
     static let magic = Array("GLOSSYNC".utf8)
 
     static func hello(
-        versions: ClosedRange<UInt64> = 2...2, store: StoreID = store, replica: ReplicaID = alice, name: String = "alice",
+        versions: ClosedRange<UInt64> = 3...3, store: StoreID = store, replica: ReplicaID = alice, name: String = "alice",
         clock: VersionVector = VersionVector(), digest: [UInt8] = digestA, capabilities: [String] = []
     ) -> SyncMessage.Hello {
         SyncMessage.Hello(

@@ -119,7 +119,7 @@ struct SyncMessageTests {
     @Test("unsupportedVersion: a HELLO whose lowest version is above its highest")
     func helloReversedRange() {
         var body = F.body(of: .hello(F.hello()))
-        body[0] = 0x03  // low 3, high 1
+        body[0] = 0x04  // low 4, high 3
         #expect(rejection(type: 0x01, body: body)?.code == .unsupportedVersion)
     }
 

@@ -94,7 +94,7 @@ struct SyncSessionTests {
                         storeID: replica.storeID, replicaID: replica.id, name: replica.name,
                         clock: replica.clock, digest: replica.digest)))
         guard case .hello(let hello) = serverHello else { return }
-        #expect(hello.versions == 2...2)
+        #expect(hello.versions == 3...3)
         #expect(hello.maximumFrameSize == 16 * 1024 * 1024)
         #expect(hello.capabilities == [])
     }
@@ -236,17 +236,17 @@ struct SyncSessionTests {
             local: SyncSession.Local(
                 storeID: F.store, replicaID: F.bob, name: "bob", clock: VersionVector(), digest: F.digestB))
         #expect(server.begin() == [])
-        let actions = server.receive(.hello(F.hello(versions: 3...4)))
+        let actions = server.receive(.hello(F.hello(versions: 4...5)))
         guard actions.count == 2, case .send(.error(let code, let text)) = actions[0], case .fail(let error, false) = actions[1] else {
             Issue.record("expected ERROR then fail, found \(actions)")
             return
         }
         #expect(code == .unsupportedVersion && error.code == .unsupportedVersion)
-        #expect(text.contains("2–2") && text.contains("3–4"), "\(text)")
+        #expect(text.contains("3–3") && text.contains("4–5"), "\(text)")
         #expect(server.isFinished && server.peer == nil)
     }
 
-    @Test("no common version: a client whose server answers 3...4 sends ERROR unsupportedVersion and fails")
+    @Test("no common version: a client whose server answers 4...5 sends ERROR unsupportedVersion and fails")
     func versionMismatchAtClient() {
         var client = SyncSession(
             role: .client,
@@ -256,8 +256,8 @@ struct SyncSessionTests {
             Issue.record("no HELLO")
             return
         }
-        #expect(hello.versions == 2...2)
-        let actions = client.receive(.hello(F.hello(versions: 3...4, replica: F.bob)))
+        #expect(hello.versions == 3...3)
+        let actions = client.receive(.hello(F.hello(versions: 4...5, replica: F.bob)))
         guard case .send(.error(let code, _)) = actions.first else {
             Issue.record("\(actions)")
             return
@@ -266,7 +266,7 @@ struct SyncSessionTests {
         #expect(client.isFinished)
     }
 
-    @Test("a peer speaking 1...5 is accepted: version 2 is common")
+    @Test("a peer speaking 1...5 is accepted: version 3 is common")
     func widerRange() {
         var server = SyncSession(
             role: .server,

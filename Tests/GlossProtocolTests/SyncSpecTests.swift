@@ -70,7 +70,7 @@ struct SyncSpecTests {
         #expect(SyncProtocol.magic == [0x47, 0x4c, 0x4f, 0x53, 0x53, 0x59, 0x4e, 0x43])
         #expect(SyncProtocol.defaultPort == 7456)
         #expect(SyncProtocol.maximumFrameSize == 16_777_216)
-        #expect(SyncProtocol.versions == 2...2)
+        #expect(SyncProtocol.versions == 3...3)
         #expect(SyncProtocol.batchChangeLimit == 1000)
         #expect(SyncProtocol.batchByteLimit == 1 << 20)
         #expect(SyncMessage.anyStore.bytes == [UInt8](repeating: 0, count: 16))

@@ -19,7 +19,7 @@ import Testing
         #expect(store.identity.storeID.hex == "431a558fc6bb2844ca511bba9e58a15d")
         #expect(store.identity.name == "fixture-a")
         let state = try store.state()
-        #expect(StateDigest.hex(of: state) == "7f91601b3460b232c7d32790fa7f2c570eed561b0e9d88b04b45937f65b23730")
+        #expect(StateDigest.hex(of: state) == "55ce55ab22df8a4cc9551497b1801a26dbb0ccad0ec41ae0228c44516e28eb4a")
         #expect(try store.digest().digest == StateDigest.of(state), "entity hashes are filled in on upgrade")
         let annotation = try #require(state.annotations[ID128(hex: "cfa5d57cea3eb239b64b0afabd3fc7d8")!])
         #expect(Set(annotation.registers[.note]?.values.map(\.value) ?? []) == ["desk note", "field note"])

@@ -84,7 +84,7 @@ def encode(message):
     raise ValueError(kind)
 
 
-def hello(store, replica, name, changes, low=2, high=2, capabilities=(), heads=None, successions=(), forks=()):
+def hello(store, replica, name, changes, low=3, high=3, capabilities=(), heads=None, successions=(), forks=()):
     """A HELLO from a replica holding `changes`; its heads are signed with the authors' keys unless given."""
     return {"type": HELLO, "low": low, "high": high, "store": store, "replica": replica, "name": name,
             "clock": clock_of(changes), "digest": digest_of(changes), "maximumFrameSize": MAXIMUM_FRAME_SIZE,
@@ -229,7 +229,7 @@ def main():
     alice_hello = hello(STORE, ALICE, "alice", ALICE_LOG)
 
     # Valid frames, one or more of every type.
-    valid("frame-hello.bin", "Alice's HELLO: version 2 only, her store, id and name, her clock {Alice: 2}, "
+    valid("frame-hello.bin", "Alice's HELLO: version 3 only, her store, id and name, her clock {Alice: 2}, "
           "the digest of her state, the default maximum frame size (16 MiB), no capabilities; one head (chain(Alice, "
           "2) and her checkpoint signature at 2 in this store) and no successions.", alice_hello)
     valid("frame-hello-cloning.bin", "A cloning client's HELLO: the all-zero store id, an empty clock, the digest "
@@ -239,10 +239,10 @@ def main():
           "succession: Alice's old public key and her signature over \"gloss-succession-v1\" 00, the store id, "
           "her old replica id and the new one.",
           hello(STORE, ALICE_NEW, "alice", ALICE_LOG, successions=[succession(STORE, ALICE, ALICE_NEW)]))
-    valid("frame-hello-extended.bin", "A HELLO from a later version: versions 2 to 4, an unknown capability, and "
+    valid("frame-hello-extended.bin", "A HELLO from a later version: versions 3 to 5, an unknown capability, and "
           "5 bytes of a field this version does not know (07 03 66 6f 6f) after the forks (count 0). A reader "
           "decodes it to the fields shown and ignores the rest, so it does not re-encode to the same bytes.",
-          hello(STORE, BOB, "bob", BOB_LOG, high=4, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
+          hello(STORE, BOB, "bob", BOB_LOG, high=5, capabilities=["x-example"]), extra=bytes.fromhex("0703666f6f"))
     valid("frame-hello-fork.bin", "Bob's HELLO (as in exchange-two-replicas.txt) carrying one fork proof: Carol "
           "(c0 x 32) forked at her change 1. History one: base 1, chain(Carol, 1) of one version of her change 1, no "
           "changes, her checkpoint signature at 1; history two: base 0, the zero chain, another version of her "
@@ -280,7 +280,7 @@ def main():
             "frameTooLarge", (MAXIMUM_FRAME_SIZE + 1).to_bytes(4, "big") + bytes([CHANGES]))
     invalid("frame-truncated.bin", "The first 40 bytes of frame-hello.bin, then the connection closes.",
             "truncated", encode(alice_hello)[:40])
-    invalid("frame-unknown-type.bin", "A frame of type 9, which version 2 does not define.", "unknownMessage",
+    invalid("frame-unknown-type.bin", "A frame of type 9, which version 3 does not define.", "unknownMessage",
             frame(9, b""))
     invalid("frame-ping-trailing-bytes.bin", "A PING with one byte of body.", "trailingBytes", frame(PING, b"\x00"))
     two = changes_message(3, bundle.TWO_REPLICAS)
@@ -321,10 +321,10 @@ def main():
             "fields.", "trailingBytes", frame(END, b"\x00"))
     invalid("frame-ack-trailing-bytes.bin", "An ACK of batch 1 followed by a 00 byte.", "trailingBytes",
             frame(ACK, b"\x01\x00"))
-    reversed_hello = dict(alice_hello, low=2, high=1)
-    invalid("frame-hello-reversed-versions.bin", "Alice's HELLO with versions from 2 to 1: the lowest is above "
+    reversed_hello = dict(alice_hello, low=3, high=2)
+    invalid("frame-hello-reversed-versions.bin", "Alice's HELLO with versions from 3 to 2: the lowest is above "
             "the highest.", "unsupportedVersion", encode(reversed_hello))
-    invalid("frame-hello-version-zero.bin", "Alice's HELLO with versions from 0 to 2: versions start at 1.",
+    invalid("frame-hello-version-zero.bin", "Alice's HELLO with versions from 0 to 3: versions start at 1.",
             "unsupportedVersion", encode(dict(alice_hello, low=0)))
     invalid("frame-changes-bad-replica-index.bin", "CHANGES batch 1 whose one change names author index 1 in a "
             "replica table of one: the change batch's own rules apply inside CHANGES.", "badReplicaIndex",
@@ -413,14 +413,14 @@ def main():
 
     exchange(
         "exchange-version-mismatch.txt",
-        "A later client that speaks only versions 3 and 4 meets a version 2 server: no common version, so the "
+        "A later client that speaks only versions 4 and 5 meets a version 3 server: no common version, so the "
         "server answers ERROR unsupportedVersion (naming both ranges; the text is informative) instead of HELLO, "
-        "and closes. Only the server's side is version 2 behaviour.",
+        "and closes. Only the server's side is version 3 behaviour.",
         replica(STORE, ALICE, "alice", ALICE_LOG), replica(STORE, BOB, "bob", BOB_LOG),
         [("client", "MAGIC"), ("server", "MAGIC"),
-         ("client", hello(STORE, ALICE, "alice", ALICE_LOG, low=3, high=4)),
+         ("client", hello(STORE, ALICE, "alice", ALICE_LOG, low=4, high=5)),
          ("server", {"type": ERROR, "code": ERROR_CODES["unsupportedVersion"],
-                     "message": "no common protocol version: this side speaks 2–2, the peer 3–4"})],
+                     "message": "no common protocol version: this side speaks 3–3, the peer 4–5"})],
         ["server"], {"error": "unsupportedVersion"})
 
     exchange(
@@ -435,7 +435,7 @@ def main():
         ["client", "server"], {"error": "storeMismatch"})
 
     document = {
-        "description": "Gloss sync protocol test vectors, version 2 with signed history (HELLO heads and successions, signed CHANGES batches; inside mutual TLS, the vectors are what travels inside it). See README.md and Protocol/SPEC.md §11.",
+        "description": "Gloss sync protocol test vectors, version 3 with signed history and the summed state digest (HELLO heads and successions, signed CHANGES batches; inside mutual TLS, the vectors are what travels inside it). See README.md and Protocol/SPEC.md §11.",
         "vectors": vectors,
         "exchanges": exchanges,
     }

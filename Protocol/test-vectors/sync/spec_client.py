@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A sync client written from Protocol/SPEC.md §11 alone: an interoperability check.
 
-Clones a running `gloss serve` into memory, as a new replica would, over protocol version 2 with
+Clones a running `gloss serve` into memory, as a new replica would, over protocol version 3 with
 signed history: opens mutual TLS 1.3 with an Ed25519 device certificate made in memory, checks
 that the server proved the device id given with --expect (SPEC §11.2), sends the magic and a
 HELLO with the all-zero store id, an empty clock (so no heads), no successions and no fork proofs,
@@ -335,7 +335,7 @@ def main():
     forks = [read_fork_evidence(hello) for _ in range(hello.varint())]  # later fields ignored
     if replica != bytes.fromhex(expected_hex):
         raise ProtocolFailure("the server's HELLO names another replica than the key it proved")
-    if not low <= 2 <= high:
+    if not low <= 3 <= high:
         raise ProtocolFailure(f"no common version with {low}–{high}")
     print(f"server {replica.hex()} ({name!r}) of store {store.hex()}: versions {low}–{high}, "
           f"{sum(server_clock.values())} changes, capabilities {capabilities}")

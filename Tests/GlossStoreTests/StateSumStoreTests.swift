@@ -1,0 +1,54 @@
+import Foundation
+import GlossCore
+import GlossTestSupport
+import Testing
+
+@testable import GlossStore
+
+/// The store keeps the state digest's sum (SPEC §8) in a row of its own, updated with every
+/// change; the digest of a sync is read from it. These check it is filled on upgrade and that
+/// `verify` notices when it no longer adds up.
+@Suite struct StateSumStoreTests {
+    /// A store with a random history of four replicas: conflicts, deletes, tags.
+    static func storeWithHistory(in folder: TemporaryFolder, seed: UInt64) throws -> GlossStore {
+        var random = SplitMix64(seed: seed)
+        let everything = RandomHistory.union(try RandomHistory.replicas(count: 4, steps: 80, using: &random))
+        let store = try GlossStore.create(at: folder.file("store.sqlite"), name: nil)
+        let ordered = CausalOrder.arrange(everything, after: VersionVector()).ready
+        try store.apply(TestKeys.sign(ordered, store: store.identity.storeID, history: everything))
+        return store
+    }
+
+    @Test func aStoreWrittenBeforeTheSumGetsItOnUpgrade() throws {
+        let folder = try TemporaryFolder()
+        let store = try Self.storeWithHistory(in: folder, seed: 5)
+        let expected = StateDigest.of(try store.state())
+        #expect(try store.digest().digest == expected)
+        for sql in ["DROP TABLE state_sum", "DELETE FROM grdb_migrations WHERE identifier = 'v10-state-sum'"] {
+            try SQLiteShell.execute(sql, on: store.path)
+        }
+        let upgraded = try GlossStore.open(at: store.path)
+        #expect(try upgraded.digest().digest == expected)
+        #expect(try upgraded.verify().problems.isEmpty)
+    }
+
+    @Test func verifyFindsASumThatNoLongerAddsUp() throws {
+        let folder = try TemporaryFolder()
+        let store = try Self.storeWithHistory(in: folder, seed: 6)
+        #expect(try store.verify().problems.isEmpty)
+        try SQLiteShell.execute("UPDATE state_sum SET total = zeroblob(32)", on: store.path)
+        let problems = try GlossStore.open(at: store.path).verify().problems
+        #expect(problems.contains("the stored state digest differs from the stored state"), "\(problems)")
+        #expect(problems.contains("the stored entity hashes differ from the stored state digest"), "\(problems)")
+    }
+
+    /// A rebuilt state (a store restored or re-keyed replays its log) starts its sum from zero.
+    @Test func aRebuiltStateKeepsItsSum() throws {
+        let folder = try TemporaryFolder()
+        let store = try Self.storeWithHistory(in: folder, seed: 7)
+        let expected = try store.digest().digest
+        try store.database.write { db in try GlossStore.rebuildState(in: db) }
+        #expect(try store.digest().digest == expected)
+        #expect(try store.verify().problems.isEmpty)
+    }
+}
