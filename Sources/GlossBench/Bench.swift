@@ -113,6 +113,17 @@ struct Bench {
                     ops: pairs.count, editS: edits.inSeconds, sessionS: session.inSeconds, bytesAB: report.bytesReceived,
                     bytesBA: report.bytesSent, converged: try a.digest() == b.digest(), aWins: winners.a, bWins: winners.b))
         }
+        // (f) A sync when both already hold everything: the HELLOs settle it.
+        var inSync: [Duration] = []
+        for _ in 0..<9 {
+            started = clock.now
+            let report = try await SyncClient.sync(
+                SyncReplica(store: b), with: SyncEndpoint(host: "127.0.0.1", port: served.port), trusting: [a.identity.replicaID])
+            inSync.append(clock.now - started)
+            guard let outcome = report.outcome, outcome.sentChanges + outcome.receivedChanges == 0 else {
+                throw BenchError("a sync in step failed or moved changes: \(report.error?.description ?? "?")")
+            }
+        }
         await served.close()
         _ = await serving.result
 
@@ -124,7 +135,7 @@ struct Bench {
             version: version, ops: operations, editS: localEdits.inSeconds, fullSyncS: fullSync.inSeconds, fullBytes: wireBytes,
             fullBytesBA: sentBytes, peakRSSMB: .init(a: Double(serverPeak) / 1024, b: Double(clientPeak.value) / 1024),
             storeBytes: disk, stateSHA256: expected, fullSyncOK: converged && matchesReference != false, signing: signing.summary,
-            incr: rounds)
+            incr: rounds, inSyncS: inSync.sorted()[inSync.count / 2].inSeconds, inSyncSessions: inSync.count)
         print(json ? try results.json() : results.markdown(seed: size("SEED", 42), matchesReference: matchesReference))
         if !converged || (defaults && expected != ExpectedState.referenceDigest) { exit(1) }
     }

@@ -56,9 +56,15 @@ struct BenchResults: Encodable {
     let fullSyncOK: Bool
     let signing: SigningCost.Summary
     let incr: [Round]
+    /// A session between A and B when both already hold everything, in process over loopback
+    /// TLS (handshake included): the median of `inSyncSessions`, seconds.
+    let inSyncS: Double
+    let inSyncSessions: Int
 
     enum CodingKeys: String, CodingKey {
         case lib, version, ops, signing, incr
+        case inSyncS = "in_sync_s"
+        case inSyncSessions = "in_sync_sessions"
         case editS = "edit_s"
         case fullSyncS = "full_sync_s"
         case fullBytes = "full_bytes"
@@ -101,6 +107,7 @@ struct BenchResults: Encodable {
             | chain hash per local commit | \(fixed(signing.chainingMicrosecondsPerChange)) µs a change (\(fixed(100 * signing.chainingS / editS, 1)) % of local edits) |
             | A and B digests equal after the full sync, B's state the workload's | \(fullSyncOK ? "yes" : "NO") |
             | workload state SHA-256 from B | \(stateSHA256)\(reference) |
+            | a sync when already in sync (in process, TLS handshake included), median of \(inSyncSessions) | \(fixed(inSyncS * 1000, 1)) ms |
 
             | library | round | ops per side | local edits ms (both) | session ms (both directions) | bytes B→A / A→B (B/op) | converged | winner A / B |
             | --- | --- | --- | --- | --- | --- | --- | --- |

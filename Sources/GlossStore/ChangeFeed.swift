@@ -65,7 +65,7 @@ extension GlossStore {
                 var cut = PageCut(changeLimit: changeLimit, byteLimit: byteLimit, own: identity.replicaID)
                 var articles = ArticleScalars { id in try Self.body(of: id, in: db) }
                 var taken: [Change] = []
-                var position = arrival
+                var position = max(arrival, try ChangeRows.arrivalBeforeFirstLacking(since, in: db))
                 var more = false
                 // Read in growing chunks, measuring each change by its encoding, until the page
                 // is full: at most one chunk is read past the cut.

@@ -114,16 +114,20 @@ extension GlossStore {
         guard digits.count >= 4, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else {
             throw GlossStoreError(.unknownID, "'\(prefix)' is not an id: give at least 4 of its hex digits")
         }
+        // The ids a prefix stands for are one range of the primary key: a lookup in its index,
+        // not a hex string made of every id (which took 40 ms an edit at 100,000 notes).
+        let first = Data(ID128(hex: digits.padding(toLength: 32, withPad: "0", startingAt: 0))!.bytes)
+        let last = Data(ID128(hex: digits.padding(toLength: 32, withPad: "f", startingAt: 0))!.bytes)
         let matches = try access {
             try database.read { db in
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT id, 'article' AS kind FROM article WHERE substr(lower(hex(id)), 1, ?) = ?
+                        SELECT id, 'article' AS kind FROM article WHERE id BETWEEN ? AND ?
                         UNION ALL
-                        SELECT id, 'annotation' AS kind FROM annotation WHERE substr(lower(hex(id)), 1, ?) = ?
+                        SELECT id, 'annotation' AS kind FROM annotation WHERE id BETWEEN ? AND ?
                         LIMIT 3
-                        """, arguments: [digits.count, digits, digits.count, digits]
+                        """, arguments: [first, last, first, last]
                 ).map { row -> (EntityID, EntityKind) in
                     let bytes: Data = row["id"]
                     let kind: String = row["kind"]
