@@ -121,7 +121,15 @@ enum EntityRows {
 
     /// Replaces the stored state of each entity in `ids` with its state in `state`, and keeps
     /// the state digest's sum (`StateSumRow`) in step: each entity's old hash out, its new in.
-    static func save(_ ids: Set<EntityID>, from state: ReplicaState, in db: Database) throws {
+    ///
+    /// `stored` is what the rows hold now for the entities it has (as loaded before merging):
+    /// only the fields, tags and presence marks that differ from it are rewritten, so a note
+    /// edited leaves the presence marks' and the live-annotation index's pages alone. Each page
+    /// left clean is one write fewer in the WAL and one fewer in the checkpoint, a thousand
+    /// times over for a batch of random annotations.
+    static func save(_ ids: Set<EntityID>, from state: ReplicaState, replacing stored: ReplicaState = ReplicaState(), in db: Database)
+        throws
+    {
         // Articles first: an annotation row refers to its article's row, and one change may
         // create both (whatever order their ids sort in).
         let articlesFirst = ids.filter { state.articles[$0] != nil }.sorted() + ids.filter { state.articles[$0] == nil }.sorted()
@@ -130,45 +138,77 @@ enum EntityRows {
         for entity in articlesFirst {
             let key = Data(entity.bytes)
             let hash = try replaceHash(of: entity, in: state, summedIn: &sum, db: db)
-            for table in ["register_value", "tag_add", "presence_mark"] {
-                try db.cachedStatement(sql: "DELETE FROM \(table) WHERE entity = ?").execute(arguments: [key])
-            }
             if let article = state.articles[entity] {
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO article (id, body, hash, conflicts) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, conflicts = excluded.conflicts
-                        """
-                )
-                .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
-                try saveRegisters(article.registers, tags: article.tags, of: key, in: db)
+                let old = stored.articles[entity]
+                if old == nil {
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO article (id, body, hash, conflicts) VALUES (?, ?, ?, ?)
+                            ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, conflicts = excluded.conflicts
+                            """
+                    )
+                    .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
+                } else {
+                    try updateRow("article", key: key, hash: hash, conflicts: (old!.conflicts.count, article.conflicts.count), in: db)
+                }
+                try saveRegisters(article.registers, tags: article.tags, replacing: old.map { ($0.registers, $0.tags) }, of: key, in: db)
             } else if let annotation = state.annotations[entity] {
-                let anchor = annotation.anchor
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash, conflicts)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash, conflicts = excluded.conflicts
-                        """
-                ).execute(arguments: [
-                    key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
-                    Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
-                    Data(hash), annotation.conflicts.count,
-                ])
-                try saveRegisters(annotation.registers, tags: annotation.tags, of: key, in: db)
-                for entry in annotation.presence.entries {
-                    try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)")
-                        .execute(
-                            arguments: [
-                                key, try ReplicaOrdinals.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
-                                entry.mark.rawValue, Int64(bitPattern: entry.time),
-                            ]
-                        )
+                let old = stored.annotations[entity]
+                if let old {
+                    try updateRow(
+                        "annotation", key: key, hash: hash, conflicts: (old.conflicts.count, annotation.conflicts.count),
+                        alive: (old.presence.isAlive, annotation.presence.isAlive), in: db)
+                } else {
+                    let anchor = annotation.anchor
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash, conflicts)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash, conflicts = excluded.conflicts
+                            """
+                    ).execute(arguments: [
+                        key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
+                        Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
+                        Data(hash), annotation.conflicts.count,
+                    ])
+                }
+                try saveRegisters(
+                    annotation.registers, tags: annotation.tags, replacing: old.map { ($0.registers, $0.tags) }, of: key, in: db)
+                if old?.presence != annotation.presence {
+                    try db.cachedStatement(sql: "DELETE FROM presence_mark WHERE entity = ?").execute(arguments: [key])
+                    for entry in annotation.presence.entries {
+                        try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)")
+                            .execute(
+                                arguments: [
+                                    key, try ReplicaOrdinals.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
+                                    entry.mark.rawValue, Int64(bitPattern: entry.time),
+                                ]
+                            )
+                    }
                 }
             }
             try SearchRows.index(entity, from: state, in: db)
         }
         try StateSumRow.write(sum, in: db)
+    }
+
+    /// Updates a stored entity's row: its hash always, and the conflict count and liveness only
+    /// when they changed (each is in an index that would otherwise be rewritten).
+    private static func updateRow(
+        _ table: String, key: Data, hash: [UInt8], conflicts: (old: Int, new: Int), alive: (old: Bool, new: Bool)? = nil, in db: Database
+    ) throws {
+        var assignments = ["hash = ?"]
+        var arguments: StatementArguments = [Data(hash)]
+        if conflicts.old != conflicts.new {
+            assignments.append("conflicts = ?")
+            arguments += [conflicts.new]
+        }
+        if let alive, alive.old != alive.new {
+            assignments.append("alive = ?")
+            arguments += [alive.new]
+        }
+        arguments += [key]
+        try db.cachedStatement(sql: "UPDATE \(table) SET \(assignments.joined(separator: ", ")) WHERE id = ?").execute(arguments: arguments)
     }
 
     /// The entity's new `StateDigest.hash`, after moving `sum` from the hash its row holds
@@ -192,9 +232,24 @@ enum EntityRows {
         return hash
     }
 
-    private static func saveRegisters(_ registers: [Field: MultiValueRegister], tags: AddWinsSet, of key: Data, in db: Database) throws {
-        for (field, register) in registers {
-            for value in register.values {
+    /// Writes the fields and tags that differ from `stored` (all of them for a new entity):
+    /// each such field's or tag's rows are deleted and its live values or surviving adds
+    /// inserted.
+    private static func saveRegisters(
+        _ registers: [Field: MultiValueRegister], tags: AddWinsSet, replacing stored: ([Field: MultiValueRegister], AddWinsSet)?,
+        of key: Data, in db: Database
+    ) throws {
+        guard let stored else {
+            // Rows the caller did not say it holds go first, so none can outlive the state.
+            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ?").execute(arguments: [key])
+            try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ?").execute(arguments: [key])
+            return try saveRegisters(registers, tags: tags, replacing: ([:], AddWinsSet()), of: key, in: db)
+        }
+        for field in Set(registers.keys).union(stored.0.keys) where stored.0[field] != registers[field] {
+            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ?").execute(arguments: [
+                key, field.rawValue,
+            ])
+            for value in registers[field]?.values ?? [] {
                 try db.cachedStatement(
                     sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 ).execute(
@@ -205,8 +260,9 @@ enum EntityRows {
                 )
             }
         }
-        for (tag, dots) in tags.adds {
-            for dot in dots {
+        for tag in Set(tags.adds.keys).union(stored.1.adds.keys) where stored.1.adds[tag] != tags.adds[tag] {
+            try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ? AND tag = ?").execute(arguments: [key, tag.string])
+            for dot in tags.adds[tag] ?? [] {
                 try db.cachedStatement(sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)").execute(
                     arguments: [key, tag.string, try ReplicaOrdinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
                 )

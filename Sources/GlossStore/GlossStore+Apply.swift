@@ -294,7 +294,8 @@ extension GlossStore {
                 try state.apply(change)
                 try ChangeRows.insert(change, chain: chains[change.id]!, in: db)
             }
-            try EntityRows.save(touched, from: state, in: db)
+            try EntityRows.save(
+                touched, from: state, replacing: ReplicaState(articles: loaded.articles, annotations: loaded.annotations), in: db)
             clock = state.clock
         }
     }
@@ -321,9 +322,10 @@ extension GlossStore {
             state.articles.merge(loaded.articles) { held, _ in held }
             state.annotations.merge(loaded.annotations) { held, _ in held }
         }
+        let stored = state
         try state.apply(change)
         try ChangeRows.insert(change, chain: chain, in: db)
-        try EntityRows.save(touched, from: state, in: db)
+        try EntityRows.save(touched, from: state, replacing: stored, in: db)
     }
 
     /// Replica `author` signed a history here and another in the batch that differ at or
