@@ -20,7 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
-        // Protocol version 2 runs inside mutual TLS 1.3 (SPEC §11.2): swift-nio-ssl carries it,
+        // Protocol version 3 runs inside mutual TLS 1.3 (SPEC §11.2): swift-nio-ssl carries it,
         // swift-certificates makes the in-memory self-signed certificate for the replica's key.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.0"),

@@ -63,7 +63,7 @@ public enum StateDigest {
             guard total.count == 32, articles >= 0, annotations >= 0 else { return nil }
             self.articles = articles
             self.annotations = annotations
-            limbs = Self.limbs(of: total.withUnsafeBytes { $0 })
+            limbs = total.withUnsafeBytes { Self.limbs(of: $0) }
         }
 
         /// The 256-bit sum, big-endian: what a store keeps beside the counts.

@@ -37,7 +37,9 @@ struct TLSIdentity: Sendable {
 /// How both sides configure TLS: 1.3 only, each side presents its certificate, no CA and no
 /// host name: the custom verification callback decides by the key alone.
 enum SyncTLS {
-    /// The ALPN name of protocol version 2; a peer that negotiates anything else is dropped.
+    /// The ALPN name of the TLS framing, unchanged since protocol version 2 (the version itself,
+    /// now 3, is agreed in HELLO, so an older peer hears why); a peer that negotiates anything
+    /// else is dropped.
     static let applicationProtocol = "gloss/2"
 
     static func configuration(_ base: TLSConfiguration, identity: TLSIdentity) -> TLSConfiguration {

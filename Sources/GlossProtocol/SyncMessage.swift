@@ -1,6 +1,6 @@
 import GlossCore
 
-/// The messages of sync protocol version 2 (SPEC §11), each carried in one frame.
+/// The messages of sync protocol version 3 (SPEC §11), each carried in one frame.
 ///
 ///     let bytes = SyncMessage.ack(batch: 3).framed()     // length, type, body
 public enum SyncMessage: Hashable, Sendable {

@@ -2,7 +2,7 @@
 /// summed state digest of SPEC §8).
 public enum SyncProtocol {
     /// The versions this implementation speaks. Version 1 was plain TCP; version 2 had a state
-    /// digest a store could not keep up to date (SPEC §1). Neither is spoken.
+    /// digest a store could not keep up to date (SPEC §8, §10). Neither is spoken.
     public static let versions: ClosedRange<UInt64> = 3...3
     /// A server's HELLO capability telling a read-only device that it may only pull: it sends
     /// no changes in this session (SPEC §11.13).

@@ -111,13 +111,17 @@ extension GlossStore {
     /// git resolves abbreviated commits.
     public func resolve(prefix: String) throws(GlossStoreError) -> (id: EntityID, kind: EntityKind) {
         let digits = prefix.lowercased()
-        guard digits.count >= 4, digits.count <= 32, digits.allSatisfy(\.isHexDigit) else {
+        // ASCII digits only: `Character.isHexDigit` also takes full-width ones, which no id has.
+        guard digits.utf8.count >= 4, digits.utf8.count <= 32,
+            digits.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }),
+            let lowest = ID128(hex: digits.padding(toLength: 32, withPad: "0", startingAt: 0)),
+            let highest = ID128(hex: digits.padding(toLength: 32, withPad: "f", startingAt: 0))
+        else {
             throw GlossStoreError(.unknownID, "'\(prefix)' is not an id: give at least 4 of its hex digits")
         }
         // The ids a prefix stands for are one range of the primary key: a lookup in its index,
         // not a hex string made of every id (which took 40 ms an edit at 100,000 notes).
-        let first = Data(ID128(hex: digits.padding(toLength: 32, withPad: "0", startingAt: 0))!.bytes)
-        let last = Data(ID128(hex: digits.padding(toLength: 32, withPad: "f", startingAt: 0))!.bytes)
+        let (first, last) = (Data(lowest.bytes), Data(highest.bytes))
         let matches = try access {
             try database.read { db in
                 try Row.fetchAll(

@@ -29,7 +29,8 @@ import Testing
         #expect(try jsonArray(try await sandbox.ok("annotations", String(article.prefix(4)), "--json")).count == 1)
     }
 
-    @Test(arguments: ["abc", "1", "", "wxyz", "12 34", String(repeating: "a", count: 33)])
+    // Full-width digits ("０１２３") pass `Character.isHexDigit`; they once reached a force unwrap.
+    @Test(arguments: ["abc", "1", "", "wxyz", "12 34", String(repeating: "a", count: 33), "０１２３", "ａｂｃｄｅ"])
     func aPrefixThatIsNotFourOrMoreHexDigitsIsRefused(prefix: String) async throws {
         let sandbox = try Sandbox()
         try await sandbox.initStore()

@@ -8,7 +8,7 @@ import Testing
 
 @testable import GlossNetwork
 
-/// The TLS layer of protocol version 2 on its own (SPEC §11.2): Ed25519 mutual TLS 1.3 with
+/// The TLS layer of protocol version 3 on its own (SPEC §11.2): Ed25519 mutual TLS 1.3 with
 /// in-memory certificates, where each side learns the replica id the other proved, and a client
 /// completes a handshake only with a server it trusts.
 @Suite struct TLSHandshakeTests {
