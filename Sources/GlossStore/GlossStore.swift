@@ -35,6 +35,7 @@ public final class GlossStore: Sendable {
     /// The file is checked before anything can write to it: it must be an SQLite database
     /// holding Gloss's tables, so a wrong `--store` never touches someone else's file.
     public static func open(at path: String, access: Access = .write) throws(GlossStoreError) -> GlossStore {
+        guard !path.isEmpty else { throw GlossStoreError(.noStore, Self.emptyPath) }
         let readOnly = access == .read
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -89,6 +90,7 @@ public final class GlossStore: Sendable {
         at path: String, storeID: StoreID? = nil, name: String?, key: ReplicaKey = ReplicaKey(),
         trusting server: (replica: ReplicaID, time: UInt64)? = nil
     ) throws(GlossStoreError) -> GlossStore {
+        guard !path.isEmpty else { throw GlossStoreError(.noStore, Self.emptyPath) }
         let fileManager = FileManager.default
         if let occupied = whatOccupies(path) { throw occupied }
         let directory = (path as NSString).deletingLastPathComponent
@@ -204,6 +206,9 @@ public final class GlossStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         return ID128(high: generator.next(), low: generator.next())
     }
+
+    /// What an empty `--store ""` is told (an empty `GLOSS_STORE` is ignored instead).
+    static let emptyPath = "the store path is empty: give --store the store file's path"
 
     /// SQLite's own message, without GRDB's decoration.
     static func describe(_ error: any Error) -> String {

@@ -10,7 +10,7 @@ import Testing
         case absentQuote, repeatedQuote, occurrenceOutOfRange, occurrenceZero, emptyQuote
         case unknownPrefix, ambiguousPrefix, tooShortPrefix, annotationWhereAnArticleIsNeeded
         case unknownFieldForResolve, fieldNotInConflict, noteOnArticle
-        case missingStore, directoryAsStore, nonGlossFileAsStore, initOverExistingStore
+        case missingStore, emptyStorePath, initWithEmptyStorePath, directoryAsStore, nonGlossFileAsStore, initOverExistingStore
         case truncatedBundle, corruptBundle, bundleFromAnotherStore, bundleFromNewerFormat, missingBundle, textFileAsBundle
         case badSinceClock, unwritableBundlePath, bundleCreateOnDirectory, cloneMissingBundle
         case initOverTextFile, initOverDirectory, initOverEmptyFile, cloneOverTextFile
@@ -208,6 +208,10 @@ import Testing
             return Scenario(
                 arguments: ["init", "--store", folder], fragments: ["\(folder) is a directory", "\(folder)/store.sqlite"],
                 untouched: [folder])
+        case .emptyStorePath:
+            return Scenario(arguments: ["articles", "--store", ""], fragments: ["the store path is empty", "--store"], untouched: [])
+        case .initWithEmptyStorePath:
+            return Scenario(arguments: ["init", "--store", ""], fragments: ["the store path is empty", "--store"], untouched: [])
         case .initOverEmptyFile:
             let empty = try sandbox.write("empty.sqlite", "")
             return Scenario(arguments: ["init", "--store", empty], fragments: ["\(empty) exists and is empty"], untouched: [empty])
