@@ -83,7 +83,7 @@ public enum StateDigest {
             return Array(SHA256.hash(data: out.bytes))
         }
 
-        public static func == (a: Sum, b: Sum) -> Bool { a.articles == b.articles && a.annotations == b.annotations && a.total == b.total }
+        public static func == (a: Sum, b: Sum) -> Bool { a.articles == b.articles && a.annotations == b.annotations && a.limbs == b.limbs }
 
         public mutating func add(_ article: ArticleState) { add(.article, id: article.id, hash: StateDigest.hash(of: article)) }
 

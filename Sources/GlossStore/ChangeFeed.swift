@@ -60,12 +60,12 @@ extension GlossStore {
         let key = try replicaKey()
         return try access {
             try database.read { db in
-                let (lacking, lackingArguments) = try ChangeRows.lacking(since, in: db)
+                let (lacking, lackingArguments, after) = try ChangeRows.lacking(since, in: db)
                 let own = try ReplicaOrdinals.ordinal(of: identity.replicaID, in: db)
                 var cut = PageCut(changeLimit: changeLimit, byteLimit: byteLimit, own: identity.replicaID)
                 var articles = ArticleScalars { id in try Self.body(of: id, in: db) }
                 var taken: [Change] = []
-                var position = max(arrival, try ChangeRows.arrivalBeforeFirstLacking(since, in: db))
+                var position = max(arrival, after)
                 var more = false
                 // Read in growing chunks, measuring each change by its encoding, until the page
                 // is full: at most one chunk is read past the cut.

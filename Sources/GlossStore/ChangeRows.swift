@@ -80,8 +80,11 @@ enum ChangeRows {
         return try fetch(db, where: "c.replica = ? AND c.seq = ?", arguments: [ordinal, Int64(bitPattern: dot.seq)]).first
     }
 
-    /// SQL over `change c` selecting the changes a peer holding `since` lacks.
-    static func lacking(_ since: VersionVector, in db: Database) throws -> (String, StatementArguments) {
+    /// SQL over `change c` selecting the changes a peer holding `since` lacks, and the arrival
+    /// they all come after (`arrivalBeforeFirstLacking`): a reader starts its scan of the
+    /// arrival index there rather than at the first change.
+    static func lacking(_ since: VersionVector, in db: Database) throws -> (condition: String, arguments: StatementArguments, after: Int64)
+    {
         var cases: [String] = []
         var arguments: StatementArguments = []
         for (replica, seq) in since.sortedEntries {
@@ -90,7 +93,13 @@ enum ChangeRows {
             arguments += [ordinal, Int64(bitPattern: seq)]
         }
         let condition = cases.isEmpty ? "1" : "c.seq > CASE c.replica \(cases.joined(separator: " ")) ELSE 0 END"
-        return (condition, arguments)
+        return (condition, arguments, try arrivalBeforeFirstLacking(since, in: db))
+    }
+
+    /// Every change a peer holding `since` lacks, in arrival (causal) order.
+    static func fetchLacking(_ since: VersionVector, in db: Database) throws -> [Change] {
+        let (condition, arguments, after) = try lacking(since, in: db)
+        return try fetch(db, where: "c.arrival > ? AND \(condition)", arguments: [after] + arguments)
     }
 
     /// The arrival just before the first change a peer holding `since` lacks, or `Int64.max`
@@ -98,7 +107,7 @@ enum ChangeRows {
     /// so this is the least arrival of each author's first change past `since`: one primary-key
     /// lookup an author, where a feed scanning from the start would walk every change the peer
     /// holds (200,000 index entries for an incremental round of the peer workload).
-    static func arrivalBeforeFirstLacking(_ since: VersionVector, in db: Database) throws -> Int64 {
+    private static func arrivalBeforeFirstLacking(_ since: VersionVector, in db: Database) throws -> Int64 {
         var first = Int64.max
         let statement = try db.cachedStatement(sql: "SELECT arrival FROM change WHERE replica = ? AND seq > ? ORDER BY seq LIMIT 1")
         for (ordinal, replica) in try ReplicaOrdinals.all(in: db) {

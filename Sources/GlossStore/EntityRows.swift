@@ -140,7 +140,9 @@ enum EntityRows {
             let hash = try replaceHash(of: entity, in: state, summedIn: &sum, db: db)
             if let article = state.articles[entity] {
                 let old = stored.articles[entity]
-                if old == nil {
+                if let old {
+                    try updateRow("article", key: key, hash: hash, conflicts: (old.conflicts.count, article.conflicts.count), in: db)
+                } else {
                     try db.cachedStatement(
                         sql: """
                             INSERT INTO article (id, body, hash, conflicts) VALUES (?, ?, ?, ?)
@@ -148,8 +150,6 @@ enum EntityRows {
                             """
                     )
                     .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
-                } else {
-                    try updateRow("article", key: key, hash: hash, conflicts: (old!.conflicts.count, article.conflicts.count), in: db)
                 }
                 try saveRegisters(article.registers, tags: article.tags, replacing: old.map { ($0.registers, $0.tags) }, of: key, in: db)
             } else if let annotation = state.annotations[entity] {

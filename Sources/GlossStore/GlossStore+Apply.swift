@@ -268,8 +268,7 @@ extension GlossStore {
         let key = try replicaKey()
         return try access {
             try database.read { db in
-                let (condition, arguments) = try ChangeRows.lacking(since, in: db)
-                let changes = try ChangeRows.fetch(db, where: condition, arguments: arguments)
+                let changes = try ChangeRows.fetchLacking(since, in: db)
                 return SignedBatch(
                     changes: changes,
                     runs: try SignatureRows.runs(signing: changes, store: identity.storeID, key: key, atDependencies: true, in: db))

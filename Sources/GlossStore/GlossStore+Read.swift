@@ -68,10 +68,7 @@ extension GlossStore {
     /// Every change a peer holding `since` lacks, in causal order.
     public func changes(since: VersionVector = VersionVector()) throws(GlossStoreError) -> [Change] {
         try access {
-            try database.read { db in
-                let (condition, arguments) = try ChangeRows.lacking(since, in: db)
-                return try ChangeRows.fetch(db, where: condition, arguments: arguments)
-            }
+            try database.read { db in try ChangeRows.fetchLacking(since, in: db) }
         }
     }
 
