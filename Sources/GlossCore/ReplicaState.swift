@@ -34,19 +34,31 @@ public struct ReplicaState: Hashable, Sendable {
             throw GlossCoreError(.notReady, "change \(change.id) needs changes this replica does not hold")
         }
         try change.validateShape()
-        var next = self
-        for (index, operation) in change.operations.enumerated() {
-            try next.apply(operation, at: index, of: change)
+        // Operations edit the state in place; each entity's value before its first edit is
+        // kept, to be put back should a later operation be refused. (Copying the whole state
+        // instead cost a copy of every entity held per change: a store applies its batches
+        // through a state of thousands of entities.)
+        var undo = UndoLog()
+        do throws(GlossCoreError) {
+            for (index, operation) in change.operations.enumerated() {
+                try apply(operation, at: index, of: change, keepingIn: &undo)
+            }
+        } catch {
+            undo.restore(into: &self)
+            throw error
         }
-        next.clock[change.id.replica] = change.id.seq
-        self = next
+        clock[change.id.replica] = change.id.seq
         return true
     }
 
-    private mutating func apply(_ operation: Operation, at index: Int, of change: Change) throws(GlossCoreError) {
+    private mutating func apply(
+        _ operation: Operation, at index: Int, of change: Change, keepingIn undo: inout UndoLog
+    ) throws(GlossCoreError) {
         switch operation {
         case .createArticle(let id, let body):
-            if articles[id] == nil { articles[id] = ArticleState(id: id, body: body) }
+            guard articles[id] == nil else { return }
+            undo.keep(article: id, articles[id])
+            articles[id] = ArticleState(id: id, body: body)
         case .createAnnotation(let id, let articleID, let anchor):
             guard let article = articles[articleID] else { throw missing(articleID, in: change) }
             guard annotations[id] == nil else { throw invalid("annotation \(id.hex) exists already", change) }
@@ -55,33 +67,35 @@ public struct ReplicaState: Hashable, Sendable {
             }
             var annotation = AnnotationState(id: id, article: articleID, anchor: anchor)
             annotation.presence.apply(.alive, by: change)
+            undo.keep(annotation: id, nil)
             annotations[id] = annotation
         case .set(let entity, let field, let value):
-            try edit(entity, of: field.entityKind, by: change) { registers, _ in
+            try edit(entity, of: field.entityKind, by: change, keepingIn: &undo) { registers, _ in
                 registers[field, default: MultiValueRegister()].apply(write: value, by: change)
             }
         case .addTag(let entity, let tag):
-            try edit(entity, of: nil, by: change) { _, tags in tags.add(tag, by: change) }
+            try edit(entity, of: nil, by: change, keepingIn: &undo) { _, tags in tags.add(tag, by: change) }
         case .removeTag(let entity, let tag):
-            try edit(entity, of: nil, by: change) { _, tags in tags.remove(tag, by: change) }
-        case .deleteAnnotation(let id):
-            guard annotations[id] != nil else { throw missing(id, in: change) }
-            annotations[id]!.presence.apply(.deleted, by: change)
-        case .keepAnnotation(let id):
-            guard annotations[id] != nil else { throw missing(id, in: change) }
-            annotations[id]!.presence.apply(.alive, by: change)
+            try edit(entity, of: nil, by: change, keepingIn: &undo) { _, tags in tags.remove(tag, by: change) }
+        case .deleteAnnotation(let id), .keepAnnotation(let id):
+            guard let old = annotations[id] else { throw missing(id, in: change) }
+            undo.keep(annotation: id, old)
+            let mark: PresenceRegister.Mark = if case .deleteAnnotation = operation { .deleted } else { .alive }
+            annotations[id]!.presence.apply(mark, by: change)
         }
     }
 
     /// Runs `body` on an entity's registers and tags; an annotation edit also marks it alive.
     private mutating func edit(
-        _ entity: EntityID, of kind: EntityKind?, by change: Change,
+        _ entity: EntityID, of kind: EntityKind?, by change: Change, keepingIn undo: inout UndoLog,
         _ body: (inout [Field: MultiValueRegister], inout AddWinsSet) -> Void
     ) throws(GlossCoreError) {
         if kind != .annotation, var article = articles[entity] {
+            undo.keep(article: entity, article)
             body(&article.registers, &article.tags)
             articles[entity] = article
         } else if kind != .article, var annotation = annotations[entity] {
+            undo.keep(annotation: entity, annotation)
             body(&annotation.registers, &annotation.tags)
             annotation.presence.apply(.alive, by: change)
             annotations[entity] = annotation
@@ -90,12 +104,31 @@ public struct ReplicaState: Hashable, Sendable {
         }
     }
 
+    /// The values entities had before a change's operations edited them (nil: it did not
+    /// exist), in the order kept. Putting them back in reverse order restores each entity's
+    /// value from before its first edit.
+    private struct UndoLog {
+        private var articles: [(EntityID, ArticleState?)] = []
+        private var annotations: [(EntityID, AnnotationState?)] = []
+
+        mutating func keep(article id: EntityID, _ value: ArticleState?) { articles.append((id, value)) }
+        mutating func keep(annotation id: EntityID, _ value: AnnotationState?) { annotations.append((id, value)) }
+
+        func restore(into state: inout ReplicaState) {
+            for (id, value) in articles.reversed() { state.articles[id] = value }
+            for (id, value) in annotations.reversed() { state.annotations[id] = value }
+        }
+    }
+
     /// The anchor lies inside the body and its exact text is what the body holds there.
     static func anchor(_ anchor: Anchor, fits body: String) -> Bool {
+        guard anchor.start < anchor.end, anchor.end <= UInt64(Int.max) else { return false }
+        // Walks the body only as far as the anchor's end: counting all of it for every new
+        // annotation costs a pass over the article each.
         let scalars = body.unicodeScalars
-        guard anchor.end <= UInt64(scalars.count), anchor.start < anchor.end else { return false }
-        let start = scalars.index(scalars.startIndex, offsetBy: Int(anchor.start))
-        let end = scalars.index(start, offsetBy: Int(anchor.end - anchor.start))
+        guard let start = scalars.index(scalars.startIndex, offsetBy: Int(anchor.start), limitedBy: scalars.endIndex),
+            let end = scalars.index(start, offsetBy: Int(anchor.end - anchor.start), limitedBy: scalars.endIndex)
+        else { return false }
         return scalars[start..<end].elementsEqual(anchor.exact.unicodeScalars)
     }
 
