@@ -122,36 +122,37 @@ enum EntityRows {
     /// Replaces the stored state of each entity in `ids` with its state in `state`, and keeps
     /// the state digest's sum (`StateSumRow`) in step: each entity's old hash out, its new in.
     ///
-    /// `stored` is what the rows hold now for the entities it has (as loaded before merging):
-    /// only the fields, tags and presence marks that differ from it are rewritten, so a note
-    /// edited leaves the presence marks' and the live-annotation index's pages alone. Each page
-    /// left clean is one write fewer in the WAL and one fewer in the checkpoint, a thousand
-    /// times over for a batch of random annotations.
-    static func save(_ ids: Set<EntityID>, from state: ReplicaState, replacing stored: ReplicaState = ReplicaState(), in db: Database)
-        throws
-    {
+    /// `stored` is what the rows hold now of `ids` (as loaded before merging), and an entity of
+    /// `ids` it lacks has no rows at all. Only the fields, tags and presence marks that differ
+    /// from it are rewritten, so a note edited leaves the presence marks' and the
+    /// live-annotation index's pages alone. Each page left clean is one write fewer in the WAL
+    /// and one fewer in the checkpoint, a thousand times over for a batch of random annotations.
+    /// A new entity is inserted without first looking for rows it cannot have (its old hash,
+    /// register values, tags, marks and search row): a clone is nearly all new entities. Should
+    /// a caller break the promise, the insert fails on the primary key and the transaction with it.
+    static func save(_ ids: Set<EntityID>, from state: ReplicaState, replacing stored: ReplicaState, in db: Database) throws {
         // Articles first: an annotation row refers to its article's row, and one change may
         // create both (whatever order their ids sort in).
         let articlesFirst = ids.filter { state.articles[$0] != nil }.sorted() + ids.filter { state.articles[$0] == nil }.sorted()
         guard !articlesFirst.isEmpty else { return }
         var sum = try StateSumRow.read(in: db)
         for entity in articlesFirst {
+            // An article a new annotation quotes is touched, not changed: nothing to write.
+            if let old = stored.articles[entity], old == state.articles[entity] { continue }
+            if let old = stored.annotations[entity], old == state.annotations[entity] { continue }
             let key = Data(entity.bytes)
-            let hash = try replaceHash(of: entity, in: state, summedIn: &sum, db: db)
+            let isNew = stored.articles[entity] == nil && stored.annotations[entity] == nil
+            let hash = try replaceHash(of: entity, in: state, summedIn: &sum, isNew: isNew, db: db)
             if let article = state.articles[entity] {
                 let old = stored.articles[entity]
                 if let old {
                     try updateRow("article", key: key, hash: hash, conflicts: (old.conflicts.count, article.conflicts.count), in: db)
                 } else {
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO article (id, body, hash, conflicts) VALUES (?, ?, ?, ?)
-                            ON CONFLICT (id) DO UPDATE SET hash = excluded.hash, conflicts = excluded.conflicts
-                            """
-                    )
-                    .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
+                    try db.cachedStatement(sql: "INSERT INTO article (id, body, hash, conflicts) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
                 }
-                try saveRegisters(article.registers, tags: article.tags, replacing: old.map { ($0.registers, $0.tags) }, of: key, in: db)
+                try saveRegisters(
+                    article.registers, tags: article.tags, replacing: (old?.registers ?? [:], old?.tags ?? AddWinsSet()), of: key, in: db)
             } else if let annotation = state.annotations[entity] {
                 let old = stored.annotations[entity]
                 if let old {
@@ -164,7 +165,6 @@ enum EntityRows {
                         sql: """
                             INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash, conflicts)
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (id) DO UPDATE SET alive = excluded.alive, hash = excluded.hash, conflicts = excluded.conflicts
                             """
                     ).execute(arguments: [
                         key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
@@ -173,9 +173,10 @@ enum EntityRows {
                     ])
                 }
                 try saveRegisters(
-                    annotation.registers, tags: annotation.tags, replacing: old.map { ($0.registers, $0.tags) }, of: key, in: db)
+                    annotation.registers, tags: annotation.tags, replacing: (old?.registers ?? [:], old?.tags ?? AddWinsSet()), of: key,
+                    in: db)
                 if old?.presence != annotation.presence {
-                    try db.cachedStatement(sql: "DELETE FROM presence_mark WHERE entity = ?").execute(arguments: [key])
+                    if old != nil { try db.cachedStatement(sql: "DELETE FROM presence_mark WHERE entity = ?").execute(arguments: [key]) }
                     for entry in annotation.presence.entries {
                         try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)")
                             .execute(
@@ -187,7 +188,7 @@ enum EntityRows {
                     }
                 }
             }
-            try SearchRows.index(entity, from: state, in: db)
+            try SearchRows.index(entity, from: state, isNew: isNew, in: db)
         }
         try StateSumRow.write(sum, in: db)
     }
@@ -212,10 +213,10 @@ enum EntityRows {
     }
 
     /// The entity's new `StateDigest.hash`, after moving `sum` from the hash its row holds
-    /// (if it has one) to the new one.
-    private static func replaceHash(of entity: EntityID, in state: ReplicaState, summedIn sum: inout StateDigest.Sum, db: Database)
-        throws -> [UInt8]
-    {
+    /// (unless it `isNew`, without a row) to the new one.
+    private static func replaceHash(
+        of entity: EntityID, in state: ReplicaState, summedIn sum: inout StateDigest.Sum, isNew: Bool, db: Database
+    ) throws -> [UInt8] {
         let (kind, hash): (EntityKind, [UInt8])
         if let article = state.articles[entity] {
             (kind, hash) = (.article, StateDigest.hash(of: article))
@@ -225,7 +226,7 @@ enum EntityRows {
             return []
         }
         let stored = try db.cachedStatement(sql: "SELECT hash FROM \(kind.rawValue) WHERE id = ?")
-        if let old = try Data.fetchOne(stored, arguments: [Data(entity.bytes)]) {
+        if !isNew, let old = try Data.fetchOne(stored, arguments: [Data(entity.bytes)]) {
             sum.remove(kind, id: entity, hash: [UInt8](old))
         }
         sum.add(kind, id: entity, hash: hash)
@@ -234,21 +235,17 @@ enum EntityRows {
 
     /// Writes the fields and tags that differ from `stored` (all of them for a new entity):
     /// each such field's or tag's rows are deleted and its live values or surviving adds
-    /// inserted.
+    /// inserted. A field or tag `stored` lacks has no rows to delete.
     private static func saveRegisters(
-        _ registers: [Field: MultiValueRegister], tags: AddWinsSet, replacing stored: ([Field: MultiValueRegister], AddWinsSet)?,
+        _ registers: [Field: MultiValueRegister], tags: AddWinsSet, replacing stored: ([Field: MultiValueRegister], AddWinsSet),
         of key: Data, in db: Database
     ) throws {
-        guard let stored else {
-            // Rows the caller did not say it holds go first, so none can outlive the state.
-            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ?").execute(arguments: [key])
-            try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ?").execute(arguments: [key])
-            return try saveRegisters(registers, tags: tags, replacing: ([:], AddWinsSet()), of: key, in: db)
-        }
         for field in Set(registers.keys).union(stored.0.keys) where stored.0[field] != registers[field] {
-            try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ?").execute(arguments: [
-                key, field.rawValue,
-            ])
+            if stored.0[field] != nil {
+                try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ?").execute(arguments: [
+                    key, field.rawValue,
+                ])
+            }
             for value in registers[field]?.values ?? [] {
                 try db.cachedStatement(
                     sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -261,7 +258,9 @@ enum EntityRows {
             }
         }
         for tag in Set(tags.adds.keys).union(stored.1.adds.keys) where stored.1.adds[tag] != tags.adds[tag] {
-            try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ? AND tag = ?").execute(arguments: [key, tag.string])
+            if stored.1.adds[tag] != nil {
+                try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ? AND tag = ?").execute(arguments: [key, tag.string])
+            }
             for dot in tags.adds[tag] ?? [] {
                 try db.cachedStatement(sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)").execute(
                     arguments: [key, tag.string, try ReplicaOrdinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]

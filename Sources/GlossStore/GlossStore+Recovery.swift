@@ -191,7 +191,7 @@ extension GlossStore {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         try StateSumRow.write(StateDigest.Sum(), in: db)
-        try EntityRows.save(Set(state.articles.keys).union(state.annotations.keys), from: state, in: db)
+        try EntityRows.save(Set(state.articles.keys).union(state.annotations.keys), from: state, replacing: ReplicaState(), in: db)
     }
 }
 

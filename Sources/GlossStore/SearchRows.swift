@@ -13,12 +13,16 @@ enum SearchRows {
     /// Most saves leave it as it was: an annotation created on an article saves the article, a
     /// color or a tag saves the annotation. Rewriting it each time made the search index about
     /// 15 of the 34 WAL frames of a local commit (an article's whole body, again and again).
-    static func index(_ entity: EntityID, from state: ReplicaState, in db: Database) throws {
+    /// An entity that `isNew` has no row to look for.
+    static func index(_ entity: EntityID, from state: ReplicaState, isNew: Bool, in db: Database) throws {
         let key = Data(entity.bytes)
         let text = Self.text(of: entity, in: state)
-        let held = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT k.row, s.text FROM search_key k LEFT JOIN search s ON s.rowid = k.row WHERE k.entity = ?"),
-            arguments: [key])
+        let held =
+            isNew
+            ? nil
+            : try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT k.row, s.text FROM search_key k LEFT JOIN search s ON s.rowid = k.row WHERE k.entity = ?"),
+                arguments: [key])
         let row: Int64
         if let held {
             row = held[0]
