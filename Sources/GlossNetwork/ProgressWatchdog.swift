@@ -1,3 +1,4 @@
+import GlossCore
 import GlossProtocol
 import NIOCore
 
@@ -112,7 +113,7 @@ final class ProgressWatchdog {
         private func start(_ context: ChannelHandlerContext) {
             guard check == nil else { return }
             watchdog.progressed()
-            let (loopBound, seconds) = (NIOLoopBound(context, eventLoop: context.eventLoop), watchdog.timeout.nanoseconds / 1_000_000_000)
+            let (loopBound, span) = (NIOLoopBound(context, eventLoop: context.eventLoop), watchdog.timeout.inWords)
             let watchdog = NIOLoopBound(self.watchdog, eventLoop: context.eventLoop)
             let period = TimeAmount.nanoseconds(max(watchdog.value.timeout.nanoseconds / 8, 1_000_000))
             check = context.eventLoop.scheduleRepeatedTask(initialDelay: period, delay: period) { task in
@@ -120,7 +121,7 @@ final class ProgressWatchdog {
                 task.cancel()
                 loopBound.value.fireErrorCaught(
                     ProtocolError(
-                        .timeout, "the peer made no progress for \(seconds) seconds (no complete message, and under 4 KiB)", at: 0))
+                        .timeout, "the peer made no progress for \(span) (no complete message, and under 4 KiB)", at: 0))
             }
         }
 

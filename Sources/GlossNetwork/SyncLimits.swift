@@ -1,3 +1,4 @@
+import GlossCore
 import GlossProtocol
 import NIOCore
 
@@ -21,4 +22,11 @@ public struct SyncLimits: Sendable {
     public var deadline: ContinuousClock.Instant?
 
     public init() {}
+}
+
+extension TimeAmount {
+    /// The span in words for a message: "1 second", "20 seconds", "2.5 seconds".
+    var inWords: String {
+        nanoseconds % 1_000_000_000 == 0 ? counted(nanoseconds / 1_000_000_000, "second") : "\(Double(nanoseconds) / 1e9) seconds"
+    }
 }

@@ -1,3 +1,4 @@
+import GlossCore
 import GlossProtocol
 import GlossStore
 import NIOConcurrencyHelpers
@@ -82,7 +83,7 @@ public final class SyncServer: Sendable {
                 try await outbound.write(
                     ByteBuffer(
                         bytes: SyncMessage.error(
-                            code: .busy, message: "the server is serving \(limits.maximumSessions) sessions; try again later"
+                            code: .busy, message: "the server is serving \(counted(limits.maximumSessions, "session")); try again later"
                         ).framed()))
                 var frames = inbound.makeAsyncIterator()
                 await SyncConnection.closeGracefully(
@@ -128,7 +129,7 @@ extension SyncReport {
         if let outcome {
             let name = outcome.peer.name.isEmpty ? "" : " (\(outcome.peer.name))"
             var line =
-                "\(address): replica \(outcome.peer.replicaID.hex)\(name): sent \(outcome.sentChanges), received \(outcome.receivedChanges)"
+                "\(address): replica \(outcome.peer.replicaID.hex)\(name): sent \(counted(outcome.sentChanges, "change")), received \(counted(outcome.receivedChanges, "change"))"
             if outcome.diverged, let forked = forkedAuthors.first {
                 line += ", states differ because replica \(forked.hex) forked its history (see 'gloss status')"
             } else if outcome.diverged {

@@ -1,3 +1,4 @@
+import GlossCore
 import GlossProtocol
 import NIOCore
 
@@ -26,11 +27,10 @@ final class SyncTimeoutHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func armDeadline(context: ChannelHandlerContext) {
         guard deadline == nil else { return }
-        let nanoseconds = handshakeTimeout.nanoseconds
-        let seconds = nanoseconds % 1_000_000_000 == 0 ? "\(nanoseconds / 1_000_000_000)" : "\(Double(nanoseconds) / 1e9)"
+        let span = handshakeTimeout.inWords
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         deadline = context.eventLoop.scheduleTask(in: handshakeTimeout) {
-            loopBound.value.fireErrorCaught(ProtocolError(.timeout, "no HELLO within \(seconds) seconds", at: 0))
+            loopBound.value.fireErrorCaught(ProtocolError(.timeout, "no HELLO within \(span)", at: 0))
         }
     }
 

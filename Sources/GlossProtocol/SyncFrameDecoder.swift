@@ -1,3 +1,4 @@
+import GlossCore
 import NIOCore
 
 /// One frame of a sync connection: its message type and body, not yet decoded.
@@ -60,7 +61,7 @@ public struct SyncFrameDecoder: NIOSingleStepByteToMessageDecoder {
             if !sawMagic {
                 throw ProtocolError(.truncated, "the connection closed inside the magic (\(count) of its 8 bytes arrived)", at: 0)
             }
-            throw ProtocolError(.truncated, "the connection closed inside a frame (\(count) bytes of it arrived)", at: 0)
+            throw ProtocolError(.truncated, "the connection closed inside a frame (\(counted(count, "byte")) of it arrived)", at: 0)
         }
         return nil
     }

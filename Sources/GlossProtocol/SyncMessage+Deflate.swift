@@ -79,7 +79,8 @@ extension SyncMessage {
                 at: offset)
         }
         guard input.readableBytes == 0 else {
-            throw ProtocolError(.badCompression, "\(input.readableBytes) bytes follow the end of the compressed batch", at: offset)
+            throw ProtocolError(
+                .badCompression, "\(counted(input.readableBytes, "byte")) after the end of the compressed batch", at: offset)
         }
         return Array(output.readableBytesView)
     }

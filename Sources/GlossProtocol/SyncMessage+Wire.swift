@@ -78,7 +78,8 @@ extension SyncMessage {
             let headCount = try reader.readCount(of: "heads", minimumItemSize: ChainHash.length + Checkpoint.signatureLength)
             guard headCount == clock.entries.count else {
                 throw ProtocolError(
-                    .unexpectedMessage, "expected \(clock.entries.count) heads, one per clock entry, found \(headCount)", at: headsStart)
+                    .unexpectedMessage, "expected \(counted(clock.entries.count, "head")), one per clock entry, found \(headCount)",
+                    at: headsStart)
             }
             var heads: [SignedHead] = []
             for _ in 0..<headCount {

@@ -63,7 +63,7 @@ public struct WireReader: Sendable {
         while true {
             guard index < input.endIndex else {
                 throw ProtocolError(
-                    .truncated, "expected \(what), found the input ending inside it after \(index - start) bytes",
+                    .truncated, "expected \(what), found the input ending inside it after \(counted(index - start, "byte"))",
                     at: start)
             }
             let byte = input[index]
@@ -100,8 +100,8 @@ public struct WireReader: Sendable {
         guard !overflow, needed <= UInt64(remaining) else {
             throw ProtocolError(
                 .countTooLarge,
-                "expected at most \(remaining / minimumItemSize) \(what) in the \(remaining) bytes left "
-                    + "(each takes at least \(minimumItemSize)), found a count of \(count)",
+                "expected a count of \(what) that the \(counted(remaining, "byte")) left can hold "
+                    + "(at most \(remaining / minimumItemSize), each at least \(minimumItemSize) bytes), found \(count)",
                 at: start)
         }
         return Int(count)
@@ -126,7 +126,7 @@ public struct WireReader: Sendable {
         let length = try readVarint("the byte length of \(what)")
         guard length <= UInt64(remaining) else {
             throw ProtocolError(
-                .truncated, "expected \(length) bytes of \(what), found only \(remaining) left", at: start)
+                .truncated, "expected \(counted(length, "byte")) of \(what), found only \(remaining) left", at: start)
         }
         let utf8 = input[offset..<offset + Int(length)]
         if let firstBad = Self.firstInvalidUTF8(in: utf8) {
@@ -171,7 +171,7 @@ public struct WireReader: Sendable {
     private func need(_ count: Int, for what: String) throws(ProtocolError) {
         guard remaining >= count else {
             throw ProtocolError(
-                .truncated, "expected \(what) (\(count) bytes), found only \(remaining) left", at: offset)
+                .truncated, "expected \(what) (\(counted(count, "byte"))), found only \(remaining) left", at: offset)
         }
     }
 }

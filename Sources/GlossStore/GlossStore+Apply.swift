@@ -338,13 +338,14 @@ extension GlossStore {
 
     static func missingPredecessors(of change: Change, blocked: Int, clock: VersionVector) -> GlossStoreError {
         let author = change.id.replica
+        let (first, last) = (clock[author] + 1, change.id.seq - 1)
         let missing =
-            clock[author] + 1 < change.id.seq
-            ? "changes \(clock[author] + 1)...\(change.id.seq - 1) of replica \(author.hex)"
-            : "changes it depends on"
+            first == last
+            ? "change \(first) of replica \(author.hex)"
+            : first < last ? "changes \(first)...\(last) of replica \(author.hex)" : "changes it depends on"
         return GlossStoreError(
             .missingPredecessors,
-            "\(blocked) change\(blocked == 1 ? "" : "s") need\(blocked == 1 ? "s" : "") \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)"
+            "\(counted(blocked, "change")) need\(blocked == 1 ? "s" : "") \(missing), which this store lacks; apply an earlier bundle or sync first (nothing was applied)"
         )
     }
 }

@@ -31,10 +31,8 @@ struct Conflicts: AsyncParsableCommand {
         let store = try storeOptions.openForReading()
         // Only the entities in conflict are loaded, found by query.
         let conflicts = try reportingErrors { try store.state(of: store.conflictedEntities()) }.conflicts
-        // Like 'git diff --exit-code': the listing as usual, then 1 if it was not empty.
-        defer { if exitCode && !conflicts.isEmpty { Foundation.exit(1) } }
         if output.json {
-            return try printJSON(
+            try printJSON(
                 conflicts.map { conflict in
                     Listed(
                         id: conflict.entity.hex, kind: conflict.kind.rawValue, field: conflict.field,
@@ -42,8 +40,9 @@ struct Conflicts: AsyncParsableCommand {
                             Listed.Value(value: $0.value, replica: $0.dot.replica.hex, seq: $0.dot.seq, time: formatTime($0.time))
                         })
                 })
+            return try exitIfAsked(conflicts)
         }
-        if conflicts.isEmpty { return print("No conflicts.") }
+        if conflicts.isEmpty { return Terminal.note("No conflicts.") }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
         for conflict in conflicts {
             let what =
@@ -56,5 +55,12 @@ struct Conflicts: AsyncParsableCommand {
                 )
             }
         }
+        try exitIfAsked(conflicts)
+    }
+
+    /// Like 'git diff --exit-code': after the listing as usual, exit 1 if it was not empty.
+    /// (Only once everything is printed: an error on the way exits with its own line and code.)
+    private func exitIfAsked(_ conflicts: [Conflict]) throws {
+        if exitCode && !conflicts.isEmpty { throw ExitCode(1) }
     }
 }

@@ -39,6 +39,8 @@ struct Gloss: AsyncParsableCommand {
             } else {
                 try command.run()
             }
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)  // a command's chosen status ('conflicts --exit-code'): it has said all it says
         } catch {
             let code = exitCode(for: error)
             guard code != .success else { exit(withError: error) }

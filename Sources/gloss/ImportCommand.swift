@@ -36,7 +36,7 @@ struct Import: AsyncParsableCommand {
         let total = articles.reduce(0) { $0 + $1.body.utf8.count }
         guard total <= ArticleFile.maximumSize else {
             throw CLIError(
-                "these files hold \(total) bytes of text; one import takes at most \(ArticleFile.maximumSize) (8 MiB, one change that must fit in one sync frame): import them in several goes"
+                "\(files.count == 1 ? "this file holds" : "these files hold") \(total) bytes of text; one import takes at most \(ArticleFile.maximumSize) (8 MiB, one change that must fit in one sync frame): import them in several goes"
             )
         }
         let intent = ImportIntent(

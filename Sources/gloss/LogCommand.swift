@@ -70,7 +70,6 @@ struct Log: AsyncParsableCommand {
         }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
         var any = false
-        defer { if !any { Terminal.note("No changes yet.") } }
         try forEachChange { change in
             any = true
             print(Terminal.style("change \(change.id.replica.hex):\(change.id.seq)", "33"))
@@ -84,6 +83,7 @@ struct Log: AsyncParsableCommand {
                 print(line)
             }
         }
+        if !any { Terminal.note("No changes yet.") }
     }
 
     /// An operation as flat string fields: `op`, `entity`, and what it carries.

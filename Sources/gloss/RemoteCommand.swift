@@ -33,6 +33,7 @@ struct Remote: AsyncParsableCommand {
         let address = try server.map { try parseEndpoint($0).description }
         let store = try storeOptions.open()
         try reportingErrors { try store.setRemote(address) }
-        if !output.json { Terminal.note(address.map { "'gloss sync' now syncs with \($0)." } ?? "No default server now.") }
+        if output.json { return try printJSON(["remote": OrNull(address)]) }
+        print(address.map { "'gloss sync' now syncs with \($0)." } ?? "No default server now.")
     }
 }

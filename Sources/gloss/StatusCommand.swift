@@ -57,7 +57,7 @@ struct Status: AsyncParsableCommand {
         print(clock.isEmpty ? "clock       (no changes yet)" : "clock")
         for (replica, seq) in clock.sortedEntries { print("  \(naming.name(replica)): \(seq)") }
         for fork in report.forks {
-            print(
+            Terminal.note(
                 "WARNING: replica \(fork.replica) (device \(fork.device)) forked its history at its change \(fork.seq): its changes from there are refused. Revoke it, or have it sync so it takes a new id."
             )
         }

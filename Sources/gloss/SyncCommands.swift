@@ -266,6 +266,7 @@ func runSession(
             return SyncRun(completed: report, loop: loop)
         } catch let error as CLIError {
             remember(error.message)
+            if line != nil { Terminal.progress(nil) }  // the error gets a line of its own
             throw error
         } catch let failure as NetworkFailure {
             remember(failure.reason)
@@ -387,7 +388,7 @@ func printSummary(_ run: SyncRun, conflicts: Int, newConflicts: Int, json: Bool)
     let peer =
         outcome.peer.name.isEmpty ? outcome.peer.replicaID.hex : "\(Terminal.singleLine(outcome.peer.name)) (\(outcome.peer.replicaID.hex))"
     var line =
-        "Synced with \(peer): sent \(run.sentChanges), received \(counted(run.receivedChanges, "change"))"
+        "Synced with \(peer): sent \(counted(run.sentChanges, "change")), received \(counted(run.receivedChanges, "change"))"
     line += newConflictsNote(newConflicts)
     if run.attempts > 1 { line += " (\(run.attempts) attempts)" }
     print(line + ".")

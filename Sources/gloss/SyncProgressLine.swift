@@ -61,7 +61,7 @@ final class SyncProgressLine: @unchecked Sendable {
     private func text(now: ContinuousClock.Instant) -> String {
         var parts: [String] = []
         if toSend + toReceive + sent + received > 0 {
-            parts.append("sent \(sent)/\(max(sent, toSend)) changes, received \(received)/\(max(received, toReceive))")
+            parts.append("sent \(sent)/\(counted(max(sent, toSend), "change")), received \(received)/\(max(received, toReceive))")
             let elapsed = (now - started).inSeconds
             let rate = elapsed > 0 ? Double(bytes) / elapsed : 0
             parts.append("\(Self.size(bytes))" + (rate > 0 ? " at \(Self.size(Int(rate)))/s" : ""))

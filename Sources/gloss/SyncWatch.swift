@@ -71,7 +71,7 @@ struct SyncWatch {
         let fields: [String: Any] = [
             "sent": run.sentChanges, "received": run.receivedChanges, "new_conflicts": newConflicts, "attempts": run.attempts,
         ]
-        var text = "sent \(run.sentChanges), received \(counted(run.receivedChanges, "change"))"
+        var text = "sent \(counted(run.sentChanges, "change")), received \(counted(run.receivedChanges, "change"))"
         text += newConflictsNote(newConflicts)
         if online != true {
             lastFailure = nil

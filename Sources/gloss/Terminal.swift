@@ -1,4 +1,5 @@
 import Foundation
+import GlossCore
 
 /// Makes text from outside harmless on a terminal: it is stored byte-exact, but printed with
 /// control, escape and bidirectional-override characters shown as visible `\u{…}` escapes, so
@@ -76,11 +77,6 @@ enum Terminal {
         fflush(nil)  // stdout first, so output and notes keep their order even when piped
         FileHandle.standardError.write(Data((line + "\n").utf8))
     }
-}
-
-/// A count and its noun, agreeing: "1 change", "0 changes", "3 changes".
-func counted(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
 
 /// What a summary line adds when a sync or a bundle brought conflicts: nothing when it did not.

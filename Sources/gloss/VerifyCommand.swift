@@ -34,7 +34,7 @@ struct Verify: AsyncParsableCommand {
                 ))
         } else if result.problems.isEmpty {
             print(
-                "ok: the file is sound, \(counted(result.changes, "change")) by \(counted(result.authors, "author")) \(result.changes == 1 ? "is" : "are") signed, and replaying them gives the stored state (digest \(digest))"
+                "ok: the file is sound, \(counted(result.changes, "change")) by \(counted(result.authors, "author")) \(result.changes == 1 ? "is signed, and replaying it gives" : "are signed, and replaying them gives") the stored state (digest \(digest))"
             )
         }
         if !result.problems.isEmpty {
@@ -61,6 +61,6 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.openForReading()
         try reportingErrors { try store.backup(to: path) }
-        Terminal.note("Backed up store \(store.identity.storeID.hex) to \(Terminal.singleLine(path)).")
+        print("Backed up store \(store.identity.storeID.hex) to \(Terminal.singleLine(path)).")
     }
 }

@@ -89,7 +89,7 @@ import Testing
         let before = try await sandbox.snapshot(replicas.field)
         expectCleanFailure(
             try await sandbox.gloss("bundle", "apply", "partial.bundle", store: replicas.field),
-            mentioning: ["1 change needs changes 3...3 of replica \(deskReplica)", "nothing was applied"])
+            mentioning: ["1 change needs change 3 of replica \(deskReplica)", "nothing was applied"])
         #expect(try await sandbox.snapshot(replicas.field) == before)
 
         // A clone from it fails the same way, and leaves no half-made store behind.
@@ -151,7 +151,7 @@ import Testing
         let resolved = try await sandbox.ok("resolve", replicas.annotation, "note", "--pick", "1", store: replicas.field)
         #expect(resolved.stdoutLines == ["Resolved note of \(replicas.annotation)."], "\(resolved)")
         let none = try await sandbox.ok("conflicts", store: replicas.field)
-        #expect(none.stdoutLines == ["No conflicts."])
+        #expect(none.stdoutLines.isEmpty && none.stderr.contains("No conflicts."), "\(none)")
         try await replicas.exchange()
         try await replicas.expectConverged()
         for store in [replicas.desk, replicas.field] {
