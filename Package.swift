@@ -84,7 +84,7 @@ let package = Package(
             name: "GlossBench",
             dependencies: [
                 "GlossCore", "GlossStore", "GlossProtocol", "GlossNetwork", "GlossTestSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         // Seeded generators and simulated replicas shared by the test targets; not shipped.

@@ -43,7 +43,11 @@ struct Bench {
         started = clock.now
         let (articleIDs, annotationIDs) = try load(workload, into: a)
         let localEdits = clock.now - started
-        note("local edits: \(seconds(localEdits)) s")
+        let localChanges = workload.articles.count + workload.annotations.count + workload.updates.count
+        note("local edits: \(seconds(localEdits)) s, \(localChanges) changes")
+        // The floor: durable commits alone, same settings, same run (at most 20,000 of them).
+        let floor = try CommitFloor.measure(commits: min(localChanges, 20_000), in: out)
+        note("commit floor: \(floor.microsecondsPerCommit) µs a commit")
 
         // (b-d) Full sync A -> empty B over loopback TCP, each side its own gloss process. A
         // trusts B's key beforehand, and the clone is told A's device id, as people would do.
@@ -132,7 +136,8 @@ struct Bench {
         let version = versionOutput.firstLine() ?? "?"
         _ = versionOutput.wait()
         let results = BenchResults(
-            version: version, ops: operations, editS: localEdits.inSeconds, fullSyncS: fullSync.inSeconds, fullBytes: wireBytes,
+            version: version, ops: operations, editS: localEdits.inSeconds, localChanges: localChanges,
+            commitFloorMicroseconds: floor.microsecondsPerCommit, fullSyncS: fullSync.inSeconds, fullBytes: wireBytes,
             fullBytesBA: sentBytes, peakRSSMB: .init(a: Double(serverPeak) / 1024, b: Double(clientPeak.value) / 1024),
             storeBytes: disk, stateSHA256: expected, fullSyncOK: converged && matchesReference != false, signing: signing.summary,
             incr: rounds, inSyncS: inSync.sorted()[inSync.count / 2].inSeconds, inSyncSessions: inSync.count)

@@ -43,6 +43,10 @@ struct BenchResults: Encodable {
     let ops: Int
     /// Every change its own durable transaction (`synchronous=FULL`).
     let editS: Double
+    /// The changes those local edits made (one per article, annotation and update).
+    let localChanges: Int
+    /// One durable commit of one row alone, same settings, same run (`CommitFloor`), µs.
+    let commitFloorMicroseconds: Double
     let fullSyncS: Double
     /// Bytes on the wire A → B in the full sync, and B → A.
     let fullBytes: Int
@@ -66,6 +70,8 @@ struct BenchResults: Encodable {
         case inSyncS = "in_sync_s"
         case inSyncSessions = "in_sync_sessions"
         case editS = "edit_s"
+        case localChanges = "local_changes"
+        case commitFloorMicroseconds = "commit_floor_us"
         case fullSyncS = "full_sync_s"
         case fullBytes = "full_bytes"
         case fullBytesBA = "full_bytes_ba"
@@ -98,6 +104,7 @@ struct BenchResults: Encodable {
             | measure | value |
             | --- | --- |
             | local edits: one change per article/annotation/update, each its own transaction | \(fixed(editS)) s (\(fixed(editS * 1e6 / Double(ops))) µs/op) |
+            | a local edit against a durable commit alone (same settings, same run) | \(fixed(editS * 1e6 / Double(localChanges), 0)) µs / \(fixed(commitFloorMicroseconds, 0)) µs = \(fixed(editS * 1e6 / Double(localChanges) / commitFloorMicroseconds, 1))× |
             | full sync A → empty B over loopback TCP (gloss serve + gloss clone, wall) | \(fixed(fullSyncS)) s |
             | bytes on the wire A → B (B/op) | \(fullBytes) (\(perOp(fullBytes))); B → A \(fullBytesBA) |
             | peak RSS (VmHWM): server A / client B | \(fixed(peakRSSMB.a, 0)) MB / \(fixed(peakRSSMB.b, 0)) MB |

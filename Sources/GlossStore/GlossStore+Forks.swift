@@ -41,7 +41,8 @@ extension GlossStore {
     }
 
     static func forks(in db: Database) throws -> [ForkRecord] {
-        try Row.fetchAll(db, sql: "SELECT author, seq, evidence, recorded FROM fork ORDER BY recorded, author").map { row in
+        // Cached: every local commit asks (the table is nearly always empty).
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT author, seq, evidence, recorded FROM fork ORDER BY recorded, author")).map { row in
             let author: Data = row[0]
             let evidence: Data = row[2]
             return ForkRecord(
