@@ -1,0 +1,150 @@
+import ArgumentParser
+import Foundation
+import GlossCore
+import GlossStore
+
+struct Export: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Export annotations: W3C Web Annotations, Markdown for a draft, or JSON.",
+        discussion: """
+            --format w3c writes a W3C Web Annotation collection (JSON-LD) of the live annotations \
+            of the articles named, or of every article: each note and tag a TextualBody, the \
+            quote as a TextQuoteSelector and a TextPositionSelector, with created, modified and \
+            creator; the color as gloss:color. --format markdown writes one article with its \
+            highlights marked and the notes as footnotes. --format json writes the articles and \
+            their annotations for scripts. Without --out it prints to standard output.
+            """
+    )
+
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case w3c, markdown, json
+    }
+
+    @OptionGroup var storeOptions: StoreOptions
+    @Option(help: "w3c, markdown or json.") var format: Format
+    @Option(
+        help: ArgumentHelp("Write to this file (it must not exist) instead of standard output.", valueName: "file"), completion: .file())
+    var out: String?
+    @Argument(help: "The articles (ids or unique prefixes); all of them when none is named (one for markdown).")
+    var articles: [String] = []
+
+    func validate() throws {
+        if format == .markdown && articles.count != 1 { throw ValidationError("--format markdown exports one article: name it") }
+    }
+
+    func run() async throws {
+        let store = try storeOptions.openForReading()
+        if let out { try refuseExisting(out) }
+        var ids: [EntityID] = []
+        for prefix in articles {
+            let found = try reportingErrors { try store.resolve(prefix: prefix) }
+            guard found.kind == .article else { throw CLIError("\(found.id.hex) is an annotation; export takes articles") }
+            if !ids.contains(found.id) { ids.append(found.id) }
+        }
+        if articles.isEmpty { ids = try reportingErrors { try store.articleIDs().ids } }
+        var exported: [(ArticleState, [AnnotationState])] = []
+        for id in ids {
+            let state = try reportingErrors { try store.state(ofArticle: id) }
+            exported.append((state.articles[id]!, state.liveAnnotations(of: id)))
+        }
+        let text: String
+        switch format {
+        case .markdown:
+            text = MarkdownExport.render(exported[0].0, annotations: exported[0].1)
+        case .w3c, .json:
+            let annotationIDs = exported.flatMap { $0.1.map(\.id) }
+            let provenance = try reportingErrors { try store.provenance(of: annotationIDs) }
+            let names = try reportingErrors { try store.replicaNames() }
+            text = try format == .w3c ? w3c(exported, provenance, names, store: store) : json(exported, provenance, names)
+        }
+        if let out {
+            try writeAtomically(Data(text.utf8), to: out)
+            let count = exported.reduce(0) { $0 + $1.1.count }
+            Terminal.note(
+                "Exported \(counted(count, "annotation")) of \(counted(exported.count, "article")) to \(Terminal.singleLine(out)).")
+        } else {
+            FileHandle.standardOutput.write(Data(text.utf8))
+        }
+    }
+
+    private func w3c(
+        _ exported: [(ArticleState, [AnnotationState])], _ provenance: [EntityID: Provenance], _ names: [ReplicaID: String],
+        store: GlossStore
+    ) throws -> String {
+        let items = exported.flatMap { article, annotations in
+            annotations.map { W3CExport.annotation($0, of: article, provenance: provenance[$0.id], names: names) }
+        }
+        let id = "urn:gloss:store:\(store.identity.storeID.hex):export"
+        let collection = W3CExport.Collection(
+            id: id, label: "Gloss annotations", total: items.count,
+            first: items.isEmpty ? nil : W3CExport.Page(id: id + ":page:0", items: items))
+        return try Self.encoded(collection)
+    }
+
+    private func json(_ exported: [(ArticleState, [AnnotationState])], _ provenance: [EntityID: Provenance], _ names: [ReplicaID: String])
+        throws -> String
+    {
+        let articles = exported.map { article, annotations in
+            ExportedArticle(
+                id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
+                body: article.body,
+                annotations: annotations.map { annotation in
+                    let made = provenance[annotation.id]
+                    return ExportedAnnotation(
+                        annotation: AnnotationSummary(annotation), created: OrNull(made.map { formatTime($0.created) }),
+                        modified: OrNull(made.map { formatTime($0.modified) }), creator: OrNull(made.map { $0.createdBy.hex }),
+                        creatorName: OrNull(made.flatMap { names[$0.createdBy] }))
+                })
+        }
+        return try Self.encoded(articles)
+    }
+
+    static func encoded(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// An export never replaces a file: it may be the draft the notes were pasted into.
+    private func refuseExisting(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        let shown = Terminal.singleLine(path)
+        throw CLIError(
+            isDirectory.boolValue
+                ? "\(shown) is a directory; name the file to write, e.g. \(shown)/notes.jsonld"
+                : "\(shown) exists; refusing to overwrite it (remove it or choose another name)")
+    }
+}
+
+/// One article of `export --format json`.
+struct ExportedArticle: Encodable {
+    let id: String
+    let title: String
+    let source: OrNull<String>
+    let body: String
+    let annotations: [ExportedAnnotation]
+}
+
+/// An annotation as `annotations --json` shows it, with when and by whom it was made.
+struct ExportedAnnotation: Encodable {
+    let annotation: AnnotationSummary
+    let created: OrNull<String>
+    let modified: OrNull<String>
+    let creator: OrNull<String>
+    let creatorName: OrNull<String>
+
+    enum CodingKeys: String, CodingKey {
+        case created, modified, creator
+        case creatorName = "creator_name"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        try annotation.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(created, forKey: .created)
+        try container.encode(modified, forKey: .modified)
+        try container.encode(creator, forKey: .creator)
+        try container.encode(creatorName, forKey: .creatorName)
+    }
+}
