@@ -48,10 +48,12 @@ import Testing
         try await sandbox.ok("clone", "all.bundle", store: stranger)
         _ = try await sandbox.gloss("sync", address, "--expect", deskDevice, "--timeout", "0", store: stranger)
         _ = try sandbox.write("other.txt", "Another article, for import.")
+        try await sandbox.ok("export", "--format", "w3c", "--out", "all.jsonld", store: replicas.desk)
 
         let runs: [String: [String]] = [
             "init": ["init", "--store", sandbox.path("new.sqlite")],
             "import FILE": ["import", "other.txt", "--store", replicas.desk],
+            "import-annotations FILE": ["import-annotations", "all.jsonld", "--store", replicas.field],
             "articles": ["articles", "--store", replicas.desk],
             "show ARTICLE": ["show", replicas.article, "--store", replicas.desk],
             "annotations": ["annotations", "--store", replicas.desk],
