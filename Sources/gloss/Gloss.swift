@@ -16,7 +16,8 @@ struct Gloss: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            Init.self, Import.self, ImportAnnotations.self, Articles.self, Show.self, Annotate.self, Annotations.self, Search.self, Edit.self,
+            Init.self, Import.self, ImportAnnotations.self, Articles.self, Show.self, Annotate.self, Annotations.self, Search.self,
+            Edit.self,
             Delete.self, Restore.self, Archive.self, Unarchive.self, Conflicts.self, Resolve.self, Log.self, Status.self, Verify.self,
             Backup.self, Export.self, BundleCommand.self,
             Serve.self, Sync.self, Remote.self, Clone.self, Peers.self, Id.self, Devices.self, Pending.self, Trust.self,
