@@ -18,7 +18,8 @@ struct Gloss: AsyncParsableCommand {
         subcommands: [
             Init.self, Import.self, ImportAnnotations.self, Articles.self, Show.self, Annotate.self, Annotations.self, Search.self,
             Edit.self,
-            Delete.self, Restore.self, Archive.self, Unarchive.self, Conflicts.self, Resolve.self, Log.self, Status.self, Verify.self,
+            Delete.self, Restore.self, Archive.self, Unarchive.self, Conflicts.self, Resolve.self, Log.self, BlameCommand.self, Status.self,
+            Verify.self,
             Backup.self, Export.self, BundleCommand.self,
             Serve.self, Sync.self, Remote.self, Clone.self, Peers.self, Id.self, Devices.self, Pending.self, Trust.self,
             Revoke.self, Ignore.self, Demo.self,

@@ -59,6 +59,7 @@ import Testing
             "annotations": ["annotations", "--store", replicas.desk],
             "search WORDS": ["search", "generals", "--store", replicas.desk],
             "log": ["log", "--store", replicas.desk],
+            "blame ID": ["blame", replicas.annotation, "--store", replicas.desk],
             "status": ["status", "--store", replicas.desk],
             "conflicts": ["conflicts", "--store", replicas.desk],
             "verify": ["verify", "--store", replicas.desk],
