@@ -1,0 +1,191 @@
+/// Where an annotation made on one revision of an article's text lies in another revision: a
+/// pure, deterministic function, so every replica shows the same. Gloss holds both texts, so
+/// it follows the text through the edit (a diff) instead of searching for the quote blindly,
+/// and says plainly when it cannot place it.
+///
+/// The result has exactly one state:
+/// - `exact`: the edit left the quote at the same offsets;
+/// - `moved`: the quote, whole, is elsewhere: where the edit carried it, or (when the edit did not
+///   carry it, as when a paragraph moved) where it and its context are found once;
+/// - `fuzzy`: the edit changed the quoted text (a figure corrected, a word replaced, a typo
+///   fixed); the new passage is where the edit carried the old one, and `score`, the similarity
+///   of old and new quote (1 − edit distance / longer length, in scalars), is at least
+///   `fuzzyThreshold`;
+/// - `orphaned`: none of these with confidence. An orphan is never drawn at a guessed place.
+///
+/// How the edit carries a passage: both texts are cut into tokens (runs of letters and digits;
+/// every other scalar alone) and diffed (Myers, the standard library's `difference(from:)`).
+/// The quote's start and end follow the tokens the diff keeps; an end inside a replaced run of
+/// tokens goes to that run's edge in the new text.
+public enum Reanchoring {
+    public enum State: String, Hashable, Sendable, CaseIterable {
+        case exact, moved, fuzzy, orphaned
+    }
+
+    public struct Result: Hashable, Sendable {
+        public let state: State
+        /// Scalar offsets in the new text; nil for an orphan.
+        public let range: Range<Int>?
+        /// 1 for `exact` and `moved`, the quote's similarity for `fuzzy`, 0 for an orphan.
+        public let score: Double
+    }
+
+    /// The least similarity of old and new quote for `fuzzy`...
+    public static let fuzzyThreshold = 0.75
+    /// ...unless the diff kept the quote's first and last tokens, which pins the passage at both
+    /// ends, and at least this share of its scalars: then only what lies between changed (a word
+    /// replaced inside it), and the passage is `fuzzy` whatever its similarity.
+    public static let keptShareBetweenKeptEdges = 0.5
+    /// A quote found by search must have at least this share of its context around it, and all
+    /// of it on one side.
+    public static let contextThreshold = 0.5
+
+    public static func anchor(_ anchor: Anchor, from old: String, to new: String) -> Result {
+        let oldScalars = Array(old.unicodeScalars)
+        let newScalars = Array(new.unicodeScalars)
+        let quote = Array(anchor.exact.unicodeScalars)
+        let (start, end) = (Int(clamping: anchor.start), Int(clamping: anchor.end))
+        guard start < end, end <= oldScalars.count, !quote.isEmpty else { return orphan }
+        guard oldScalars != newScalars else { return Result(state: .exact, range: start..<end, score: 1) }
+        // Not "the quote's text is at its old offsets": a short quote ("s", "the") often is, by
+        // chance, after an edit moved it. Where the edit carried it decides.
+        if let carried = carry(start..<end, from: oldScalars, to: newScalars) {
+            let text = Array(newScalars[carried.range])
+            if text == quote { return Result(state: carried.range == start..<end ? .exact : .moved, range: carried.range, score: 1) }
+            let score = similarity(quote, text)
+            if score >= fuzzyThreshold
+                || (carried.edgesKept && Double(carried.keptScalars) >= keptShareBetweenKeptEdges * Double(quote.count))
+            {
+                return Result(state: .fuzzy, range: carried.range, score: score)
+            }
+        }
+        return search(anchor, quote: quote, in: newScalars)
+    }
+
+    private static let orphan = Result(state: .orphaned, range: nil, score: 0)
+
+    /// The quote, whole, where it and enough of its context are found once.
+    static func search(_ anchor: Anchor, quote: [Unicode.Scalar], in text: [Unicode.Scalar]) -> Result {
+        let prefix = Array(anchor.prefix.unicodeScalars)
+        let suffix = Array(anchor.suffix.unicodeScalars)
+        guard quote.count <= text.count else { return orphan }
+        var scored: [(Range<Int>, Double)] = []
+        for start in 0...(text.count - quote.count) where text[start] == quote[0] && text[start..<start + quote.count].elementsEqual(quote)
+        {
+            let range = start..<start + quote.count
+            let agreement = contextAgreement(prefix: prefix, suffix: suffix, around: range, in: text)
+            scored.append((range, agreement.oneSideWhole ? agreement.share : 0))
+        }
+        let ranked = scored.sorted { $0.1 > $1.1 }
+        guard let best = ranked.first, best.1 >= contextThreshold, ranked.count == 1 || ranked[1].1 < best.1 else { return orphan }
+        return Result(state: .moved, range: best.0, score: 1)
+    }
+
+    /// The share of the context found around `range`: how much of the prefix ends just before
+    /// it and of the suffix begins just after it (1 when there is no context to check).
+    static func contextAgreement(prefix: [Unicode.Scalar], suffix: [Unicode.Scalar], around range: Range<Int>, in text: [Unicode.Scalar])
+        -> (share: Double, oneSideWhole: Bool)
+    {
+        guard prefix.count + suffix.count > 0 else { return (1, true) }
+        var before = 0
+        while before < prefix.count, range.lowerBound - before - 1 >= 0,
+            text[range.lowerBound - before - 1] == prefix[prefix.count - before - 1]
+        {
+            before += 1
+        }
+        var after = 0
+        while after < suffix.count, range.upperBound + after < text.count, text[range.upperBound + after] == suffix[after] { after += 1 }
+        return (Double(before + after) / Double(prefix.count + suffix.count), before == prefix.count || after == suffix.count)
+    }
+
+    /// Where the edit from `old` to `new` carries the scalars `range` of `old`, or nil when the
+    /// diff keeps none of its tokens.
+    static func carry(_ range: Range<Int>, from old: [Unicode.Scalar], to new: [Unicode.Scalar]) -> (
+        range: Range<Int>, edgesKept: Bool, keptScalars: Int
+    )? {
+        let oldTokens = tokens(old)
+        let newTokens = tokens(new)
+        let newTexts = newTokens.map { Array(new[$0]) }
+        let oldTexts = oldTokens.map { Array(old[$0]) }
+        let difference = newTexts.difference(from: oldTexts)
+        // Kept tokens, old index -> new index: walk both, skipping what the diff removed or inserted.
+        var removed = Set<Int>()
+        var inserted = Set<Int>()
+        for change in difference {
+            switch change {
+            case .remove(let offset, _, _): removed.insert(offset)
+            case .insert(let offset, _, _): inserted.insert(offset)
+            }
+        }
+        var kept: [Int: Int] = [:]
+        var newIndex = 0
+        for oldIndex in oldTokens.indices where !removed.contains(oldIndex) {
+            while inserted.contains(newIndex) { newIndex += 1 }
+            kept[oldIndex] = newIndex
+            newIndex += 1
+        }
+        let touched = oldTokens.indices.filter { oldTokens[$0].overlaps(range) }
+        guard let first = touched.first, let last = touched.last else { return nil }
+        // None of the quote's tokens kept: the edit replaced them all (a word with a typo fixed) or
+        // removed them (a paragraph moved away). Carried only when the tokens on both sides were
+        // kept, to the run between them; the similarity then tells the two apart.
+        if !touched.contains(where: { kept[$0] != nil }) {
+            guard first > 0, last + 1 < oldTokens.count, kept[first - 1] != nil, kept[last + 1] != nil else { return nil }
+        }
+        // The start: inside a kept token, at the same place in it; in a replaced run, at the start
+        // of what replaced it (just after the kept token before).
+        let start: Int
+        if let mapped = kept[first] {
+            start = newTokens[mapped].lowerBound + (range.lowerBound - oldTokens[first].lowerBound)
+        } else {
+            let previous = (0..<first).last { kept[$0] != nil }
+            start = previous.map { newTokens[kept[$0]!].upperBound } ?? 0
+        }
+        let end: Int
+        if let mapped = kept[last] {
+            end = newTokens[mapped].lowerBound + (range.upperBound - oldTokens[last].lowerBound)
+        } else {
+            let next = ((last + 1)..<oldTokens.count).first { kept[$0] != nil }
+            end = next.map { newTokens[kept[$0]!].lowerBound } ?? new.count
+        }
+        guard start < end else { return nil }
+        let keptScalars = touched.filter { kept[$0] != nil }.reduce(0) { total, token in
+            total + oldTokens[token].clamped(to: range).count
+        }
+        return (start..<min(end, new.count), kept[first] != nil && kept[last] != nil, keptScalars)
+    }
+
+    /// Runs of letters and digits, and every other scalar alone, as scalar ranges.
+    static func tokens(_ text: [Unicode.Scalar]) -> [Range<Int>] {
+        var found: [Range<Int>] = []
+        var index = 0
+        while index < text.count {
+            var end = index + 1
+            if isWordScalar(text[index]) { while end < text.count, isWordScalar(text[end]) { end += 1 } }
+            found.append(index..<end)
+            index = end
+        }
+        return found
+    }
+
+    private static func isWordScalar(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+    }
+
+    /// 1 − Levenshtein distance / the longer length, over scalars.
+    static func similarity(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Double {
+        let longer = max(a.count, b.count)
+        guard longer > 0 else { return 1 }
+        var previous = Array(0...b.count)
+        var current = [Int](repeating: 0, count: b.count + 1)
+        for i in 1...max(a.count, 1) where a.count > 0 {
+            current[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            swap(&previous, &current)
+        }
+        let distance = a.isEmpty ? b.count : previous[b.count]
+        return 1 - Double(distance) / Double(longer)
+    }
+}
