@@ -39,6 +39,10 @@ public enum Reanchoring {
     /// A quote found by search must have at least this share of its context around it, and all
     /// of it on one side.
     public static let contextThreshold = 0.5
+    /// The most tokens (old and new, between their common start and end) a diff follows: the
+    /// standard library's Myers keeps a vector per step, so memory grows with the square of the
+    /// edit (4,000 tokens: at most about 128 MB). A larger rewrite is searched, not followed.
+    public static let largestDiff = 4_000
 
     public static func anchor(_ anchor: Anchor, from old: String, to new: String) -> Result {
         let oldScalars = Array(old.unicodeScalars)
@@ -95,7 +99,9 @@ public enum Reanchoring {
         }
         var after = 0
         while after < suffix.count, range.upperBound + after < text.count, text[range.upperBound + after] == suffix[after] { after += 1 }
-        return (Double(before + after) / Double(prefix.count + suffix.count), before == prefix.count || after == suffix.count)
+        // "All of one side" means a side there is: an empty prefix (the text's start) proves nothing.
+        let oneSideWhole = (!prefix.isEmpty && before == prefix.count) || (!suffix.isEmpty && after == suffix.count)
+        return (Double(before + after) / Double(prefix.count + suffix.count), oneSideWhole)
     }
 
     /// Where the edit from `old` to `new` carries the scalars `range` of `old`, or nil when the
@@ -107,19 +113,33 @@ public enum Reanchoring {
         let newTokens = tokens(new)
         let newTexts = newTokens.map { Array(new[$0]) }
         let oldTexts = oldTokens.map { Array(old[$0]) }
-        let difference = newTexts.difference(from: oldTexts)
-        // Kept tokens, old index -> new index: walk both, skipping what the diff removed or inserted.
+        // The edit is in the middle: tokens equal from the start and from the end are kept as
+        // they are, and only what lies between is diffed (Myers: time and memory grow with the
+        // size of the edit, so a rewrite past `largestDiff` tokens is not followed, only searched).
+        var common = 0
+        while common < oldTexts.count, common < newTexts.count, oldTexts[common] == newTexts[common] { common += 1 }
+        var trailing = 0
+        while trailing < oldTexts.count - common, trailing < newTexts.count - common,
+            oldTexts[oldTexts.count - 1 - trailing] == newTexts[newTexts.count - 1 - trailing]
+        {
+            trailing += 1
+        }
+        let oldMiddle = common..<(oldTexts.count - trailing)
+        let newMiddle = common..<(newTexts.count - trailing)
+        guard oldMiddle.count + newMiddle.count <= largestDiff else { return nil }
+        var kept: [Int: Int] = [:]
+        for index in 0..<common { kept[index] = index }
+        for index in oldMiddle.upperBound..<oldTexts.count { kept[index] = index - oldTexts.count + newTexts.count }
         var removed = Set<Int>()
         var inserted = Set<Int>()
-        for change in difference {
+        for change in Array(newTexts[newMiddle]).difference(from: Array(oldTexts[oldMiddle])) {
             switch change {
-            case .remove(let offset, _, _): removed.insert(offset)
-            case .insert(let offset, _, _): inserted.insert(offset)
+            case .remove(let offset, _, _): removed.insert(common + offset)
+            case .insert(let offset, _, _): inserted.insert(common + offset)
             }
         }
-        var kept: [Int: Int] = [:]
-        var newIndex = 0
-        for oldIndex in oldTokens.indices where !removed.contains(oldIndex) {
+        var newIndex = common
+        for oldIndex in oldMiddle where !removed.contains(oldIndex) {
             while inserted.contains(newIndex) { newIndex += 1 }
             kept[oldIndex] = newIndex
             newIndex += 1
@@ -176,6 +196,12 @@ public enum Reanchoring {
     static func similarity(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Double {
         let longer = max(a.count, b.count)
         guard longer > 0 else { return 1 }
+        // The distance is at least the difference in length, so the similarity is at most the
+        // ratio of the lengths: below half, that bound is the answer. A pair too long to compare
+        // (over 4M cells) scores 0: not measured, so never fuzzy by similarity.
+        let bound = Double(min(a.count, b.count)) / Double(longer)
+        guard bound >= 0.5 else { return bound }
+        guard a.count * b.count <= 4_000_000 else { return 0 }
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
         for i in 1...max(a.count, 1) where a.count > 0 {

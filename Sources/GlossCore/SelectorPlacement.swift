@@ -18,12 +18,13 @@ public struct TextSelector: Hashable, Sendable {
 /// so every replica that imports the same annotation places it alike. It never guesses: a
 /// quote it cannot place with confidence is `orphaned`, with the reason.
 ///
-/// 1. `exact`: the position is inside the text and the text there is the quote.
+/// 1. `exact`: the position is inside the text and the text there is the quote
+///    (and the context agrees, as below).
 /// 2. Otherwise the quote's matches (`QuoteAnchoring.matches`: exact occurrences, else
-///    forgiving ones, SPEC §4.3.1). One match: `moved` there. Several: those whose text before
-///    ends with the selector's prefix and whose text after begins with its suffix (as far as the
-///    article goes: context at the start or end of the text is cut short); exactly one: `moved`.
-/// 3. Else `orphaned`: not found, or ambiguous.
+///    forgiving ones, SPEC §4.3.1) whose context agrees: the text before ends with the
+///    selector's prefix, or the text after begins with its suffix (as far as the article goes;
+///    a selector without context agrees anywhere). Exactly one: `moved` there.
+/// 3. Else `orphaned`: not found, found only where the context disagrees, or ambiguous.
 public enum SelectorPlacement {
     public enum Placement: Hashable, Sendable {
         case exact(Range<Int>)
@@ -44,28 +45,37 @@ public enum SelectorPlacement {
         case notFound
         /// The quote matches `count` times and its context does not tell them apart.
         case ambiguous(count: Int)
+        /// The quote matches `count` times, and its context agrees with none of them: another
+        /// passage that happens to hold the same words.
+        case contextDiffers(count: Int)
     }
 
     public static func place(_ selector: TextSelector, in body: String) -> Placement {
         guard !selector.exact.unicodeScalars.allSatisfy(\.properties.isWhitespace) else { return .orphaned(.emptyQuote) }
         let scalars = Array(body.unicodeScalars)
         let quote = Array(selector.exact.unicodeScalars)
+        let prefix = Array(selector.prefix.unicodeScalars)
+        let suffix = Array(selector.suffix.unicodeScalars)
+        /// The context agrees around `match`: no context was given, or a side that was given
+        /// matches as far as the text goes (a tool's context may differ on one side, where it
+        /// saw the page's text around the article's).
+        func fits(_ match: Range<Int>) -> Bool {
+            guard !prefix.isEmpty || !suffix.isEmpty else { return true }
+            let before = scalars[max(0, match.lowerBound - prefix.count)..<match.lowerBound]
+            let after = scalars[match.upperBound..<min(scalars.count, match.upperBound + suffix.count)]
+            return (!prefix.isEmpty && prefix.suffix(before.count).elementsEqual(before))
+                || (!suffix.isEmpty && suffix.prefix(after.count).elementsEqual(after))
+        }
         if let position = selector.position, position.lowerBound >= 0, position.upperBound <= scalars.count,
             position.count == quote.count, scalars[position].elementsEqual(quote),
-            QuoteAnchoring.occurrences(of: selector.exact, in: body).contains(position.lowerBound)
+            QuoteAnchoring.occurrences(of: selector.exact, in: body).contains(position.lowerBound), fits(position)
         {
             return .exact(position)
         }
         let found = QuoteAnchoring.matches(of: selector.exact, in: body)
         guard !found.isEmpty else { return .orphaned(.notFound) }
-        if found.count == 1 { return .moved(found[0]) }
-        let prefix = Array(selector.prefix.unicodeScalars)
-        let suffix = Array(selector.suffix.unicodeScalars)
-        let fitting = found.filter { match in
-            let before = scalars[max(0, match.lowerBound - prefix.count)..<match.lowerBound]
-            let after = scalars[match.upperBound..<min(scalars.count, match.upperBound + suffix.count)]
-            return prefix.suffix(before.count).elementsEqual(before) && suffix.prefix(after.count).elementsEqual(after)
-        }
-        return fitting.count == 1 ? .moved(fitting[0]) : .orphaned(.ambiguous(count: found.count))
+        let fitting = found.filter(fits)
+        if fitting.count == 1 { return .moved(fitting[0]) }
+        return .orphaned(fitting.isEmpty ? .contextDiffers(count: found.count) : .ambiguous(count: found.count))
     }
 }

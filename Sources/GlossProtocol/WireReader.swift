@@ -101,7 +101,7 @@ public struct WireReader: Sendable {
             throw ProtocolError(
                 .countTooLarge,
                 "expected a count of \(what) that the \(counted(remaining, "byte")) left can hold "
-                    + "(at most \(remaining / minimumItemSize), each at least \(minimumItemSize) bytes), found \(count)",
+                    + "(at most \(remaining / minimumItemSize), each at least \(counted(minimumItemSize, "byte"))), found \(count)",
                 at: start)
         }
         return Int(count)

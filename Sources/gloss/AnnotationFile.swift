@@ -25,9 +25,14 @@ struct AnnotationFile {
         let note: String?
         let tags: [String]
         let color: String?
+        /// The Gloss annotation it was exported from (`urn:gloss:annotation:ID`).
+        let glossID: EntityID?
     }
 
     let entries: [Entry]
+    /// The collection says it has more pages than the one embedded (`next`, or a `total`
+    /// above what its first page holds): only that page was read.
+    private(set) var morePages = false
 
     struct Malformed: Error {
         let message: String
@@ -41,13 +46,24 @@ struct AnnotationFile {
             let why = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
             throw Malformed(message: "not JSON: " + (why.hasSuffix(".") ? String(why.dropLast()) : why))
         }
-        entries = try Self.annotations(in: value, at: "$")
+        var more = false
+        entries = try Self.annotations(in: value, at: "$", morePages: &more)
+        morePages = more
+        for entry in entries {
+            // Refused here, before anything is written: a change may not hold U+0000 (SPEC §4).
+            let texts = [entry.selector?.exact, entry.note, entry.color].compactMap { $0 } + entry.tags
+            if texts.contains(where: { $0.unicodeScalars.contains("\u{0}") }) {
+                throw Malformed(message: "\(entry.label): a quote, note, tag or color holds U+0000, which Gloss cannot store")
+            }
+        }
     }
 
     /// Every annotation in `value`, whichever of the accepted shapes it has.
-    private static func annotations(in value: Any, at path: String) throws -> [Entry] {
+    private static func annotations(in value: Any, at path: String, morePages: inout Bool) throws -> [Entry] {
         if let list = value as? [Any] {
-            return try list.enumerated().flatMap { index, item in try annotations(in: item, at: "\(path)[\(index)]") }
+            var found: [Entry] = []
+            for (index, item) in list.enumerated() { found += try annotations(in: item, at: "\(path)[\(index)]", morePages: &morePages) }
+            return found
         }
         guard let object = value as? [String: Any] else {
             throw Malformed(message: "\(path): expected an annotation, a collection, a page or a list of them")
@@ -59,10 +75,12 @@ struct AnnotationFile {
         let types = Self.types(object["type"])
         if types.contains("AnnotationCollection") {
             guard let first = object["first"] else { return [] }  // an empty collection
-            guard first is [String: Any] else {
+            guard let page = first as? [String: Any] else {
                 throw Malformed(message: "\(path).first: the collection's first page must be embedded, not linked")
             }
-            return try annotations(in: first, at: "\(path).first")
+            let held = (page["items"] as? [Any])?.count ?? 0
+            if page["next"] != nil || ((object["total"] as? Int).map { $0 > held } ?? false) { morePages = true }
+            return try annotations(in: page, at: "\(path).first", morePages: &morePages)
         }
         if types.contains("AnnotationPage") {
             guard let items = object["items"] as? [Any] else { throw Malformed(message: "\(path).items: expected a list of annotations") }
@@ -102,11 +120,13 @@ struct AnnotationFile {
                 notes.append(text)
             }
         }
-        let color = (object["gloss:color"] ?? object[W3CExport.termsPrefix + "color"]) as? String
+        let color = ((object["gloss:color"] ?? object[W3CExport.termsPrefix + "color"]) as? String).flatMap { $0.isEmpty ? nil : $0 }
         let hinted = (object["gloss:article"] as? String).flatMap(articleID) ?? article
+        let id = object["id"] as? String
         return Entry(
-            label: (object["id"] as? String) ?? path, source: source, article: hinted, selector: selector,
-            note: notes.isEmpty ? nil : notes.joined(separator: "\n\n"), tags: tags, color: color)
+            label: id ?? path, source: source, article: hinted, selector: selector,
+            note: notes.isEmpty ? nil : notes.joined(separator: "\n\n"), tags: tags.filter { !$0.isEmpty }, color: color,
+            glossID: id.flatMap { annotationID($0) })
     }
 
     private static func hypothesis(_ value: Any, at path: String) throws -> Entry {
@@ -117,7 +137,7 @@ struct AnnotationFile {
         let note = (object["text"] as? String).flatMap { $0.isEmpty ? nil : $0 }
         return Entry(
             label: (object["id"] as? String) ?? path, source: (object["uri"] as? String) ?? source, article: article, selector: selector,
-            note: note, tags: object["tags"] as? [String] ?? [], color: nil)
+            note: note, tags: (object["tags"] as? [String] ?? []).filter { !$0.isEmpty }, color: nil, glossID: nil)
     }
 
     /// The target's source, its quote selector and the Gloss article it names, from the first
@@ -164,8 +184,12 @@ struct AnnotationFile {
     }
 
     /// The article a Gloss URN names (`urn:gloss:article:ID...`).
-    static func articleID(_ urn: String) -> EntityID? {
-        let prefix = "urn:gloss:article:"
+    static func articleID(_ urn: String) -> EntityID? { id(in: urn, after: "urn:gloss:article:") }
+
+    /// The annotation a Gloss URN names (`urn:gloss:annotation:ID`).
+    static func annotationID(_ urn: String) -> EntityID? { id(in: urn, after: "urn:gloss:annotation:") }
+
+    private static func id(in urn: String, after prefix: String) -> EntityID? {
         guard urn.hasPrefix(prefix) else { return nil }
         return ID128(hex: String(urn.dropFirst(prefix.count).prefix(32)))
     }

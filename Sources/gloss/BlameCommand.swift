@@ -106,7 +106,9 @@ struct BlameCommand: AsyncParsableCommand {
         }
         if !blame.tags.isEmpty { print("tags") }
         for tag in blame.tags {
-            let adds = tag.addedBy.map { "\(naming.name($0.dot.replica)) at \(formatTime($0.time)), change \($0.dot)" }
+            let adds = tag.addedBy.map { add in
+                "\(naming.name(add.dot.replica)) \(add.time == 0 ? "at an unknown time" : "at " + formatTime(add.time)), change \(add.dot)"
+            }
             print("  #\(Terminal.singleLine(tag.tag))  added by " + adds.joined(separator: "; "))
         }
     }

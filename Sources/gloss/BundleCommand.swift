@@ -127,7 +127,10 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String, inS
 /// Writes to a temporary file beside `path`, flushed to disk, then renames it over `path`: a
 /// reader never sees half a file, and a failure (a full disk, a read-only folder) leaves the old
 /// one and no partial file, and says why. The file is readable by its owner only.
-func writeAtomically(_ data: Data, to path: String) throws {
+///
+/// With `replacing: false` the file must not exist: it is linked into place, which fails if
+/// anything (a file, a symlink, dangling or not) took the name meanwhile, instead of renamed.
+func writeAtomically(_ data: Data, to path: String, replacing: Bool = true) throws {
     let shown = Terminal.singleLine(path)
     let temporary = path + ".gloss-partial-\(ProcessInfo.processInfo.processIdentifier)"
     /// The error of the call that just failed, after removing the partial file.
@@ -155,5 +158,16 @@ func writeAtomically(_ data: Data, to path: String) throws {
         throw error
     }
     guard close(descriptor) == 0 else { throw failure() }
-    guard rename(temporary, path) == 0 else { throw failure() }
+    if replacing {
+        guard rename(temporary, path) == 0 else { throw failure() }
+    } else {
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST {
+                unlink(temporary)
+                throw CLIError("\(shown) exists; refusing to overwrite it (remove it or choose another name)")
+            }
+            throw failure()
+        }
+        unlink(temporary)
+    }
 }

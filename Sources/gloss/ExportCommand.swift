@@ -21,7 +21,7 @@ struct Export: AsyncParsableCommand {
     }
 
     @OptionGroup var storeOptions: StoreOptions
-    @Option(help: "w3c, markdown or json.") var format: Format
+    @Option(help: "What to write.") var format: Format
     @Option(
         help: ArgumentHelp("Write to this file (it must not exist) instead of standard output.", valueName: "file"), completion: .file())
     var out: String?
@@ -58,12 +58,16 @@ struct Export: AsyncParsableCommand {
             text = try format == .w3c ? w3c(exported, provenance, names, store: store) : json(exported, provenance, names)
         }
         if let out {
-            try writeAtomically(Data(text.utf8), to: out)
+            try writeAtomically(Data(text.utf8), to: out, replacing: false)
             let count = exported.reduce(0) { $0 + $1.1.count }
             Terminal.note(
                 "Exported \(counted(count, "annotation")) of \(counted(exported.count, "article")) to \(Terminal.singleLine(out)).")
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            // On a terminal, Markdown (raw article text and notes) and JSON are shown safely; a
+            // pipe or a file gets the text exactly.
+            let terminal = isatty(STDOUT_FILENO) == 1
+            let shown = !terminal ? text : format == .markdown ? Terminal.safe(text) : Terminal.safeJSON(text)
+            FileHandle.standardOutput.write(Data(shown.utf8))
         }
     }
 

@@ -59,6 +59,10 @@ struct ImportAnnotations: AsyncParsableCommand {
             case .skip(let reason):
                 outcome.skipped.append(.init(label: label, reason: reason))
             case .place(let article, let placement, let range):
+                if let exported = entry.glossID, try reportingErrors({ try store.state(of: [exported]) }).annotations[exported] != nil {
+                    outcome.skipped.append(.init(label: label, reason: "already here"))  // exported from this store or a replica of it
+                    continue
+                }
                 let state = try reportingErrors { try store.state(ofArticle: article) }
                 let body = state.articles[article]!.body
                 let scalars = Array(body.unicodeScalars)
@@ -86,6 +90,9 @@ struct ImportAnnotations: AsyncParsableCommand {
         }
         if output.json { return try printJSON(outcome) }
         Terminal.note(Self.summary(outcome))
+        if parsed.morePages {
+            Terminal.note("  the collection has more pages than the one in the file; only that page was read")
+        }
         for skipped in outcome.skipped { Terminal.note("  skipped \(skipped.label): \(skipped.reason)") }
     }
 
@@ -105,6 +112,10 @@ struct ImportAnnotations: AsyncParsableCommand {
         } else if let source = entry.source, case let same = articles.values.filter({ $0.value(of: .source) == source }), !same.isEmpty {
             (candidates, how) = (same, "the articles from \(Terminal.singleLine(source))")
         } else {
+            // An article it does not name: only a quote its context confirms is placed there.
+            guard !selector.prefix.isEmpty || !selector.suffix.isEmpty else {
+                return .skip("it names no article held here and has no context to confirm its quote in another")
+            }
             (candidates, how) = (Array(articles.values), "any article")
         }
         var placed: [(ArticleState, SelectorPlacement.Placement)] = []
@@ -128,6 +139,8 @@ struct ImportAnnotations: AsyncParsableCommand {
         case .emptyQuote: "its quote is empty"
         case .notFound: "its quote is not in \(how)"
         case .ambiguous(let count): "its quote occurs \(count) times in \(how) and its context does not tell which"
+        case .contextDiffers(let count):
+            "its quote is in \(how) (\(counted(count, "time"))), but not with its context: another passage"
         }
     }
 
@@ -141,18 +154,30 @@ struct ImportAnnotations: AsyncParsableCommand {
     }
 
     static func read(_ file: String) throws -> Data {
-        let shown = Terminal.singleLine(file)
+        let shown = file == "-" ? "standard input" : Terminal.singleLine(file)
+        let handle: FileHandle
         if file == "-" {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            guard data.count <= largestFile else { throw CLIError("standard input holds over 64 MiB; import it in parts") }
-            return data
+            handle = FileHandle.standardInput
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw CLIError("no such file: \(shown)") }
+            guard !isDirectory.boolValue else { throw CLIError("\(shown) is a directory; name the annotations file") }
+            guard let opened = FileHandle(forReadingAtPath: file) else { throw CLIError("cannot read \(shown) (permissions?)") }
+            handle = opened
         }
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else { throw CLIError("no such file: \(shown)") }
-        guard !isDirectory.boolValue else { throw CLIError("\(shown) is a directory; name the annotations file") }
-        let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
-        guard size <= largestFile else { throw CLIError("\(shown) is over 64 MiB; import it in parts") }
-        guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(shown) (permissions?)") }
+        // A chunk at a time, never past the limit (a pipe or a FIFO has no size to check first).
+        var data = Data()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                data += chunk
+                guard data.count <= largestFile else { throw CLIError("\(shown) holds over 64 MiB; import it in parts") }
+            }
+        } catch let error as CLIError {
+            throw error
+        } catch {
+            throw CLIError("cannot read \(shown): \(error.localizedDescription)")
+        }
         return data
     }
+
 }

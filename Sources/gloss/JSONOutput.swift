@@ -6,7 +6,9 @@ func printJSON<T: Encodable>(_ value: T) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     let data = try encoder.encode(value)
-    FileHandle.standardOutput.write(data + Data("\n".utf8))
+    // On a terminal, what JSON leaves raw but a terminal acts on is escaped too.
+    let shown = isatty(STDOUT_FILENO) == 1 ? Data(Terminal.safeJSON(String(decoding: data, as: UTF8.self)).utf8) : data
+    FileHandle.standardOutput.write(shown + Data("\n".utf8))
 }
 
 /// ISO 8601 in UTC, to the second: how times are shown, in text and in JSON.

@@ -20,18 +20,15 @@ enum MarkdownExport {
         }
         let sorted = cuts.sorted()
         for (from, to) in zip(sorted, sorted.dropFirst()) {
-            var piece = String.UnicodeScalarView()
-            piece.append(contentsOf: scalars[from..<to])
+            let piece = String(String.UnicodeScalarView(scalars[from..<to]))
             let covered = annotations.contains { Int($0.anchor.start) <= from && to <= Int($0.anchor.end) }
-            // Marked a line at a time: a mark may not span a paragraph break.
-            out +=
-                covered
-                ? String(piece).split(separator: "\n", omittingEmptySubsequences: false).map { $0.isEmpty ? "" : "<mark>\($0)</mark>" }
-                    .joined(separator: "\n")
-                : String(piece)
-            for (number, annotation) in annotations.enumerated() where Int(annotation.anchor.end) == to {
-                out += "[^\(number + 1)]"
-            }
+            let references = annotations.indices.filter { min(Int(annotations[$0].anchor.end), scalars.count) == to }
+                .map { "[^\($0 + 1)]" }.joined()
+            // A reference goes before the line breaks a highlight ends with, on its own line.
+            let body = piece.replacing(/\n+$/, with: "")
+            let breaks = String(piece.dropFirst(body.count))
+            let startsLine = from == 0 || scalars[from - 1] == "\n"
+            out += (covered ? marked(body, startsLine: startsLine) : body) + references + breaks
         }
         if !out.hasSuffix("\n") { out += "\n" }
         guard !annotations.isEmpty else { return out }
@@ -40,6 +37,19 @@ enum MarkdownExport {
             out += "[^\(number + 1)]: " + footnote(annotation) + "\n"
         }
         return out
+    }
+
+    /// `text` between `<mark>` and `</mark>` a line at a time (a mark may not span a paragraph
+    /// break), opened after a line's leading indentation and block marker (`#`, `>`, `-`, `*`,
+    /// `+`, `1.`) so that headings, quotes and lists stay what they are.
+    static func marked(_ text: String, startsLine: Bool) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { number, line in
+            guard !line.isEmpty else { return "" }
+            let lead =
+                number > 0 || startsLine ? line.prefixMatch(of: /[ \t]*(?:#+ |> |[-*+] |[0-9]+\. )?/).map { String($0.output) } ?? "" : ""
+            let rest = line.dropFirst(lead.count)
+            return rest.isEmpty ? String(line) : lead + "<mark>\(rest)</mark>"
+        }.joined(separator: "\n")
     }
 
     /// The note (every value, when a conflict keeps several), then color and tags; the quote

@@ -36,6 +36,21 @@ enum Terminal {
         return String(out)
     }
 
+    /// JSON for a terminal: the scalars `isDangerous` names that JSON leaves raw (DEL, C1, bidi
+    /// controls, line separators; C0 is escaped by the encoder already) as `\uXXXX` escapes,
+    /// which every JSON reader turns back into the same text.
+    static func safeJSON(_ json: String) -> String {
+        var out = String.UnicodeScalarView()
+        for scalar in json.unicodeScalars {
+            if isDangerous(scalar) && scalar.value > 0x1F {
+                out.append(contentsOf: String(format: "\\u%04x", scalar.value).unicodeScalars)
+            } else {
+                out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
     private static func isDangerous(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F: true  // C0, DEL, C1 (CSI and friends)

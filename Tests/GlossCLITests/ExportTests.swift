@@ -150,6 +150,18 @@ import Testing
         #expect(markdown == expected, "\(markdown)")
     }
 
+    @Test func markdownKeepsHeadingsAndPutsAReferenceBeforeTheLineBreaksAHighlightEndsWith() async throws {
+        let sandbox = try Sandbox()
+        try await sandbox.initStore()
+        try sandbox.write("story.md", "# Floods in the valley\n\nThe river rose.\n\nSecond paragraph.\n")
+        let article = try await sandbox.importArticle("story.md", ["--title", "Floods"])
+        _ = try await sandbox.annotate(article, quote: "Floods in the valley", ["--note", "headline"])
+        _ = try await sandbox.annotate(article, quote: "The river rose.\n\n", ["--note", "whole paragraph"])
+        let markdown = try await sandbox.ok("export", "--format", "markdown", article).stdout
+        #expect(markdown.contains("# <mark>Floods in the valley</mark>[^1]\n"), "\(markdown)")
+        #expect(markdown.contains("<mark>The river rose.</mark>[^2]\n\nSecond paragraph."), "\(markdown)")
+    }
+
     @Test func exportRefusesWhatItCannotDoAndWritesNothing() async throws {
         let sandbox = try Sandbox()
         try await sandbox.initStore()
@@ -165,5 +177,9 @@ import Testing
         expectCleanFailure(try await sandbox.gloss("export", "--format", "markdown"), mentioning: ["exports one article"])
         expectCleanFailure(try await sandbox.gloss("export", "--format", "pdf", article), mentioning: ["pdf"])
         #expect(!sandbox.exists("notes.jsonld"))
+        // A dangling symlink is a name taken, too.
+        symlink(sandbox.path("nowhere"), sandbox.path("link.jsonld"))
+        expectCleanFailure(try await sandbox.gloss("export", "--format", "w3c", "--out", "link.jsonld"), mentioning: ["exists"])
+        #expect(!sandbox.exists("nowhere"))
     }
 }

@@ -49,6 +49,12 @@ import Testing
         let outcome = try jsonObject(again)
         #expect((outcome["imported"] as? [Any])?.isEmpty == true)
         #expect((outcome["skipped"] as? [[String: Any]])?.map { $0["reason"] as? String } == Array(repeating: "already here", count: 4))
+        // Into the store it came from (or a replica of it), an annotation deleted since the export
+        // is recognized by its id and not brought back.
+        let exported = try #require(try jsonArray(try await sandbox.ok("annotations", "--json", store: from)).first?["id"] as? String)
+        try await sandbox.ok("delete", exported, store: from)
+        let home = try jsonObject(try await sandbox.ok("import-annotations", "all.jsonld", "--json", store: from))
+        #expect((home["imported"] as? [Any])?.isEmpty == true, "\(home)")
     }
 
     @Test func hypothesisRowsArePlacedByTheirQuotesAndWhatCannotBePlacedIsSkippedWithAReason() async throws {
@@ -75,8 +81,10 @@ import Testing
             row("h2", "mayor said soon", prefix: "Later the ", suffix: " again", text: "second"),
             row("h3", "mayor said soon", text: "which one?"),  // twice, no context: skipped
             row("h4", "the governor", text: "not there"),
-            row("h5", "Another story", uri: "https://elsewhere.example/", text: "by its quote alone"),
+            row("h5", "Another story", suffix: " about the mayor", uri: "https://elsewhere.example/", text: "by its quote and context"),
             row("h6", "council", start: 62, text: "exact"),
+            // Not an article held here, and nothing but the quote to go by: not placed anywhere.
+            row("h7", "mayor", uri: "https://elsewhere.example/", text: "which article?"),
         ]
         let data = try JSONSerialization.data(withJSONObject: ["total": rows.count, "rows": rows])
         try sandbox.write("hypothesis.json", bytes: Array(data))
@@ -87,7 +95,8 @@ import Testing
         #expect(imported.map { $0["state"] as? String } == ["moved", "moved", "moved", "exact"])
         #expect(imported.map { $0["article"] as? String } == [article, article, other, article])
         let skipped = try #require(outcome["skipped"] as? [[String: Any]])
-        #expect(skipped.map { $0["label"] as? String } == ["h3", "h4"])
+        #expect(skipped.map { $0["label"] as? String } == ["h3", "h4", "h7"])
+        #expect((skipped.last?["reason"] as? String)?.contains("no context to confirm") == true, "\(skipped)")
         #expect((skipped.first?["reason"] as? String)?.contains("occurs 2 times") == true, "\(skipped)")
         let listed = try jsonArray(try await sandbox.ok("annotations", article, "--json"))
         let byNote = Dictionary(uniqueKeysWithValues: listed.map { ($0["note"] as? String ?? "", $0) })
@@ -114,6 +123,11 @@ import Testing
             ),
             ("{\"type\": \"AnnotationCollection\", \"first\": \"https://example.org/page1\"}", "must be embedded"),
             ("42", "$: expected an annotation"),
+            // A second annotation whose note holds U+0000: refused before the first is written.
+            (
+                "[{\"type\": \"Annotation\", \"target\": {\"source\": \"urn:gloss:article:\(article)\", \"selector\": {\"type\": \"TextQuoteSelector\", \"exact\": \"troops\"}}}, {\"type\": \"Annotation\", \"bodyValue\": \"a\\u0000b\", \"target\": {\"source\": \"urn:gloss:article:\(article)\", \"selector\": {\"type\": \"TextQuoteSelector\", \"exact\": \"generals\"}}}]",
+                "holds U+0000"
+            ),
         ]
         for (number, (text, expected)) in cases.enumerated() {
             try sandbox.write("bad\(number).json", text)

@@ -35,6 +35,19 @@ import Testing
         #expect(SelectorPlacement.place(TextSelector(exact: "mayor said soon", prefix: "The ", suffix: "."), in: body) == .moved(first))
     }
 
+    @Test func aQuoteWhoseContextAgreesNowhereIsAnotherPassage() {
+        // Once in the text, but with context from some other article: not this passage.
+        let elsewhere = TextSelector(exact: "council", prefix: "the regional ", suffix: " voted to")
+        #expect(SelectorPlacement.place(elsewhere, in: body) == .orphaned(.contextDiffers(count: 1)))
+        // One side agreeing is enough (a tool saw the page's text on the other side).
+        let oneSide = TextSelector(exact: "council", prefix: "the regional ", suffix: " said nothing")
+        #expect(SelectorPlacement.place(oneSide, in: body) == .moved(range(of: "council")))
+        // A position on the quote's text with context that disagrees is not trusted either.
+        let first = range(of: "mayor said soon")
+        let misplaced = TextSelector(exact: "mayor said soon", prefix: "Later the ", suffix: " again", position: first)
+        #expect(SelectorPlacement.place(misplaced, in: body) == .moved(range(of: "mayor said soon", from: 10)))
+    }
+
     @Test func whatCannotBePlacedWithConfidenceIsOrphanedNeverGuessed() {
         #expect(SelectorPlacement.place(TextSelector(exact: "mayor said soon"), in: body) == .orphaned(.ambiguous(count: 2)))
         // A position inside the text but another quote there: not trusted over the quote.
