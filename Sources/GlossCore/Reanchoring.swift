@@ -16,7 +16,8 @@
 /// How the edit carries a passage: both texts are cut into tokens (runs of letters and digits;
 /// every other scalar alone) and diffed (Myers, the standard library's `difference(from:)`).
 /// The quote's start and end follow the tokens the diff keeps; an end inside a replaced run of
-/// tokens goes to that run's edge in the new text.
+/// tokens goes to that run's edge in the new text. `Edit` holds one diff, for all the anchors
+/// of an article.
 public enum Reanchoring {
     public enum State: String, Hashable, Sendable, CaseIterable {
         case exact, moved, fuzzy, orphaned
@@ -44,26 +45,50 @@ public enum Reanchoring {
     /// edit (4,000 tokens: at most about 128 MB). A larger rewrite is searched, not followed.
     public static let largestDiff = 4_000
 
+    /// Where `anchor`, made on `old`, lies in `new`. To place many anchors across the same two
+    /// texts, make one `Edit` and ask it for each: the diff is computed once.
     public static func anchor(_ anchor: Anchor, from old: String, to new: String) -> Result {
-        let oldScalars = Array(old.unicodeScalars)
-        let newScalars = Array(new.unicodeScalars)
-        let quote = Array(anchor.exact.unicodeScalars)
-        let (start, end) = (Int(clamping: anchor.start), Int(clamping: anchor.end))
-        guard start < end, end <= oldScalars.count, !quote.isEmpty else { return orphan }
-        guard oldScalars != newScalars else { return Result(state: .exact, range: start..<end, score: 1) }
-        // Not "the quote's text is at its old offsets": a short quote ("s", "the") often is, by
-        // chance, after an edit moved it. Where the edit carried it decides.
-        if let carried = carry(start..<end, from: oldScalars, to: newScalars) {
-            let text = Array(newScalars[carried.range])
-            if text == quote { return Result(state: carried.range == start..<end ? .exact : .moved, range: carried.range, score: 1) }
-            let score = similarity(quote, text)
-            if score >= fuzzyThreshold
-                || (carried.edgesKept && Double(carried.keptScalars) >= keptShareBetweenKeptEdges * Double(quote.count))
-            {
-                return Result(state: .fuzzy, range: carried.range, score: score)
-            }
+        Edit(from: old, to: new).anchor(anchor)
+    }
+
+    /// One edit of a text, diffed once: the tokens of both texts and which old token became
+    /// which new one.
+    public struct Edit: Sendable {
+        let old: [Unicode.Scalar]
+        let new: [Unicode.Scalar]
+        let oldTokens: [Range<Int>]
+        let newTokens: [Range<Int>]
+        /// Old token index -> new token index, for the tokens the diff kept; nil when the edit
+        /// was too large to follow (`largestDiff`).
+        let kept: [Int: Int]?
+
+        public init(from old: String, to new: String) {
+            self.old = Array(old.unicodeScalars)
+            self.new = Array(new.unicodeScalars)
+            oldTokens = Reanchoring.tokens(self.old)
+            newTokens = Reanchoring.tokens(self.new)
+            kept = Reanchoring.keptTokens(old: oldTokens, in: self.old, new: newTokens, in: self.new)
         }
-        return search(anchor, quote: quote, in: newScalars)
+
+        public func anchor(_ anchor: Anchor) -> Result {
+            let quote = Array(anchor.exact.unicodeScalars)
+            let (start, end) = (Int(clamping: anchor.start), Int(clamping: anchor.end))
+            guard start < end, end <= old.count, !quote.isEmpty else { return Reanchoring.orphan }
+            guard old != new else { return Result(state: .exact, range: start..<end, score: 1) }
+            // Not "the quote's text is at its old offsets": a short quote ("s", "the") often is, by
+            // chance, after an edit moved it. Where the edit carried it decides.
+            if let carried = carry(start..<end) {
+                let text = Array(new[carried.range])
+                if text == quote { return Result(state: carried.range == start..<end ? .exact : .moved, range: carried.range, score: 1) }
+                let score = Reanchoring.similarity(quote, text)
+                if score >= fuzzyThreshold
+                    || (carried.edgesKept && Double(carried.keptScalars) >= keptShareBetweenKeptEdges * Double(quote.count))
+                {
+                    return Result(state: .fuzzy, range: carried.range, score: score)
+                }
+            }
+            return Reanchoring.search(anchor, quote: quote, in: new)
+        }
     }
 
     private static let orphan = Result(state: .orphaned, range: nil, score: 0)
@@ -106,11 +131,9 @@ public enum Reanchoring {
 
     /// Where the edit from `old` to `new` carries the scalars `range` of `old`, or nil when the
     /// diff keeps none of its tokens.
-    static func carry(_ range: Range<Int>, from old: [Unicode.Scalar], to new: [Unicode.Scalar]) -> (
-        range: Range<Int>, edgesKept: Bool, keptScalars: Int
-    )? {
-        let oldTokens = tokens(old)
-        let newTokens = tokens(new)
+    static func keptTokens(old oldTokens: [Range<Int>], in old: [Unicode.Scalar], new newTokens: [Range<Int>], in new: [Unicode.Scalar])
+        -> [Int: Int]?
+    {
         let newTexts = newTokens.map { Array(new[$0]) }
         let oldTexts = oldTokens.map { Array(old[$0]) }
         // The edit is in the middle: tokens equal from the start and from the end are kept as
@@ -144,7 +167,28 @@ public enum Reanchoring {
             kept[oldIndex] = newIndex
             newIndex += 1
         }
-        let touched = oldTokens.indices.filter { oldTokens[$0].overlaps(range) }
+        return kept
+    }
+}
+
+extension Reanchoring.Edit {
+    /// Where the edit carries the scalars `range` of the old text, or nil when the diff keeps
+    /// none of its tokens (nor both of its neighbours), or the edit was too large to follow.
+    func carry(_ range: Range<Int>) -> (range: Range<Int>, edgesKept: Bool, keptScalars: Int)? {
+        guard let kept else { return nil }
+        // The tokens the range overlaps: found by binary search, tokens being in text order.
+        var low = 0
+        var high = oldTokens.count
+        while low < high {
+            let middle = (low + high) / 2
+            if oldTokens[middle].upperBound <= range.lowerBound { low = middle + 1 } else { high = middle }
+        }
+        var touched: [Int] = []
+        var index = low
+        while index < oldTokens.count, oldTokens[index].lowerBound < range.upperBound {
+            touched.append(index)
+            index += 1
+        }
         guard let first = touched.first, let last = touched.last else { return nil }
         // None of the quote's tokens kept: the edit replaced them all (a word with a typo fixed) or
         // removed them (a paragraph moved away). Carried only when the tokens on both sides were
@@ -174,7 +218,9 @@ public enum Reanchoring {
         }
         return (start..<min(end, new.count), kept[first] != nil && kept[last] != nil, keptScalars)
     }
+}
 
+extension Reanchoring {
     /// Runs of letters and digits, and every other scalar alone, as scalar ranges.
     static func tokens(_ text: [Unicode.Scalar]) -> [Range<Int>] {
         var found: [Range<Int>] = []

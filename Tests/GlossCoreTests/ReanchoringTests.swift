@@ -54,3 +54,29 @@ import Testing
         #expect(Reanchoring.anchor(quote, from: old, to: new).state == .orphaned)
     }
 }
+
+/// One `Edit` placing many anchors gives what placing each alone gives, and an edit too large
+/// to follow still finds a quote by its context.
+@Suite struct ReanchoringEditTests {
+    @Test func oneDiffForManyAnchorsGivesTheSameResults() throws {
+        let old = (1...40).map { "Paragraph \($0) says the count was \($0 * 7) on day \($0)." }.joined(separator: "\n\n")
+        let new = old.replacingOccurrences(of: "count was 70", with: "count was 71").replacingOccurrences(
+            of: "Paragraph 3 ", with: "Section 3 ")
+        let edit = Reanchoring.Edit(from: old, to: new)
+        let scalars = Array(old.unicodeScalars)
+        for start in stride(from: 0, to: scalars.count - 30, by: 37) {
+            let anchor = try #require(QuoteAnchoring.anchor(start: start, end: start + 25, in: scalars))
+            #expect(edit.anchor(anchor) == Reanchoring.anchor(anchor, from: old, to: new))
+        }
+    }
+
+    @Test func anEditTooLargeToFollowStillFindsAQuoteByItsContext() throws {
+        let paragraphs = (1...900).map { "Item \($0): the council noted case \($0 * 13) today." }
+        let old = paragraphs.joined(separator: "\n\n")
+        let new = paragraphs.reversed().joined(separator: "\n\n")  // every paragraph moved
+        let anchor = try QuoteAnchoring.anchor(quote: "case 6500 today", in: old, occurrence: nil)
+        let result = Reanchoring.anchor(anchor, from: old, to: new)
+        #expect(result.state == .moved)
+        #expect(result.range.map { String(String.UnicodeScalarView(Array(new.unicodeScalars)[$0])) } == "case 6500 today")
+    }
+}
