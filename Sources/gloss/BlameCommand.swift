@@ -17,30 +17,27 @@ struct BlameCommand: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
     @Argument(help: "The annotation or article id (or a unique prefix).") var id: String
 
+    /// A value and its write; a live value also lists what it replaced (a replaced one does
+    /// not: the key is left out).
     struct Written: Encodable {
         let value: String
         let replica: String
         let seq: UInt64
         let time: String
+        let replaced: [Written]?
 
-        init(_ value: RegisterValue) {
+        init(_ value: RegisterValue, replaced: [RegisterValue]? = nil) {
             self.value = value.value
             replica = value.dot.replica.hex
             seq = value.dot.seq
             time = formatTime(value.time)
+            self.replaced = replaced?.map { Written($0) }
         }
     }
 
     struct FieldJSON: Encodable {
-        struct Value: Encodable {
-            let value: String
-            let replica: String
-            let seq: UInt64
-            let time: String
-            let replaced: [Written]
-        }
         let field: String
-        let values: [Value]
+        let values: [Written]
     }
 
     struct TagJSON: Encodable {
@@ -75,13 +72,7 @@ struct BlameCommand: AsyncParsableCommand {
                 Report(
                     id: found.id.hex, kind: found.kind.rawValue,
                     fields: blame.fields.map { field in
-                        FieldJSON(
-                            field: field.field.rawValue,
-                            values: field.values.map {
-                                .init(
-                                    value: $0.value.value, replica: $0.value.dot.replica.hex, seq: $0.value.dot.seq,
-                                    time: formatTime($0.value.time), replaced: $0.replaced.map(Written.init))
-                            })
+                        FieldJSON(field: field.field.rawValue, values: field.values.map { Written($0.value, replaced: $0.replaced) })
                     },
                     tags: blame.tags.map { tag in
                         TagJSON(

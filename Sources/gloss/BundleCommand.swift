@@ -124,6 +124,11 @@ func applyBundle(_ bundle: ChangeBundle, to store: GlossStore, file: String, inS
     return try reportingErrors { inSlices ? try store.applyInSlices(bundle.batch) : try store.apply(bundle.batch) }
 }
 
+/// What a command that writes only new files says when the name is taken.
+func overwriteRefused(_ shown: String) -> CLIError {
+    CLIError("\(shown) exists; refusing to overwrite it (remove it or choose another name)")
+}
+
 /// Writes to a temporary file beside `path`, flushed to disk, then renames it over `path`: a
 /// reader never sees half a file, and a failure (a full disk, a read-only folder) leaves the old
 /// one and no partial file, and says why. The file is readable by its owner only.
@@ -164,7 +169,7 @@ func writeAtomically(_ data: Data, to path: String, replacing: Bool = true) thro
         guard link(temporary, path) == 0 else {
             if errno == EEXIST {
                 unlink(temporary)
-                throw CLIError("\(shown) exists; refusing to overwrite it (remove it or choose another name)")
+                throw overwriteRefused(shown)
             }
             throw failure()
         }

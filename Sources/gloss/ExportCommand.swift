@@ -114,10 +114,8 @@ struct Export: AsyncParsableCommand {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
         let shown = Terminal.singleLine(path)
-        throw CLIError(
-            isDirectory.boolValue
-                ? "\(shown) is a directory; name the file to write, e.g. \(shown)/notes.jsonld"
-                : "\(shown) exists; refusing to overwrite it (remove it or choose another name)")
+        throw isDirectory.boolValue
+            ? CLIError("\(shown) is a directory; name the file to write, e.g. \(shown)/notes.jsonld") : overwriteRefused(shown)
     }
 }
 

@@ -53,6 +53,9 @@ struct ImportAnnotations: AsyncParsableCommand {
         let articleIDs = try reportingErrors { try store.articleIDs().ids }
         let articles = try reportingErrors { try store.state(of: Set(articleIDs)) }.articles
         var outcome = Outcome()
+        // What each article holds already (place and note), read once per article and kept up
+        // to date as entries are imported: the test for "already here".
+        var held: [EntityID: Set<Placed>] = [:]
         for entry in parsed.entries {
             let label = Terminal.singleLine(entry.label)
             switch Self.choose(entry, among: articles) {
@@ -63,22 +66,24 @@ struct ImportAnnotations: AsyncParsableCommand {
                     outcome.skipped.append(.init(label: label, reason: "already here"))  // exported from this store or a replica of it
                     continue
                 }
-                let state = try reportingErrors { try store.state(ofArticle: article) }
-                let body = state.articles[article]!.body
-                let scalars = Array(body.unicodeScalars)
-                let quote = String(String.UnicodeScalarView(scalars[range]))
-                if state.liveAnnotations(of: article).contains(where: {
-                    Int($0.anchor.start) == range.lowerBound && Int($0.anchor.end) == range.upperBound && $0.value(of: .note) == entry.note
-                }) {
+                if held[article] == nil {
+                    let state = try reportingErrors { try store.state(ofArticle: article) }
+                    held[article] = Set(state.liveAnnotations(of: article).map(Placed.init))
+                }
+                let placed = Placed(range: range, note: entry.note)
+                guard !held[article]!.contains(placed) else {
                     outcome.skipped.append(.init(label: label, reason: "already here"))
                     continue
                 }
+                let body = articles[article]!.body
+                let quote = String(String.UnicodeScalarView(Array(body.unicodeScalars)[range]))
                 let occurrence = QuoteAnchoring.occurrences(of: quote, in: body).firstIndex(of: range.lowerBound).map { $0 + 1 }
                 let intent = AnnotateIntent(
                     article: article, quote: quote, occurrence: occurrence, note: entry.note, color: entry.color, tags: entry.tags)
                 do {
                     guard let change = try store.perform(intent, time: currentTime()) else { continue }
                     let id = AnnotateIntent.annotationID(createdBy: change.id)
+                    held[article]!.insert(placed)
                     outcome.imported.append(.init(id: id.hex, label: label, article: article.hex, state: placement))
                     if !output.json { print(id.hex) }
                 } catch let error as IntentError {
@@ -94,6 +99,21 @@ struct ImportAnnotations: AsyncParsableCommand {
             Terminal.note("  the collection has more pages than the one in the file; only that page was read")
         }
         for skipped in outcome.skipped { Terminal.note("  skipped \(skipped.label): \(skipped.reason)") }
+    }
+
+    /// An annotation's place and note: two alike are one annotation imported twice.
+    struct Placed: Hashable {
+        let range: Range<Int>
+        let note: String?
+
+        init(range: Range<Int>, note: String?) {
+            self.range = range
+            self.note = note
+        }
+
+        init(_ annotation: AnnotationState) {
+            self.init(range: Int(annotation.anchor.start)..<Int(annotation.anchor.end), note: annotation.value(of: .note))
+        }
     }
 
     enum Choice {

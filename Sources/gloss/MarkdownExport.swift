@@ -55,10 +55,10 @@ enum MarkdownExport {
     /// The note (every value, when a conflict keeps several), then color and tags; the quote
     /// when there is no note.
     static func footnote(_ annotation: AnnotationState) -> String {
-        let notes = annotation.registers[.note]?.values.map(\.value).filter { !$0.isEmpty } ?? []
+        let notes = annotation.notes
         var parts: [String] = []
         parts.append(notes.isEmpty ? "“\(annotation.anchor.exact)”" : notes.joined(separator: " / "))
-        if let color = annotation.value(of: .color), !color.isEmpty { parts.append("(\(color))") }
+        if let color = annotation.shownColor { parts.append("(\(color))") }
         if !annotation.tags.elements.isEmpty { parts.append(annotation.tags.elements.map { "#" + $0 }.joined(separator: " ")) }
         // A footnote's later lines are indented to stay in it.
         return parts.joined(separator: " ").split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\n    ")

@@ -25,25 +25,24 @@ enum Terminal {
     }
 
     private static func escape(_ text: String, keep: Set<Unicode.Scalar>) -> String {
-        var out = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            if keep.contains(scalar) || !isDangerous(scalar) {
-                out.append(scalar)
-            } else {
-                out.append(contentsOf: "\\u{\(String(scalar.value, radix: 16))}".unicodeScalars)
-            }
-        }
-        return String(out)
+        escaping(text, where: { !keep.contains($0) }, as: { "\\u{\(String($0.value, radix: 16))}" })
     }
 
     /// JSON for a terminal: the scalars `isDangerous` names that JSON leaves raw (DEL, C1, bidi
     /// controls, line separators; C0 is escaped by the encoder already) as `\uXXXX` escapes,
     /// which every JSON reader turns back into the same text.
     static func safeJSON(_ json: String) -> String {
+        escaping(json, where: { $0.value > 0x1F }, as: { String(format: "\\u%04x", $0.value) })
+    }
+
+    /// `text` with each dangerous scalar that `applies` written as `escaped` gives it.
+    private static func escaping(_ text: String, where applies: (Unicode.Scalar) -> Bool, as escaped: (Unicode.Scalar) -> String)
+        -> String
+    {
         var out = String.UnicodeScalarView()
-        for scalar in json.unicodeScalars {
-            if isDangerous(scalar) && scalar.value > 0x1F {
-                out.append(contentsOf: String(format: "\\u%04x", scalar.value).unicodeScalars)
+        for scalar in text.unicodeScalars {
+            if isDangerous(scalar) && applies(scalar) {
+                out.append(contentsOf: escaped(scalar).unicodeScalars)
             } else {
                 out.append(scalar)
             }

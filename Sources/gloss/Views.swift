@@ -50,7 +50,7 @@ struct AnnotationSummary: Encodable {
         start = annotation.anchor.start
         end = annotation.anchor.end
         note = OrNull(annotation.value(of: .note))
-        color = OrNull(annotation.value(of: .color).flatMap { $0.isEmpty ? nil : $0 })  // empty: removed
+        color = OrNull(annotation.shownColor)
         tags = annotation.tags.elements
         var conflicts = annotation.registers.filter { $0.value.isInConflict }.map(\.key.rawValue).sorted()
         if annotation.presence.isInConflict { conflicts.append(Conflict.deletedField) }
@@ -68,6 +68,14 @@ struct ArticleDetail: Encodable {
     let archived: Bool
     let conflicts: [String]
     let annotations: [AnnotationSummary]
+}
+
+extension AnnotationState {
+    /// Every value of the note that says something (more than one while in conflict).
+    var notes: [String] { registers[.note]?.values.map(\.value).filter { !$0.isEmpty } ?? [] }
+
+    /// The color shown, nil when there is none (an empty value: the color was removed).
+    var shownColor: String? { value(of: .color).flatMap { $0.isEmpty ? nil : $0 } }
 }
 
 extension ReplicaState {

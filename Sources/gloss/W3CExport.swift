@@ -122,7 +122,7 @@ enum W3CExport {
     static func annotation(
         _ annotation: AnnotationState, of article: ArticleState, provenance: Provenance?, names: [ReplicaID: String]
     ) -> Annotation {
-        let notes = annotation.registers[.note]?.values.map(\.value).filter { !$0.isEmpty } ?? []
+        let notes = annotation.notes
         let bodies =
             notes.map { Body(value: $0, purpose: "commenting") } + annotation.tags.elements.map { Body(value: $0, purpose: "tagging") }
         let anchor = annotation.anchor
@@ -138,7 +138,7 @@ enum W3CExport {
                     .quote(exact: anchor.exact, prefix: anchor.prefix, suffix: anchor.suffix),
                     .position(start: anchor.start, end: anchor.end),
                 ], article: urn(of: article.id)),
-            color: annotation.value(of: .color).flatMap { $0.isEmpty ? nil : $0 })
+            color: annotation.shownColor)
     }
 
     /// `text` when it is an http or https URL with a host, in the characters a URI may hold
