@@ -82,7 +82,9 @@ struct BlameCommand: AsyncParsableCommand {
         }
         let naming = ReplicaNaming(names: try reportingErrors { try store.replicaNames() }, own: store.identity.replicaID)
         func written(_ value: RegisterValue) -> String {
-            "\"\(Terminal.excerpt(value.value, limit: 80))\" by \(naming.name(value.dot.replica)) at \(formatTime(value.time))"
+            // An empty value is a field cleared (a color removed, a note emptied).
+            let shown = value.value.isEmpty ? "(cleared)" : "\"\(Terminal.excerpt(value.value, limit: 80))\""
+            return "\(shown) by \(naming.name(value.dot.replica)) at \(formatTime(value.time))"
         }
         print("\(found.kind.rawValue) \(found.id.hex)")
         if blame.fields.isEmpty && blame.tags.isEmpty { Terminal.note("No field has a value yet.") }
