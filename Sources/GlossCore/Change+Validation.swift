@@ -10,6 +10,7 @@ extension Change {
         var touchedTags: Set<TagKey> = []
         var deleted: Set<EntityID> = []
         var edited: Set<EntityID> = []
+        var addedRevisions: Set<[EntityID]> = []
         for (index, operation) in operations.enumerated() {
             if let text = operation.texts.first(where: { $0.utf8.contains(0) }) {
                 throw invalid("text may not contain U+0000 (found in \"\(text.prefix(20))…\")")
@@ -19,17 +20,32 @@ extension Change {
                 guard ArticleText.id(of: body) == articleID else {
                     throw invalid("article id \(articleID.hex) does not match its text")
                 }
-            case .createAnnotation(let annotationID, _, let anchor):
+            case .createAnnotation(let annotationID, let article, let anchor):
                 guard annotationID == ID128.annotation(createdAt: id, index: index) else {
                     throw invalid("annotation id \(annotationID.hex) is not derived from its change")
                 }
                 guard anchor.start <= anchor.end, !anchor.exact.isEmpty else {
                     throw invalid("annotation \(annotationID.hex) has an empty or reversed anchor")
                 }
+                guard anchor.revision != article else {
+                    throw invalid("annotation \(annotationID.hex) names its article's first text as a revision")
+                }
                 edited.insert(annotationID)
-            case .set(let entity, let field, _):
+            case .addRevision(let article, let revision, _, let body):
+                guard ArticleText.id(of: body) == revision else {
+                    throw invalid("revision id \(revision.hex) does not match its text")
+                }
+                guard revision != article else { throw invalid("revision \(revision.hex) is article \(article.hex)'s first text") }
+                guard addedRevisions.insert([article, revision]).inserted else { throw invalid("revision \(revision.hex) is added twice") }
+            case .set(let entity, let field, let value):
                 guard writtenFields.insert(FieldKey(entity: entity, field: field)).inserted else {
                     throw invalid("field \(field.rawValue) of \(entity.hex) is written twice")
+                }
+                if field == .revision, ID128(hex: value)?.hex != value {
+                    throw invalid("revision of \(entity.hex) is not a revision id (32 lowercase hex digits): \"\(value.prefix(40))\"")
+                }
+                if field == .anchor, PlacedAnchor(value) == nil {
+                    throw invalid("anchor of \(entity.hex) is not a revision id, a start and an end: \"\(value.prefix(80))\"")
                 }
                 edited.insert(entity)
             case .addTag(let entity, let tag), .removeTag(let entity, let tag):
@@ -74,6 +90,7 @@ extension Operation {
     var texts: [String] {
         switch self {
         case .createArticle(_, let body): [body]
+        case .addRevision(_, _, let note, let body): [note, body]
         case .createAnnotation(_, _, let anchor): [anchor.exact, anchor.prefix, anchor.suffix]
         case .set(_, _, let value): [value]
         case .addTag(_, let tag), .removeTag(_, let tag): [tag]

@@ -4,7 +4,7 @@
 extension Anchor {
     public static func == (lhs: Anchor, rhs: Anchor) -> Bool {
         lhs.start == rhs.start && lhs.end == rhs.end && lhs.exact.isByteEqual(to: rhs.exact)
-            && lhs.prefix.isByteEqual(to: rhs.prefix) && lhs.suffix.isByteEqual(to: rhs.suffix)
+            && lhs.prefix.isByteEqual(to: rhs.prefix) && lhs.suffix.isByteEqual(to: rhs.suffix) && lhs.revision == rhs.revision
     }
 
     public func hash(into hasher: inout Hasher) {
@@ -19,6 +19,8 @@ extension Operation {
         switch (lhs, rhs) {
         case (.createArticle(let a, let textA), .createArticle(let b, let textB)):
             a == b && textA.isByteEqual(to: textB)
+        case (.addRevision(let a, let revisionA, let noteA, let bodyA), .addRevision(let b, let revisionB, let noteB, let bodyB)):
+            a == b && revisionA == revisionB && noteA.isByteEqual(to: noteB) && bodyA.isByteEqual(to: bodyB)
         case (.createAnnotation(let a, let articleA, let anchorA), .createAnnotation(let b, let articleB, let anchorB)):
             a == b && articleA == articleB && anchorA == anchorB
         case (.set(let a, let fieldA, let valueA), .set(let b, let fieldB, let valueB)):
@@ -48,6 +50,9 @@ extension Operation {
             hasher.combine(ExactText(tag))
         case .deleteAnnotation: hasher.combine(6)
         case .keepAnnotation: hasher.combine(7)
+        case .addRevision(_, let revision, _, _):
+            hasher.combine(8)
+            hasher.combine(revision)
         }
     }
 }

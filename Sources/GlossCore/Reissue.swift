@@ -18,7 +18,7 @@ extension Change {
         var operations: [Operation] = []
         for (index, operation) in self.operations.enumerated() {
             switch operation {
-            case .createArticle:
+            case .createArticle, .addRevision:
                 operations.append(operation)
             case .createAnnotation(let id, let article, let anchor):
                 let new = ID128.annotation(createdAt: dot, index: index)

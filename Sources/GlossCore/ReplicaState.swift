@@ -62,14 +62,25 @@ public struct ReplicaState: Hashable, Sendable {
         case .createAnnotation(let id, let articleID, let anchor):
             guard let article = articles[articleID] else { throw missing(articleID, in: change) }
             guard annotations[id] == nil else { throw invalid("annotation \(id.hex) exists already", change) }
-            guard Self.anchor(anchor, fits: article.body) else {
+            guard let text = article.text(of: anchor.revision ?? articleID) else {
+                throw invalid("article \(articleID.hex) holds no revision \(anchor.revision?.hex ?? "")", change)
+            }
+            guard Self.anchor(anchor, fits: text) else {
                 throw invalid("annotation \(id.hex) does not quote article \(articleID.hex)", change)
             }
             var annotation = AnnotationState(id: id, article: articleID, anchor: anchor)
             annotation.presence.apply(.alive, by: change)
             undo.keep(annotation: id, nil)
             annotations[id] = annotation
+        case .addRevision(let articleID, let revision, let note, let body):
+            guard var article = articles[articleID] else { throw missing(articleID, in: change) }
+            let added = ArticleRevision(body: body, note: note, dot: change.id, time: change.time, rank: change.rank)
+            if let held = article.revisions[revision], !added.precedes(held) { return }
+            undo.keep(article: articleID, article)
+            article.revisions[revision] = added
+            articles[articleID] = article
         case .set(let entity, let field, let value):
+            try check(value, of: field, on: entity, in: change)
             try edit(entity, of: field.entityKind, by: change, keepingIn: &undo) { registers, _ in
                 registers[field, default: MultiValueRegister()].apply(write: value, by: change)
             }
@@ -82,6 +93,25 @@ public struct ReplicaState: Hashable, Sendable {
             undo.keep(annotation: id, old)
             let mark: PresenceRegister.Mark = if case .deleteAnnotation = operation { .deleted } else { .alive }
             annotations[id]!.presence.apply(mark, by: change)
+        }
+    }
+
+    /// A revision must be one the article holds, and a placed anchor must fit a revision of the
+    /// annotation's article (their form was checked with the change's shape).
+    private func check(_ value: String, of field: Field, on entity: EntityID, in change: Change) throws(GlossCoreError) {
+        switch field {
+        case .revision:
+            guard let article = articles[entity], let revision = ID128(hex: value), article.text(of: revision) != nil else {
+                throw invalid("article \(entity.hex) holds no revision \(value)", change)
+            }
+        case .anchor:
+            guard let annotation = annotations[entity], let article = articles[annotation.article], let placed = PlacedAnchor(value),
+                placed.anchor(on: article) != nil
+            else {
+                throw invalid("anchor \(value) does not fit a revision of annotation \(entity.hex)'s article", change)
+            }
+        default:
+            break
         }
     }
 

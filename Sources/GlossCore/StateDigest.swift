@@ -174,6 +174,17 @@ struct CanonicalWriter {
         string(article.body)
         registers(article.registers)
         tags(article.tags)
+        // Revisions are appended only when there are some, so the hash of an article without
+        // (every article before revisions existed) is what it was.
+        guard !article.revisions.isEmpty else { return }
+        count(article.revisions.count)
+        for (revision, added) in article.revisions.sorted(by: { $0.key < $1.key }) {
+            id(revision)
+            string(added.body)
+            string(added.note)
+            dot(added.dot)
+            number(added.time)
+        }
     }
 
     mutating func annotation(_ annotation: AnnotationState) {
@@ -192,6 +203,8 @@ struct CanonicalWriter {
             number(entry.mark == .alive ? 1 : 2)
             number(entry.time)
         }
+        // Likewise the revision an annotation was made on, when it is not the first text.
+        if let revision = annotation.anchor.revision { id(revision) }
     }
 
     mutating func number(_ value: UInt64) {

@@ -18,8 +18,8 @@ enum ChangeRows {
             .execute(arguments: [author, Int64(bitPattern: change.id.seq)])
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO operation (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end", revision)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
         for (position, operation) in change.operations.enumerated() {
             let columns = OperationColumns(operation)
@@ -27,21 +27,25 @@ enum ChangeRows {
                 author, Int64(bitPattern: change.id.seq), position, columns.kind, Data(operation.entity.bytes),
                 columns.name, columns.value, columns.article.map { Data($0.bytes) }, columns.prefix, columns.suffix,
                 columns.start.map { Int64(bitPattern: $0) }, columns.end.map { Int64(bitPattern: $0) },
+                columns.revision.map { Data($0.bytes) },
             ])
         }
     }
 
     /// Changes matching `condition` (SQL over `change c`), in arrival order, which is causal.
-    static func fetch(_ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false) throws
-        -> [Change]
-    {
+    ///
+    /// `layout` names the tables' shape: only migrations that run before v11 pass `.beforeRevisions`.
+    static func fetch(
+        _ db: Database, where condition: String = "1", arguments: StatementArguments = [], newestFirst: Bool = false,
+        layout: Schema.Layout = .current
+    ) throws -> [Change] {
         let replicas = try ReplicaOrdinals.all(in: db)
         let order = newestFirst ? "DESC" : "ASC"
         let rows = try Row.fetchCursor(
             db.cachedStatement(
                 sql: """
                     SELECT c.replica AS author, c.seq AS changeSeq, c.time AS time, c.dependencies AS dependencies,
-                           o.kind, o.entity, o.name, o.value, o.article, o.prefix, o.suffix, o.start, o."end"
+                           o.kind, o.entity, o.name, o.value, o.article, o.prefix, o.suffix, o.start, o."end", \(layout == .current ? "o.revision" : "NULL")
                     FROM change c JOIN operation o ON o.replica = c.replica AND o.seq = c.seq
                     WHERE \(condition)
                     ORDER BY c.arrival \(order), o.position
@@ -131,6 +135,9 @@ enum ChangeRows {
 }
 
 /// An operation spread over the `operation` table's columns.
+///
+/// `add-revision`: entity the article, `revision` the revision's id, `name` the note, `value`
+/// the text. `create-annotation`: `revision` the revision annotated, NULL for the first text.
 struct OperationColumns {
     var kind: String
     var name: String?
@@ -140,6 +147,7 @@ struct OperationColumns {
     var suffix: String?
     var start: UInt64?
     var end: UInt64?
+    var revision: EntityID?
 
     init(_ operation: Operation) {
         switch operation {
@@ -154,6 +162,12 @@ struct OperationColumns {
             suffix = anchor.suffix
             start = anchor.start
             end = anchor.end
+            revision = anchor.revision
+        case .addRevision(_, let revision, let note, let body):
+            kind = "add-revision"
+            self.revision = revision
+            name = note
+            value = body
         case .set(_, let field, let value):
             kind = "set"
             name = field.rawValue
@@ -172,7 +186,7 @@ struct OperationColumns {
     }
 
     /// Reads the operation columns of a `fetch` row (kind at index 4, then entity, name, value,
-    /// article, prefix, suffix, start, end).
+    /// article, prefix, suffix, start, end, revision).
     static func operation(from row: Row) throws -> Operation {
         let entityBytes: Data = row[5]
         let entity = ID128(bytes: entityBytes)!
@@ -184,7 +198,7 @@ struct OperationColumns {
             let articleBytes: Data = row[8]
             let anchor = Anchor(
                 exact: row[7], prefix: row[9], suffix: row[10],
-                start: UInt64(bitPattern: row[11]), end: UInt64(bitPattern: row[12])
+                start: UInt64(bitPattern: row[11]), end: UInt64(bitPattern: row[12]), revision: revision(row)
             )
             return .createAnnotation(id: entity, article: ID128(bytes: articleBytes)!, anchor: anchor)
         case "set":
@@ -199,8 +213,16 @@ struct OperationColumns {
             return .deleteAnnotation(id: entity)
         case "keep":
             return .keepAnnotation(id: entity)
+        case "add-revision":
+            guard let revision = revision(row) else { throw GlossStoreError(.notAGlossStore, "a revision without its id in the log") }
+            return .addRevision(article: entity, revision: revision, note: row[6], body: row[7])
         default:
             throw GlossStoreError(.notAGlossStore, "unknown operation \(kind) in the log")
         }
+    }
+
+    private static func revision(_ row: Row) -> EntityID? {
+        let bytes: Data? = row[13]
+        return bytes.flatMap { ID128(bytes: $0) }
     }
 }

@@ -11,7 +11,7 @@ enum EntityRows {
     /// The articles and annotations with the given ids, or all of them when `ids` is nil.
     /// (Statements are cached and columns read by position: this runs for every local commit
     /// and every chunk of a batch applied.)
-    static func load(_ ids: Set<EntityID>?, in db: Database) throws -> (
+    static func load(_ ids: Set<EntityID>?, in db: Database, layout: Schema.Layout = .current) throws -> (
         articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]
     ) {
         // SQLite takes at most 32,766 parameters in a statement: many ids go in slices.
@@ -19,7 +19,7 @@ enum EntityRows {
             var (articles, annotations) = ([EntityID: ArticleState](), [EntityID: AnnotationState]())
             let sorted = ids.sorted()
             for start in stride(from: 0, to: sorted.count, by: loadSlice) {
-                let slice = try load(Set(sorted[start..<min(sorted.count, start + loadSlice)]), in: db)
+                let slice = try load(Set(sorted[start..<min(sorted.count, start + loadSlice)]), in: db, layout: layout)
                 articles.merge(slice.articles) { $1 }
                 annotations.merge(slice.annotations) { $1 }
             }
@@ -62,21 +62,36 @@ enum EntityRows {
             (registers[entity] ?? [:]).mapValues { MultiValueRegister(values: $0) }
         }
         let (idFilter, idArguments) = condition(ids, column: "id")
+        var revisions: [EntityID: [EntityID: ArticleRevision]] = [:]
+        if layout == .current {
+            let (articleFilter, articleArguments) = condition(ids, column: "article")
+            let revisionRows = try rows(
+                "SELECT article, revision, body, note, replica, seq, time, rank FROM article_revision WHERE \(articleFilter)",
+                articleArguments)
+            while let row = try revisionRows.next() {
+                revisions[id(row, at: 0), default: [:]][id(row, at: 1)] = ArticleRevision(
+                    body: row[2], note: row[3], dot: dot(row, at: 4, replicas), time: UInt64(bitPattern: row[6]),
+                    rank: UInt64(bitPattern: row[7]))
+            }
+        }
         var articles: [EntityID: ArticleState] = [:]
         let articleRows = try rows("SELECT id, body FROM article WHERE \(idFilter)", idArguments)
         while let row = try articleRows.next() {
             let articleID = id(row, at: 0)
             articles[articleID] = ArticleState(
-                id: articleID, body: row[1], registers: registerMap(articleID), tags: AddWinsSet(adds: tags[articleID] ?? [:])
+                id: articleID, body: row[1], registers: registerMap(articleID), tags: AddWinsSet(adds: tags[articleID] ?? [:]),
+                revisions: revisions[articleID] ?? [:]
             )
         }
         var annotations: [EntityID: AnnotationState] = [:]
         let annotationRows = try rows(
-            "SELECT id, article, exact, prefix, suffix, start, \"end\" FROM annotation WHERE \(idFilter)", idArguments)
+            "SELECT id, article, exact, prefix, suffix, start, \"end\", \(layout == .current ? "revision" : "NULL") FROM annotation WHERE \(idFilter)",
+            idArguments)
         while let row = try annotationRows.next() {
             let annotationID = id(row, at: 0)
             let anchor = Anchor(
-                exact: row[2], prefix: row[3], suffix: row[4], start: UInt64(bitPattern: row[5]), end: UInt64(bitPattern: row[6]))
+                exact: row[2], prefix: row[3], suffix: row[4], start: UInt64(bitPattern: row[5]), end: UInt64(bitPattern: row[6]),
+                revision: (row[7] as Data?).flatMap { ID128(bytes: $0) })
             annotations[annotationID] = AnnotationState(
                 id: annotationID, article: id(row, at: 1), anchor: anchor, registers: registerMap(annotationID),
                 tags: AddWinsSet(adds: tags[annotationID] ?? [:]), presence: PresenceRegister(entries: marks[annotationID] ?? [])
@@ -91,7 +106,7 @@ enum EntityRows {
     /// Calls `body` with the entities of `table` ("article" or "annotation") a page at a time, in
     /// ascending id order, and the page's ids in that order.
     static func forEachPage(
-        of table: String, size: Int, in db: Database,
+        of table: String, size: Int, in db: Database, layout: Schema.Layout = .current,
         _ body: ((articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]), [EntityID]) throws -> Void
     ) throws {
         var after = Data()
@@ -99,7 +114,7 @@ enum EntityRows {
             let ids = try Data.fetchAll(db, sql: "SELECT id FROM \(table) WHERE id > ? ORDER BY id LIMIT ?", arguments: [after, size])
             guard let last = ids.last else { return }
             let entityIDs = ids.map { ID128(bytes: $0)! }
-            try body(try load(Set(entityIDs), in: db), entityIDs)
+            try body(try load(Set(entityIDs), in: db, layout: layout), entityIDs)
             after = last
         }
     }
@@ -153,6 +168,7 @@ enum EntityRows {
                 }
                 try saveRegisters(
                     article.registers, tags: article.tags, replacing: (old?.registers ?? [:], old?.tags ?? AddWinsSet()), of: key, in: db)
+                try saveRevisions(article.revisions, replacing: old?.revisions ?? [:], of: key, in: db)
             } else if let annotation = state.annotations[entity] {
                 let old = stored.annotations[entity]
                 if let old {
@@ -163,13 +179,13 @@ enum EntityRows {
                     let anchor = annotation.anchor
                     try db.cachedStatement(
                         sql: """
-                            INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash, conflicts)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            INSERT INTO annotation (id, article, exact, prefix, suffix, start, "end", alive, hash, conflicts, revision)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
                     ).execute(arguments: [
                         key, Data(annotation.article.bytes), anchor.exact, anchor.prefix, anchor.suffix,
                         Int64(bitPattern: anchor.start), Int64(bitPattern: anchor.end), annotation.presence.isAlive,
-                        Data(hash), annotation.conflicts.count,
+                        Data(hash), annotation.conflicts.count, anchor.revision.map { Data($0.bytes) },
                     ])
                 }
                 try saveRegisters(
@@ -266,6 +282,24 @@ enum EntityRows {
                     arguments: [key, tag.string, try ReplicaOrdinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
                 )
             }
+        }
+    }
+
+    /// Writes the revisions added, or whose first adder changed, since `stored`. Revisions are
+    /// never removed.
+    private static func saveRevisions(
+        _ revisions: [EntityID: ArticleRevision], replacing stored: [EntityID: ArticleRevision], of key: Data, in db: Database
+    ) throws {
+        for (revision, added) in revisions.sorted(by: { $0.key < $1.key }) where stored[revision] != added {
+            try db.cachedStatement(
+                sql: """
+                    INSERT OR REPLACE INTO article_revision (article, revision, body, note, replica, seq, time, rank)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [
+                key, Data(revision.bytes), added.body, added.note, try ReplicaOrdinals.ordinal(of: added.dot.replica, in: db),
+                Int64(bitPattern: added.dot.seq), Int64(bitPattern: added.time), Int64(bitPattern: added.rank),
+            ])
         }
     }
 

@@ -286,8 +286,8 @@ extension GlossStore {
     static func applyInChunks(_ changes: [Change], chains: [Dot: ChainHash], clock: inout VersionVector, in db: Database) throws {
         for start in stride(from: 0, to: changes.count, by: applyChunk) {
             let chunk = changes[start..<min(changes.count, start + applyChunk)]
-            let touched = Set(chunk.flatMap(Self.touchedEntities))
-            let loaded = try EntityRows.load(touched, in: db)
+            var touched = Set(chunk.flatMap(Self.touchedEntities))
+            let loaded = try loadTouched(&touched, by: chunk, in: db)
             var state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
             for change in chunk {
                 try state.apply(change)
@@ -309,15 +309,37 @@ extension GlossStore {
         return touched
     }
 
+    /// Loads `touched`, and the articles of the annotations whose `anchor` the changes write
+    /// (a placed anchor is checked against its article's revisions), adding those to `touched`.
+    static func loadTouched(
+        _ touched: inout Set<EntityID>, by changes: some Collection<Change>, alongside held: ReplicaState = ReplicaState(), in db: Database
+    ) throws -> (articles: [EntityID: ArticleState], annotations: [EntityID: AnnotationState]) {
+        var loaded = try EntityRows.load(touched, in: db)
+        let placed = changes.flatMap { change in
+            change.operations.compactMap { operation -> EntityID? in
+                guard case .set(let entity, .anchor, _) = operation else { return nil }
+                return entity
+            }
+        }
+        let articles = Set(placed.compactMap { (loaded.annotations[$0] ?? held.annotations[$0])?.article })
+            .filter { !touched.contains($0) && held.articles[$0] == nil }
+        if !articles.isEmpty {
+            loaded.articles.merge(try EntityRows.load(articles, in: db).articles) { $1 }
+            touched.formUnion(articles)
+        }
+        return loaded
+    }
+
     /// Merges one change that is not yet held and is ready, through GlossCore's rules, onto
     /// `state`: the store's state at `state.clock`, holding any of the entities the change
     /// touches (a caller that already read some passes them; the rest are loaded here).
     static func applyNew(_ change: Change, chain: ChainHash, onto state: ReplicaState, in db: Database) throws {
-        let touched = touchedEntities(of: change)
+        var touched = touchedEntities(of: change)
         var state = state
-        let missing = touched.filter { state.articles[$0] == nil && state.annotations[$0] == nil }
-        if !missing.isEmpty {
-            let loaded = try EntityRows.load(missing, in: db)
+        var missing = touched.filter { state.articles[$0] == nil && state.annotations[$0] == nil }
+        if !missing.isEmpty || change.placesAnchors {
+            let loaded = try loadTouched(&missing, by: [change], alongside: state, in: db)
+            touched.formUnion(missing)
             state.articles.merge(loaded.articles) { held, _ in held }
             state.annotations.merge(loaded.annotations) { held, _ in held }
         }

@@ -13,8 +13,13 @@ enum Schema {
     static let migrations = [
         "v1-op-log-and-state", "v2-peers-clock-and-hashes", "v3-devices", "v4-signed-history", "v5-forks",
         "v6-sync-failures", "v7-search", "v8-archived-field", "v9-conflict-counts",
-        "v10-state-sum",
+        "v10-state-sum", "v11-revisions",
     ]
+
+    /// The shape of the tables a reader meets. Migrations v2 and v4 read the log and the state
+    /// with the live readers, before v11 added revisions; they say so, and the readers leave
+    /// out what was not there yet.
+    enum Layout { case current, beforeRevisions }
 
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -140,7 +145,7 @@ enum Schema {
                     ALTER TABLE annotation ADD COLUMN hash BLOB CHECK (hash IS NULL OR length(hash) = 32);
                     """)
             for table in ["article", "annotation"] {
-                try EntityRows.forEachPage(of: table, size: 500, in: db) { page, ids in
+                try EntityRows.forEachPage(of: table, size: 500, in: db, layout: .beforeRevisions) { page, ids in
                     try EntityRows.storeHashes(of: Set(ids), in: page, db: db)
                 }
             }
@@ -310,6 +315,67 @@ enum Schema {
             try db.execute(
                 sql: "INSERT INTO state_sum (one, articles, annotations, total) VALUES (1, ?, ?, ?)",
                 arguments: [sum.articles, sum.annotations, Data(sum.total)])
+        }
+        migrator.registerMigration(migrations[10]) { db in
+            // Article revisions (SPEC §4.3): a table of later texts; the revision an annotation
+            // was made on; and, rebuilt with their CHECKs widened (SQLite cannot change a CHECK in
+            // place), the log with `add-revision` and a revision column, and the registers with
+            // the `revision` and `anchor` fields.
+            try db.execute(
+                sql: """
+                    CREATE TABLE article_revision (
+                        article BLOB NOT NULL REFERENCES article(id),
+                        revision BLOB NOT NULL CHECK (length(revision) = 16),
+                        body TEXT NOT NULL,
+                        note TEXT NOT NULL,
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        rank INTEGER NOT NULL,
+                        PRIMARY KEY (article, revision)
+                    ) STRICT, WITHOUT ROWID;
+
+                    ALTER TABLE annotation ADD COLUMN revision BLOB CHECK (revision IS NULL OR length(revision) = 16);
+
+                    CREATE TABLE operation_v11 (
+                        replica INTEGER NOT NULL,
+                        seq INTEGER NOT NULL,
+                        position INTEGER NOT NULL CHECK (position >= 0),
+                        kind TEXT NOT NULL CHECK (kind IN ('create-article', 'create-annotation', 'set',
+                            'add-tag', 'remove-tag', 'delete', 'keep', 'add-revision')),
+                        entity BLOB NOT NULL CHECK (length(entity) = 16),
+                        name TEXT,
+                        value TEXT,
+                        article BLOB,
+                        prefix TEXT,
+                        suffix TEXT,
+                        start INTEGER,
+                        "end" INTEGER,
+                        revision BLOB CHECK (revision IS NULL OR length(revision) = 16),
+                        PRIMARY KEY (replica, seq, position),
+                        FOREIGN KEY (replica, seq) REFERENCES change(replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO operation_v11 (replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end")
+                        SELECT replica, seq, position, kind, entity, name, value, article, prefix, suffix, start, "end" FROM operation;
+                    DROP TABLE operation;
+                    ALTER TABLE operation_v11 RENAME TO operation;
+                    CREATE INDEX operation_by_entity ON operation(entity);
+
+                    CREATE TABLE register_value_v11 (
+                        entity BLOB NOT NULL,
+                        field TEXT NOT NULL CHECK (field IN ('title', 'source', 'note', 'color', 'archived', 'revision', 'anchor')),
+                        replica INTEGER NOT NULL REFERENCES replica(ordinal),
+                        seq INTEGER NOT NULL,
+                        time INTEGER NOT NULL,
+                        rank INTEGER NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (entity, field, replica, seq)
+                    ) STRICT, WITHOUT ROWID;
+                    INSERT INTO register_value_v11 SELECT entity, field, replica, seq, time, rank, value FROM register_value;
+                    DROP TABLE register_value;
+                    ALTER TABLE register_value_v11 RENAME TO register_value;
+                    CREATE INDEX register_archived ON register_value(entity) WHERE field = 'archived';
+                    """)
         }
         return migrator
     }

@@ -47,7 +47,7 @@ enum SearchRows {
     /// annotation's notes, siblings in conflict included; nil for anything else.
     static func text(of entity: EntityID, in state: ReplicaState) -> String? {
         if let article = state.articles[entity] {
-            return (article.registers[.title]?.values.map(\.value) ?? []).joined(separator: "\n") + "\n" + article.body
+            return (article.registers[.title]?.values.map(\.value) ?? []).joined(separator: "\n") + "\n" + article.currentBody
         }
         if let annotation = state.annotations[entity], annotation.presence.isAlive,
             let notes = annotation.registers[.note]?.values.map(\.value), !notes.isEmpty

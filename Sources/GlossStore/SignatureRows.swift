@@ -118,7 +118,7 @@ enum SignatureRows {
         }
         for ordinal in try Int64.fetchAll(db, sql: "SELECT DISTINCT replica FROM change") {
             var chain = ChainHash.zero
-            for change in try ChangeRows.fetch(db, where: "c.replica = ?", arguments: [ordinal]) {
+            for change in try ChangeRows.fetch(db, where: "c.replica = ?", arguments: [ordinal], layout: .beforeRevisions) {
                 chain = chain.extended(with: change)
                 try db.execute(
                     sql: "UPDATE change SET chain = ? WHERE replica = ? AND seq = ?",

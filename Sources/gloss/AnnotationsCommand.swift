@@ -9,6 +9,11 @@ struct Annotations: AsyncParsableCommand {
     @Argument(help: "Only this article's annotations (id or unique prefix).") var article: String?
     @Option(help: "Only annotations with this tag.") var tag: String?
     @Flag(help: "List the deleted annotations instead ('gloss restore ID' brings one back).") var deleted = false
+    @Flag(help: "List only the annotations that could not be placed in their article's current revision.") var orphaned = false
+
+    func validate() throws {
+        if deleted && orphaned { throw ValidationError("give --deleted or --orphaned, not both") }
+    }
 
     func run() async throws {
         let store = try storeOptions.openForReading()
@@ -30,19 +35,36 @@ struct Annotations: AsyncParsableCommand {
         let pages = stride(from: 0, to: ids.count, by: Self.pageSize).lazy.map { start in
             Array(ids[start..<min(ids.count, start + Self.pageSize)])
         }
+        // Each shown where its article's current revision holds it; an article's revisions are
+        // diffed once, whatever the number of pages its annotations span.
+        var placers: [EntityID: AnchorPlacer] = [:]
         func load(_ page: [EntityID]) throws -> [AnnotationSummary] {
             let loaded = try reportingErrors { try store.state(of: Set(page)) }.annotations
-            return page.compactMap { loaded[$0].map(AnnotationSummary.init) }
+            let missing = Set(loaded.values.map(\.article)).subtracting(placers.keys)
+            for article in try reportingErrors({ try store.state(of: missing) }).articles.values {
+                placers[article.id] = AnchorPlacer(article: article)
+            }
+            return page.compactMap { id in
+                guard let annotation = loaded[id] else { return nil }
+                let shown = placers[annotation.article]!.place(annotation)
+                return orphaned && shown.state != .orphaned ? nil : AnnotationSummary(annotation, shown: shown)
+            }
         }
         if output.json { return try printJSON(try pages.flatMap(load)) }
-        if ids.isEmpty && hidden == 0 { Terminal.note(deleted ? "No deleted annotations." : "No annotations.") }
+        let empty = orphaned ? "No orphaned annotations." : deleted ? "No deleted annotations." : "No annotations."
+        if ids.isEmpty && hidden == 0 { Terminal.note(empty) }
         if hidden > 0 {
             let what = hidden == 1 ? "1 annotation on an archived article is" : "\(hidden) annotations on archived articles are"
             Terminal.note("\(what) not listed (name the article to list them).")
         }
+        var listed = 0
         for page in pages {
-            for annotation in try load(page) { print(Self.line(annotation, showingArticle: articleID == nil)) }
+            for annotation in try load(page) {
+                print(Self.line(annotation, showingArticle: articleID == nil))
+                listed += 1
+            }
         }
+        if orphaned && listed == 0 && !ids.isEmpty { Terminal.note(empty) }
     }
 
     /// How many characters of a note's first line a list shows.
@@ -59,6 +81,7 @@ struct Annotations: AsyncParsableCommand {
             // A list shows the start of a long note; 'gloss show' shows it whole.
             line += " — \(Terminal.excerpt(note, limit: noteShown))"
         }
+        if let marker = annotation.anchor.marker { line += " \(marker)" }
         if let color = annotation.color.value { line += " (\(Terminal.singleLine(color)))" }
         if !annotation.tags.isEmpty { line += " " + annotation.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
         if !annotation.conflicts.isEmpty { line += " [conflict: \(annotation.conflicts.joined(separator: ", "))]" }

@@ -16,8 +16,9 @@ struct ArticleFile {
     /// and well inside one sync frame (SPEC §11), so every change can travel.
     static let maximumSize = 8 << 20
 
-    /// Reads `path`, or standard input for `-` (plain text).
-    init(path: String) throws {
+    /// Reads `path`, or standard input for `-` (plain text). `verb` says what it is read for
+    /// in a refusal ("cannot import notes.txt: ...").
+    init(path: String, verb: String = "import") throws {
         let shown = path == "-" ? "standard input" : Terminal.singleLine(path)
         let data: Data
         if path == "-" {
@@ -27,28 +28,30 @@ struct ArticleFile {
             let fileExtension = (path as NSString).pathExtension.lowercased()
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                throw CLIError("cannot import \(shown): no such file")
+                throw CLIError("cannot \(verb) \(shown): no such file")
             }
-            guard !isDirectory.boolValue else { throw CLIError("cannot import \(shown): it is a directory") }
+            guard !isDirectory.boolValue else { throw CLIError("cannot \(verb) \(shown): it is a directory") }
             guard Self.extensions.contains(fileExtension) else {
-                throw CLIError("cannot import \(shown): only .txt, .md and .markdown files can be imported (or - for standard input)")
+                throw CLIError(
+                    "cannot \(verb) \(shown): only .txt, .md and .markdown files can be \(verb == "import" ? "imported" : "used") (or - for standard input)"
+                )
             }
             guard let contents = FileManager.default.contents(atPath: path) else {
-                throw CLIError("cannot import \(shown): the file cannot be read")
+                throw CLIError("cannot \(verb) \(shown): the file cannot be read")
             }
             data = contents
             isMarkdown = fileExtension != "txt"
         }
         if data.count > Self.maximumSize {
-            throw CLIError("cannot import \(shown): it is \(data.count) bytes; an article may have at most \(Self.maximumSize) (8 MiB)")
+            throw CLIError("cannot \(verb) \(shown): it is \(data.count) bytes; an article may have at most \(Self.maximumSize) (8 MiB)")
         }
-        if data.contains(0) { throw CLIError("cannot import \(shown): it looks binary (it contains NUL bytes)") }
+        if data.contains(0) { throw CLIError("cannot \(verb) \(shown): it looks binary (it contains NUL bytes)") }
         guard let text = String(validatingUTF8Data: data) else {
-            throw CLIError("cannot import \(shown): it is not valid UTF-8 text")
+            throw CLIError("cannot \(verb) \(shown): it is not valid UTF-8 text")
         }
         let body = ArticleText.normalized(text)
         guard !body.unicodeScalars.allSatisfy(\.properties.isWhitespace) else {
-            throw CLIError("cannot import \(shown): it is empty")
+            throw CLIError("cannot \(verb) \(shown): it is empty")
         }
         self.path = path
         self.body = body

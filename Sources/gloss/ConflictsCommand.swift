@@ -30,7 +30,11 @@ struct Conflicts: AsyncParsableCommand {
     func run() async throws {
         let store = try storeOptions.openForReading()
         // Only the entities in conflict are loaded, found by query.
-        let conflicts = try reportingErrors { try store.state(of: store.conflictedEntities()) }.conflicts
+        var state = try reportingErrors { try store.state(of: store.conflictedEntities()) }
+        // A placed anchor is read in its article's text.
+        let articles = Set(state.annotations.values.filter { $0.registers[.anchor]?.isInConflict == true }.map(\.article))
+        if !articles.isEmpty { state.articles.merge(try reportingErrors { try store.state(of: articles) }.articles) { $1 } }
+        let conflicts = state.conflicts
         if output.json {
             try printJSON(
                 conflicts.map { conflict in
@@ -52,10 +56,31 @@ struct Conflicts: AsyncParsableCommand {
             for (number, value) in conflict.values.enumerated() {
                 print(
                     "  [\(number + 1)] \"\(Terminal.singleLine(value.value))\"  by \(naming.name(value.dot.replica)) at \(formatTime(value.time))"
+                        + Self.gloss(value.value, of: conflict, in: state)
                 )
             }
         }
         try exitIfAsked(conflicts)
+    }
+
+    /// What a structured value stands for: a revision's number and note, a placed anchor's quote.
+    static func gloss(_ value: String, of conflict: Conflict, in state: ReplicaState) -> String {
+        switch conflict.field {
+        case Field.revision.rawValue:
+            guard let article = state.articles[conflict.entity], let revision = ID128(hex: value),
+                let number = article.revisionHistory.firstIndex(of: revision)
+            else { return "" }
+            let note = article.revisions[revision]?.note ?? "the text as imported"
+            return "\n      revision \(number + 1)" + (note.isEmpty ? "" : ": " + Terminal.excerpt(note, limit: 100))
+        case Field.anchor.rawValue:
+            guard let annotation = state.annotations[conflict.entity], let article = state.articles[annotation.article],
+                let anchor = PlacedAnchor(value)?.anchor(on: article),
+                let number = article.revisionHistory.firstIndex(of: anchor.revision ?? article.id)
+            else { return "" }
+            return "\n      \"\(Terminal.excerpt(anchor.exact, limit: 100))\" in revision \(number + 1)"
+        default:
+            return ""
+        }
     }
 
     /// Like 'git diff --exit-code': after the listing as usual, exit 1 if it was not empty.

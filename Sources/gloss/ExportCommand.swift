@@ -43,9 +43,14 @@ struct Export: AsyncParsableCommand {
         }
         if articles.isEmpty { ids = try reportingErrors { try store.articleIDs().ids } }
         var exported: [(ArticleState, [AnnotationState])] = []
+        var orphans = 0
         for id in ids {
             let state = try reportingErrors { try store.state(ofArticle: id) }
-            exported.append((state.articles[id]!, state.liveAnnotations(of: id)))
+            let (placed, orphaned) = Self.onCurrentRevision(state.articles[id]!, state.liveAnnotations(of: id))
+            // Markdown draws passages in the text: an orphan has none. W3C and JSON keep it, on
+            // the revision it was made on.
+            exported.append((state.articles[id]!, format == .markdown ? placed : placed + orphaned))
+            orphans += orphaned.count
         }
         let text: String
         switch format {
@@ -56,6 +61,11 @@ struct Export: AsyncParsableCommand {
             let provenance = try reportingErrors { try store.provenance(of: annotationIDs) }
             let names = try reportingErrors { try store.replicaNames() }
             text = try format == .w3c ? w3c(exported, provenance, names, store: store) : json(exported, provenance, names)
+        }
+        if format == .markdown && orphans > 0 {
+            Terminal.note(
+                "\(counted(orphans, "orphaned annotation")) left out: the current revision no longer holds \(orphans == 1 ? "its passage" : "their passages") (see 'gloss annotations --orphaned')."
+            )
         }
         if let out {
             try writeAtomically(Data(text.utf8), to: out, replacing: false)
@@ -85,17 +95,46 @@ struct Export: AsyncParsableCommand {
         return try Self.encoded(collection)
     }
 
+    /// The annotations of `article` as its current revision shows them: each placed one with
+    /// its anchor there (the quote and context that revision holds), and the orphans as they
+    /// were made. Exports speak of the text a reader has.
+    static func onCurrentRevision(_ article: ArticleState, _ annotations: [AnnotationState]) -> (
+        placed: [AnnotationState], orphaned: [AnnotationState]
+    ) {
+        var placer = AnchorPlacer(article: article)
+        let scalars = Array(article.currentBody.unicodeScalars)
+        var placed: [AnnotationState] = []
+        var orphaned: [AnnotationState] = []
+        for annotation in annotations {
+            let shown = placer.place(annotation)
+            guard let range = shown.range, var anchor = QuoteAnchoring.anchor(start: range.lowerBound, end: range.upperBound, in: scalars)
+            else {
+                orphaned.append(annotation)
+                continue
+            }
+            anchor.revision = shown.revision == article.id ? nil : shown.revision
+            placed.append(
+                AnnotationState(
+                    id: annotation.id, article: annotation.article, anchor: anchor, registers: annotation.registers, tags: annotation.tags,
+                    presence: annotation.presence))
+        }
+        placed.sort { ($0.anchor.start, $0.anchor.end, $0.id) < ($1.anchor.start, $1.anchor.end, $1.id) }
+        return (placed, orphaned)
+    }
+
     private func json(_ exported: [(ArticleState, [AnnotationState])], _ provenance: [EntityID: Provenance], _ names: [ReplicaID: String])
         throws -> String
     {
         let articles = exported.map { article, annotations in
-            ExportedArticle(
+            var placer = AnchorPlacer(article: article)
+            return ExportedArticle(
                 id: article.id.hex, title: article.value(of: .title) ?? "", source: OrNull(article.value(of: .source)),
-                body: article.body,
+                body: article.currentBody, revision: article.currentRevision.hex,
                 annotations: annotations.map { annotation in
                     let made = provenance[annotation.id]
                     return ExportedAnnotation(
-                        annotation: AnnotationSummary(annotation), created: OrNull(made.map { formatTime($0.created) }),
+                        annotation: AnnotationSummary(annotation, shown: placer.place(annotation)),
+                        created: OrNull(made.map { formatTime($0.created) }),
                         modified: OrNull(made.map { formatTime($0.modified) }), creator: OrNull(made.map { $0.createdBy.hex }),
                         creatorName: OrNull(made.flatMap { names[$0.createdBy] }))
                 })
@@ -124,7 +163,9 @@ struct ExportedArticle: Encodable {
     let id: String
     let title: String
     let source: OrNull<String>
+    /// The current revision's text, and that revision's id.
     let body: String
+    let revision: String
     let annotations: [ExportedAnnotation]
 }
 

@@ -17,7 +17,7 @@ struct Gloss: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Init.self, Import.self, ImportAnnotations.self, Articles.self, Show.self, Annotate.self, Annotations.self, Search.self,
-            Edit.self,
+            Edit.self, Revise.self, Revisions.self, Reanchor.self,
             Delete.self, Restore.self, Archive.self, Unarchive.self, Conflicts.self, Resolve.self, Log.self, BlameCommand.self, Status.self,
             Verify.self,
             Backup.self, Export.self, BundleCommand.self,

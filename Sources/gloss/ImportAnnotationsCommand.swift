@@ -68,14 +68,19 @@ struct ImportAnnotations: AsyncParsableCommand {
                 }
                 if held[article] == nil {
                     let state = try reportingErrors { try store.state(ofArticle: article) }
-                    held[article] = Set(state.liveAnnotations(of: article).map(Placed.init))
+                    // Where each is shown in the current revision, which is where this one is placed.
+                    var placer = AnchorPlacer(article: state.articles[article]!)
+                    held[article] = Set(
+                        state.liveAnnotations(of: article).compactMap { annotation in
+                            placer.place(annotation).range.map { Placed(range: $0, note: annotation.value(of: .note)) }
+                        })
                 }
                 let placed = Placed(range: range, note: entry.note)
                 guard !held[article]!.contains(placed) else {
                     outcome.skipped.append(.init(label: label, reason: "already here"))
                     continue
                 }
-                let body = articles[article]!.body
+                let body = articles[article]!.currentBody
                 let quote = String(String.UnicodeScalarView(Array(body.unicodeScalars)[range]))
                 let occurrence = QuoteAnchoring.occurrences(of: quote, in: body).firstIndex(of: range.lowerBound).map { $0 + 1 }
                 let intent = AnnotateIntent(
@@ -105,15 +110,6 @@ struct ImportAnnotations: AsyncParsableCommand {
     struct Placed: Hashable {
         let range: Range<Int>
         let note: String?
-
-        init(range: Range<Int>, note: String?) {
-            self.range = range
-            self.note = note
-        }
-
-        init(_ annotation: AnnotationState) {
-            self.init(range: Int(annotation.anchor.start)..<Int(annotation.anchor.end), note: annotation.value(of: .note))
-        }
     }
 
     enum Choice {
@@ -141,7 +137,7 @@ struct ImportAnnotations: AsyncParsableCommand {
         var placed: [(ArticleState, SelectorPlacement.Placement)] = []
         var orphans: [SelectorPlacement.Orphan] = []
         for article in candidates.sorted(by: { $0.id < $1.id }) {
-            let placement = SelectorPlacement.place(selector, in: article.body)
+            let placement = SelectorPlacement.place(selector, in: article.currentBody)
             if placement.range != nil { placed.append((article, placement)) }
             if case .orphaned(let why) = placement { orphans.append(why) }
         }

@@ -32,7 +32,7 @@ struct Import: AsyncParsableCommand {
 
     func run() async throws {
         let store = try storeOptions.open()
-        let articles = try files.map(ArticleFile.init(path:))
+        let articles = try files.map { try ArticleFile(path: $0) }
         let total = articles.reduce(0) { $0 + $1.body.utf8.count }
         guard total <= ArticleFile.maximumSize else {
             throw CLIError(

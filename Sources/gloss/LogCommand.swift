@@ -79,6 +79,8 @@ struct Log: AsyncParsableCommand {
                 var line = "  \(fields["op"]!) \(fields["entity"]!)"
                 if let field = fields["field"] { line += " \(field)" }
                 if let tag = fields["tag"] { line += " #\(Terminal.singleLine(tag))" }
+                if let revision = fields["revision"] { line += " revision \(revision)" }
+                if let note = fields["note"], !note.isEmpty { line += " \"\(Terminal.excerpt(note, limit: 80))\"" }
                 if let value = fields["value"] ?? fields["exact"] { line += " \"\(Terminal.excerpt(value, limit: 80))\"" }
                 print(line)
             }
@@ -94,7 +96,7 @@ struct Log: AsyncParsableCommand {
         case .createAnnotation(let id, let article, let anchor):
             [
                 "op": "create-annotation", "entity": id.hex, "article": article.hex, "exact": anchor.exact,
-            ]
+            ].merging(anchor.revision.map { ["revision": $0.hex] } ?? [:]) { $1 }
         case .set(let entity, let field, let value):
             ["op": "set", "entity": entity.hex, "field": field.rawValue, "value": value]
         case .addTag(let entity, let tag):
@@ -105,6 +107,8 @@ struct Log: AsyncParsableCommand {
             ["op": "delete", "entity": id.hex]
         case .keepAnnotation(let id):
             ["op": "keep", "entity": id.hex]
+        case .addRevision(let article, let revision, let note, _):
+            ["op": "add-revision", "entity": article.hex, "revision": revision.hex, "note": note]
         }
     }
 }

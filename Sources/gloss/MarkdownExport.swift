@@ -12,7 +12,7 @@ enum MarkdownExport {
     static func render(_ article: ArticleState, annotations: [AnnotationState]) -> String {
         var out = "# " + (article.value(of: .title) ?? "(untitled)").replacingOccurrences(of: "\n", with: " ") + "\n\n"
         if let source = article.value(of: .source), !source.isEmpty { out += "Source: \(source)\n\n" }
-        let scalars = Array(article.body.unicodeScalars)
+        let scalars = Array(article.currentBody.unicodeScalars)
         var cuts: Set<Int> = [0, scalars.count]
         for annotation in annotations {
             cuts.insert(min(Int(annotation.anchor.start), scalars.count))

@@ -27,7 +27,9 @@ extension ArticleState {
 }
 
 /// An annotation as `gloss annotations --json` prints it. `conflicts` names the fields in
-/// conflict (`deleted` for a delete-vs-edit conflict).
+/// conflict (`deleted` for a delete-vs-edit conflict). `exact`, `prefix`, `suffix`, `start`,
+/// `end` and `revision` are the anchor it holds, on the revision it names; `anchor` is where it
+/// is shown in the article's current revision (`ShownAnchor`).
 struct AnnotationSummary: Encodable {
     let id: String
     let article: String
@@ -36,19 +38,23 @@ struct AnnotationSummary: Encodable {
     let suffix: String
     let start: UInt64
     let end: UInt64
+    let revision: String
+    let anchor: ShownAnchorJSON
     let note: OrNull<String>
     let color: OrNull<String>
     let tags: [String]
     let conflicts: [String]
 
-    init(_ annotation: AnnotationState) {
+    init(_ annotation: AnnotationState, shown: ShownAnchor) {
         id = annotation.id.hex
         article = annotation.article.hex
-        exact = annotation.anchor.exact
-        prefix = annotation.anchor.prefix
-        suffix = annotation.anchor.suffix
-        start = annotation.anchor.start
-        end = annotation.anchor.end
+        exact = shown.held.exact
+        prefix = shown.held.prefix
+        suffix = shown.held.suffix
+        start = shown.held.start
+        end = shown.held.end
+        revision = (shown.held.revision ?? annotation.article).hex
+        anchor = ShownAnchorJSON(shown)
         note = OrNull(annotation.value(of: .note))
         color = OrNull(annotation.shownColor)
         tags = annotation.tags.elements
@@ -58,16 +64,62 @@ struct AnnotationSummary: Encodable {
     }
 }
 
+/// `anchor` in the JSON of an annotation: `state` (exact, moved, fuzzy, orphaned), `score`
+/// (1 for exact and moved, the similarity for fuzzy, 0 for orphaned), `start` and `end` in the
+/// shown revision (null for an orphan), and that revision's id.
+struct ShownAnchorJSON: Encodable {
+    let state: String
+    let score: Double
+    let start: OrNull<Int>
+    let end: OrNull<Int>
+    let revision: String
+
+    init(_ shown: ShownAnchor) {
+        state = shown.state.rawValue
+        // Two decimals, as shown: a score is a rough similarity, and 0.8333333333 says no more.
+        score = (shown.score * 100).rounded() / 100
+        start = OrNull(shown.range?.lowerBound)
+        end = OrNull(shown.range?.upperBound)
+        revision = shown.revision.hex
+    }
+}
+
+extension ShownAnchor {
+    /// How a list marks the anchor beside the quote: nothing when exact.
+    var marker: String? { ShownAnchorJSON(self).marker }
+}
+
+extension ShownAnchorJSON {
+    var marker: String? {
+        switch state {
+        case "moved": "[moved]"
+        case "fuzzy": "[fuzzy \(String(format: "%.2f", score))]"
+        case "orphaned": "[orphaned]"
+        default: nil
+        }
+    }
+}
+
 /// The full article for `gloss show --json`.
 struct ArticleDetail: Encodable {
     let id: String
     let title: String
     let source: OrNull<String>
     let tags: [String]
+    /// The text of `revision`, the revision shown.
     let body: String
+    let revision: String
+    /// Which revision that is, counting from 1 (the first text), and how many there are.
+    let revisionNumber: Int
+    let revisions: Int
     let archived: Bool
     let conflicts: [String]
     let annotations: [AnnotationSummary]
+
+    enum CodingKeys: String, CodingKey {
+        case id, title, source, tags, body, revision, revisions, archived, conflicts, annotations
+        case revisionNumber = "revision_number"
+    }
 }
 
 extension AnnotationState {
@@ -79,7 +131,7 @@ extension AnnotationState {
 }
 
 extension ReplicaState {
-    /// Annotations that exist (not deleted), in reading order.
+    /// Annotations that exist (not deleted), in reading order of the anchors they hold.
     func liveAnnotations(of article: EntityID? = nil, tag: String? = nil) -> [AnnotationState] {
         annotations.values
             .filter { $0.presence.isAlive && (article == nil || $0.article == article) && (tag == nil || $0.tags.contains(tag!)) }

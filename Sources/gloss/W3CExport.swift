@@ -114,9 +114,10 @@ enum W3CExport {
         enum Key: String, CodingKey { case type, exact, prefix, suffix, start, end }
     }
 
-    /// The URN of an article at its first revision (revisions are to come; the article's id is
-    /// its first text's hash, so this name stays the same when they do).
-    static func urn(of article: EntityID) -> String { "urn:gloss:article:\(article.hex):revision:\(article.hex)" }
+    /// The URN of an article at one revision (by default its first, whose id is the article's).
+    static func urn(of article: EntityID, revision: EntityID? = nil) -> String {
+        "urn:gloss:article:\(article.hex):revision:\((revision ?? article).hex)"
+    }
 
     /// One exported annotation of `article`. `names` are the replicas' names where known.
     static func annotation(
@@ -126,7 +127,7 @@ enum W3CExport {
         let bodies =
             notes.map { Body(value: $0, purpose: "commenting") } + annotation.tags.elements.map { Body(value: $0, purpose: "tagging") }
         let anchor = annotation.anchor
-        let source = article.value(of: .source).flatMap(webAddress) ?? urn(of: article.id)
+        let source = article.value(of: .source).flatMap(webAddress) ?? urn(of: article.id, revision: anchor.revision)
         return Annotation(
             id: "urn:gloss:annotation:\(annotation.id.hex)", motivation: notes.isEmpty ? "highlighting" : "commenting",
             created: provenance.map { formatTime($0.created) }, modified: provenance.map { formatTime($0.modified) },
@@ -137,7 +138,7 @@ enum W3CExport {
                 selector: [
                     .quote(exact: anchor.exact, prefix: anchor.prefix, suffix: anchor.suffix),
                     .position(start: anchor.start, end: anchor.end),
-                ], article: urn(of: article.id)),
+                ], article: urn(of: article.id, revision: anchor.revision)),
             color: annotation.shownColor)
     }
 

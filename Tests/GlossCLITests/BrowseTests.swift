@@ -79,7 +79,10 @@ import Testing
     @Test func showJSONHasTheBodyAndAnnotations() async throws {
         let fixture = try await Fixture()
         let shown = try jsonObject(try await fixture.sandbox.ok("show", fixture.article, "--json"))
-        #expect(Set(shown.keys) == ["id", "title", "source", "tags", "body", "archived", "conflicts", "annotations"])
+        #expect(
+            Set(shown.keys) == [
+                "id", "title", "source", "tags", "body", "revision", "revision_number", "revisions", "archived", "conflicts", "annotations",
+            ])
         let sample = try String(contentsOfFile: GlossBinary.sampleArticle, encoding: .utf8)
         #expect(string(shown, "body") == sample.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(string(shown, "id") == fixture.article)
@@ -94,7 +97,10 @@ import Testing
         let all = try jsonArray(try await sandbox.ok("annotations", "--json"))
         #expect(all.map { string($0, "id") } == [fixture.second, fixture.first], "in reading order")
         let first = all[1]
-        #expect(Set(first.keys) == ["id", "article", "exact", "prefix", "suffix", "start", "end", "note", "color", "tags", "conflicts"])
+        #expect(
+            Set(first.keys) == [
+                "id", "article", "exact", "prefix", "suffix", "start", "end", "revision", "anchor", "note", "color", "tags", "conflicts",
+            ])
         #expect(string(first, "article") == fixture.article)
         #expect(string(first, "exact") == "nearly 12,000 troops")
         #expect(string(first, "prefix") == "d earlier. North Korea has sent ")

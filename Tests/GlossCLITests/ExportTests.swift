@@ -109,11 +109,11 @@ import Testing
             (articles.first?["annotations"] as? [[String: Any]])?.first { $0["id"] as? String == replicas.annotation })
         #expect((annotation["conflicts"] as? [String]) == ["note"])
         let keys = [
-            "id", "article", "exact", "prefix", "suffix", "start", "end", "note", "color", "tags", "conflicts", "created", "modified",
-            "creator", "creator_name",
+            "id", "article", "exact", "prefix", "suffix", "start", "end", "revision", "anchor", "note", "color", "tags", "conflicts",
+            "created", "modified", "creator", "creator_name",
         ]
         #expect(Set(annotation.keys) == Set(keys), "the keys README's Exporting section names")
-        #expect(Set(articles.first?.keys ?? [:].keys) == ["id", "title", "source", "body", "annotations"])
+        #expect(Set(articles.first?.keys ?? [:].keys) == ["id", "title", "source", "body", "revision", "annotations"])
         // The field learned the desk's changes from a bundle, which names no replica: its id only.
         let desk = try jsonObject(try await replicas.sandbox.ok("id", "--json", store: replicas.desk))
         #expect(annotation["creator"] as? String == desk["replica"] as? String && annotation["creator_name"] is NSNull, "\(annotation)")

@@ -48,6 +48,7 @@ import Testing
         try await sandbox.ok("clone", "all.bundle", store: stranger)
         _ = try await sandbox.gloss("sync", address, "--expect", deskDevice, "--timeout", "0", store: stranger)
         _ = try sandbox.write("other.txt", "Another article, for import.")
+        _ = try sandbox.write("revised.txt", "A revised text.")
         try await sandbox.ok("export", "--format", "w3c", "--out", "all.jsonld", store: replicas.desk)
 
         let runs: [String: [String]] = [
@@ -57,6 +58,8 @@ import Testing
             "articles": ["articles", "--store", replicas.desk],
             "show ARTICLE": ["show", replicas.article, "--store", replicas.desk],
             "annotations": ["annotations", "--store", replicas.desk],
+            "revise ARTICLE FILE": ["revise", replicas.article, "revised.txt", "--store", replicas.field],
+            "revisions ARTICLE": ["revisions", replicas.article, "--store", replicas.desk],
             "search WORDS": ["search", "generals", "--store", replicas.desk],
             "log": ["log", "--store", replicas.desk],
             "blame ID": ["blame", replicas.annotation, "--store", replicas.desk],

@@ -53,7 +53,7 @@ struct ChangeBatchRejectionTests {
         #expect(rejection(R.batch(R.change(operations: [tag])))?.code == .invalidUTF8)
     }
 
-    @Test("unknownOperation: kind bytes outside 0x01...0x07", arguments: [0x00, 0x08, 0x7f, 0xff] as [UInt8])
+    @Test("unknownOperation: kind bytes outside 0x01...0x09", arguments: [0x00, 0x0a, 0x7f, 0xff] as [UInt8])
     func unknownOperation(kind: UInt8) {
         let operation = [kind] + R.article.bytes
         let error = rejection(R.batch(R.change(operations: [operation])))
@@ -61,7 +61,7 @@ struct ChangeBatchRejectionTests {
         #expect(error?.message.contains("found 0x") == true)
     }
 
-    @Test("unknownField: field bytes outside 1...5", arguments: [0, 6, 255] as [UInt8])
+    @Test("unknownField: field bytes outside 1...7", arguments: [0, 8, 255] as [UInt8])
     func unknownField(field: UInt8) {
         let operation = [0x03] + R.article.bytes + [field] + R.string("x")
         #expect(rejection(R.batch(R.change(operations: [operation])))?.code == .unknownField)

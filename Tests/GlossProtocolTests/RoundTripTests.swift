@@ -85,6 +85,7 @@ struct RoundTripTests {
         change.operations.flatMap { operation -> [String] in
             switch operation {
             case .createArticle(_, let body): [body]
+            case .addRevision(_, _, let note, let body): [note, body]
             case .createAnnotation(_, _, let anchor): [anchor.exact, anchor.prefix, anchor.suffix]
             case .set(_, _, let value): [value]
             case .addTag(_, let tag), .removeTag(_, let tag): [tag]

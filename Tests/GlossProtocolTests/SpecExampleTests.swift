@@ -20,9 +20,9 @@ struct SpecExampleTests {
         #expect(ID128.annotation(createdAt: dot, index: 0) == ID128.hashing(domain: "gloss-annotation", payload))
     }
 
-    @Test("§8: field names sort as archived, color, note, source, title")
+    @Test("§8: field names sort as anchor, archived, color, note, revision, source, title")
     func fieldOrder() {
-        #expect(Field.allCases.sorted().map(\.rawValue) == ["archived", "color", "note", "source", "title"])
+        #expect(Field.allCases.sorted().map(\.rawValue) == ["anchor", "archived", "color", "note", "revision", "source", "title"])
     }
 
     @Test("§13: the empty bundle dump")

@@ -7,6 +7,9 @@ public enum OperationKind: UInt8, Sendable {
     case removeTag = 0x05
     case deleteAnnotation = 0x06
     case keepAnnotation = 0x07
+    case addRevision = 0x08
+    /// `createAnnotation` on a later revision of its article: the revision's id after the article's.
+    case createAnnotationOnRevision = 0x09
 
     /// The smallest encoded operation: a kind byte and an id (`deleteAnnotation`, `keepAnnotation`).
     public static let minimumOperationSize = 17
@@ -21,6 +24,8 @@ extension Field {
         case .note: 3
         case .color: 4
         case .archived: 5
+        case .revision: 6
+        case .anchor: 7
         }
     }
 
@@ -31,6 +36,8 @@ extension Field {
         case 3: self = .note
         case 4: self = .color
         case 5: self = .archived
+        case 6: self = .revision
+        case 7: self = .anchor
         default: return nil
         }
     }
@@ -46,6 +53,9 @@ extension WireWriter {
     ///     0x05 removeTag         entity id, tag
     ///     0x06 deleteAnnotation  id
     ///     0x07 keepAnnotation    id
+    ///     0x08 addRevision       article id, revision id, note, body
+    ///     0x09 createAnnotation  id, article id, revision id, exact, prefix, suffix, start, end
+    ///          (on a later revision)
     public mutating func writeOperation(_ operation: Operation) {
         switch operation {
         case .createArticle(let id, let body):
@@ -53,9 +63,10 @@ extension WireWriter {
             writeID(id)
             writeString(body)
         case .createAnnotation(let id, let article, let anchor):
-            writeU8(OperationKind.createAnnotation.rawValue)
+            writeU8((anchor.revision == nil ? OperationKind.createAnnotation : .createAnnotationOnRevision).rawValue)
             writeID(id)
             writeID(article)
+            if let revision = anchor.revision { writeID(revision) }
             writeString(anchor.exact)
             writeString(anchor.prefix)
             writeString(anchor.suffix)
@@ -80,6 +91,12 @@ extension WireWriter {
         case .keepAnnotation(let id):
             writeU8(OperationKind.keepAnnotation.rawValue)
             writeID(id)
+        case .addRevision(let article, let revision, let note, let body):
+            writeU8(OperationKind.addRevision.rawValue)
+            writeID(article)
+            writeID(revision)
+            writeString(note)
+            writeString(body)
         }
     }
 }

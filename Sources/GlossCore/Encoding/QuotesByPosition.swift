@@ -100,7 +100,9 @@ extension Change {
         guard operations.contains(where: { if case .createAnnotation = $0 { true } else { false } }) else { return self }
         var operations = self.operations
         for (index, operation) in operations.enumerated() {
-            guard case .createAnnotation(let id, let article, let anchor) = operation, !anchor.isByPosition else { continue }
+            // An anchor on a later revision always travels whole (SPEC §11.4.2b).
+            guard case .createAnnotation(let id, let article, let anchor) = operation, !anchor.isByPosition, anchor.revision == nil
+            else { continue }
             var trial = articles
             guard let rebuilt = try? trial.rebuild(article, start: anchor.start, end: anchor.end), rebuilt == anchor else { continue }
             articles = trial
@@ -117,7 +119,9 @@ extension Change {
         guard hasQuotesByPosition else { return self }
         var operations = self.operations
         for (index, operation) in operations.enumerated() {
-            guard case .createAnnotation(let id, let article, let anchor) = operation, anchor.isByPosition else { continue }
+            // One on a later revision is never sent so: left for the model to refuse (an empty quote).
+            guard case .createAnnotation(let id, let article, let anchor) = operation, anchor.isByPosition, anchor.revision == nil
+            else { continue }
             let rebuilt: Anchor?
             do {
                 rebuilt = try articles.rebuild(article, start: anchor.start, end: anchor.end)
@@ -145,6 +149,8 @@ extension Change {
 
     /// True when the change holds an anchor sent by position.
     public var hasQuotesByPosition: Bool {
-        operations.contains { if case .createAnnotation(_, _, let anchor) = $0 { anchor.isByPosition } else { false } }
+        operations.contains {
+            if case .createAnnotation(_, _, let anchor) = $0 { anchor.isByPosition && anchor.revision == nil } else { false }
+        }
     }
 }

@@ -26,18 +26,21 @@ public struct AnnotateIntent: Intent, Hashable {
     public static func annotationID(createdBy dot: Dot) -> EntityID { ID128.annotation(createdAt: dot, index: 0) }
 
     public func operations(on state: ReplicaState, as dot: Dot, history: [Change]) throws(IntentError) -> [Operation] {
-        guard let body = state.articles[article]?.body else {
+        guard let articleState = state.articles[article] else {
             let message =
                 state.annotations[article] != nil
                 ? "\(article.hex) is an annotation; annotate an article" : "no article \(article.hex)"
             throw IntentError(state.annotations[article] != nil ? .wrongKind : .noSuchEntity, message)
         }
-        let anchor: Anchor
+        // On the revision shown: a person quotes the text they read.
+        let revision = articleState.currentRevision
+        var anchor: Anchor
         do {
-            anchor = try QuoteAnchoring.anchor(quote: quote, in: body, occurrence: occurrence)
+            anchor = try QuoteAnchoring.anchor(quote: quote, in: articleState.currentBody, occurrence: occurrence)
         } catch {
             throw IntentError(.badQuote, Self.describe(error, quote: quote), quoteFailure: error)
         }
+        anchor.revision = revision == article ? nil : revision
         let id = Self.annotationID(createdBy: dot)
         var operations: [Operation] = [.createAnnotation(id: id, article: article, anchor: anchor)]
         if let note { operations.append(.set(entity: id, field: .note, value: note)) }

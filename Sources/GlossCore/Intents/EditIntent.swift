@@ -54,6 +54,8 @@ public struct EditIntent: Intent, Hashable {
         switch field {
         case .title where blank: throw IntentError(.badValue, "a title needs some text")
         case .color where blank && !value.isEmpty: throw IntentError(.badValue, "a color needs a name (an empty one removes it)")
+        case .revision: throw IntentError(.badValue, "a revision is recorded with revise, not edited")
+        case .anchor: throw IntentError(.badValue, "an annotation is placed with reanchor, not edited")
         default: break
         }
     }

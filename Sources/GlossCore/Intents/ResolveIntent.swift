@@ -77,10 +77,16 @@ public struct ResolveIntent: Intent, Hashable {
             guard (1...values.count).contains(n) else { throw Self.noSuchValue(n, count: values.count) }
             return .set(entity: target, field: field, value: values[n - 1].value)
         case .value(let text):
+            guard !field.isStructured else {
+                throw IntentError(.contradictory, "the \(field.rawValue) of \(target.hex) is settled by picking one of its values")
+            }
             return .set(entity: target, field: field, value: text)
         case .keep:
             throw IntentError(.contradictory, "keep settles a delete-vs-edit conflict, not the \(field.rawValue)")
         case .merge:
+            guard !field.isStructured else {
+                throw IntentError(.cannotMerge, "the \(field.rawValue) of \(target.hex) cannot be merged; pick one of its values")
+            }
             return .set(entity: target, field: field, value: try merged(values, of: field, history: history))
         }
     }

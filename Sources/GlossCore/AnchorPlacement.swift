@@ -1,0 +1,54 @@
+/// Where an annotation is shown in a revision of its article, and how sure that is: the
+/// anchor it holds (`AnnotationState.heldAnchor(on:)`) carried by `Reanchoring` from the
+/// revision it names to the one shown. Pure: every replica holding the same changes shows the
+/// same.
+public struct ShownAnchor: Hashable, Sendable {
+    public let state: Reanchoring.State
+    /// 1 for `exact` and `moved`, the quote's similarity for `fuzzy`, 0 for `orphaned`.
+    public let score: Double
+    /// Scalar offsets in the shown revision's text; nil for an orphan.
+    public let range: Range<Int>?
+    /// The revision shown.
+    public let revision: EntityID
+    /// The anchor the annotation holds, on the revision it names.
+    public let held: Anchor
+}
+
+extension AnnotationState {
+    /// The anchor the annotation holds: where a person last placed it (`anchor`'s provisional
+    /// winner, `PlacedAnchor`), else the one it was made with.
+    public func heldAnchor(on article: ArticleState) -> Anchor {
+        guard let placed = value(of: .anchor).flatMap(PlacedAnchor.init), let anchor = placed.anchor(on: article) else { return anchor }
+        return anchor
+    }
+}
+
+/// Places the annotations of one article on one of its revisions, diffing each pair of
+/// revisions once however many annotations cross it.
+public struct AnchorPlacer: Sendable {
+    public let article: ArticleState
+    /// The revision annotations are shown on.
+    public let revision: EntityID
+    private var edits: [EntityID: Reanchoring.Edit] = [:]
+
+    /// On `revision`, by default the article's current one.
+    public init(article: ArticleState, revision: EntityID? = nil) {
+        self.article = article
+        self.revision = revision ?? article.currentRevision
+    }
+
+    public mutating func place(_ annotation: AnnotationState) -> ShownAnchor {
+        let held = annotation.heldAnchor(on: article)
+        let from = held.revision ?? article.id
+        guard from != revision else {
+            return ShownAnchor(state: .exact, score: 1, range: Int(held.start)..<Int(held.end), revision: revision, held: held)
+        }
+        guard let old = article.text(of: from), let new = article.text(of: revision) else {
+            return ShownAnchor(state: .orphaned, score: 0, range: nil, revision: revision, held: held)
+        }
+        let edit = edits[from] ?? Reanchoring.Edit(from: old, to: new)
+        edits[from] = edit
+        let result = edit.anchor(held)
+        return ShownAnchor(state: result.state, score: result.score, range: result.range, revision: revision, held: held)
+    }
+}
