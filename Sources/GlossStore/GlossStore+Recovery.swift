@@ -187,7 +187,7 @@ extension GlossStore {
     static func rebuildState(in db: Database) throws {
         var state = ReplicaState()
         for change in try ChangeRows.fetch(db) { _ = try state.apply(change) }
-        for table in ["presence_mark", "tag_add", "register_value", "annotation", "article", "search", "search_key"] {
+        for table in ["presence_mark", "tag_add", "register_value", "annotation", "article_revision", "article", "search", "search_key"] {
             try db.execute(sql: "DELETE FROM \(table)")
         }
         try StateSumRow.write(StateDigest.Sum(), in: db)

@@ -13,14 +13,14 @@ public enum RandomIntents {
         let articles = state.articles.keys.sorted()
         let alive = state.annotations.values.filter(\.presence.isAlive).map(\.id).sorted()
         func pick<T>(_ choices: [T]) -> T? { choices.isEmpty ? nil : choices[random.below(choices.count)] }
-        switch random.below(12) {
+        switch random.below(14) {
         case 0:
             let body = pick(RandomEdits.texts)!
             return ImportIntent(
                 articles: [ImportIntent.Article(body: body)], title: random.chance(50) ? pick(RandomEdits.values) : nil,
                 source: random.chance(30) ? "https://example.org/\(random.below(3))" : nil, tags: someTags(using: &random))
         case 1, 2:
-            guard let article = pick(articles), let body = state.articles[article]?.body else { return nil }
+            guard let article = pick(articles), let body = state.articles[article]?.currentBody else { return nil }
             let (quote, occurrence) = randomQuote(in: body, using: &random)
             return AnnotateIntent(
                 article: article, quote: quote, occurrence: occurrence, note: random.chance(70) ? pick(RandomEdits.values) : nil,
@@ -31,6 +31,14 @@ public enum RandomIntents {
         case 7, 8:
             guard let target = pick(alive) else { return nil }
             return DeleteIntent(annotation: target)
+        case 9:
+            guard let article = pick(articles), let held = state.articles[article] else { return nil }
+            return ReviseIntent(article: article, body: pick([held.body] + RandomEdits.revisions(of: held.body))!, note: "correction")
+        case 10:
+            guard let target = pick(alive), let annotation = state.annotations[target], let article = state.articles[annotation.article]
+            else { return nil }
+            let (quote, occurrence) = randomQuote(in: article.currentBody, using: &random)
+            return ReanchorIntent(annotation: target, article: annotation.article, quote: quote, occurrence: occurrence)
         default:
             guard let conflict = pick(state.conflicts) else { return nil }
             return randomResolution(of: conflict, using: &random)
@@ -59,7 +67,8 @@ public enum RandomIntents {
             return ResolveIntent(target: conflict.entity, subject: .presence, choice: choice)
         }
         let choice: ResolveIntent.Choice
-        switch random.below(3) {
+        // A revision or a placed anchor is settled by picking one (a value of them is no text).
+        switch Field(rawValue: conflict.field)!.isStructured ? 0 : random.below(3) {
         case 0: choice = .pick(1 + random.below(conflict.values.count))
         case 1: choice = .value("settled \(random.below(100))")
         default: choice = .merge

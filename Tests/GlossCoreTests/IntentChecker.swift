@@ -17,6 +17,8 @@ struct IntentChecker {
         case let importing as ImportIntent: importFailures(importing, performed)
         case let delete as DeleteIntent: deleteFailures(delete, performed)
         case let resolve as ResolveIntent: resolveFailures(resolve, performed)
+        case let revise as ReviseIntent: reviseFailures(revise, performed)
+        case let reanchor as ReanchorIntent: structuredWriteFailures(reanchor.annotation, .anchor, performed)
         default: ["unknown intent"]
         }
     }
@@ -59,6 +61,25 @@ struct IntentChecker {
             for tag in importing.tags { failures += added(tag, to: id, by: performed.dot) }
         }
         return failures
+    }
+
+    /// The text is held for good, and the revision written is current unless overruled as a
+    /// write may be (a skipped write had nothing to supersede but its own value).
+    private func reviseFailures(_ revise: ReviseIntent, _ performed: IntentSchedule.Performed) -> [String] {
+        guard final.articles[revise.article]?.text(of: revise.revision) != nil else {
+            return ["revision \(revise.revision.hex) of \(revise.article.hex) is missing"]
+        }
+        return structuredWriteFailures(revise.article, .revision, performed)
+    }
+
+    /// What the change wrote to `field` is visible or overruled only by a change that saw it.
+    private func structuredWriteFailures(_ entity: EntityID, _ field: Field, _ performed: IntentSchedule.Performed) -> [String] {
+        let written = performed.change?.operations.compactMap { operation -> String? in
+            guard case .set(entity, field, let value) = operation else { return nil }
+            return value
+        }.first
+        guard let written else { return [] }
+        return write(written, to: field, of: entity, performed)
     }
 
     private func deleteFailures(_ delete: DeleteIntent, _ performed: IntentSchedule.Performed) -> [String] {

@@ -54,6 +54,30 @@ import Testing
         #expect(deletes > 0)
     }
 
+    /// The convergence properties cover revisions only if the histories hold them: revisions
+    /// added by two replicas at once (the first-adder rule), the current revision in conflict,
+    /// annotations made on a later revision, and anchors placed by hand, in conflict too.
+    @Test func randomHistoriesReviseArticlesAndPlaceAnchors() throws {
+        var (sharedTexts, revisionConflicts, onRevisions, placedConflicts) = (0, 0, 0, 0)
+        for seed in Self.seeds {
+            var random = SplitMix64(seed: seed)
+            let replicas = try RandomHistory.replicas(count: 3, steps: 120, using: &random)
+            let log = RandomHistory.union(replicas)
+            let state = try merged(ReplicaState(), log)
+            let adders = log.flatMap { change in
+                change.operations.compactMap { operation -> [EntityID]? in
+                    guard case .addRevision(let article, let revision, _, _) = operation else { return nil }
+                    return [article, revision]
+                }
+            }
+            sharedTexts += adders.count - Set(adders).count
+            revisionConflicts += state.conflicts.filter { $0.field == "revision" }.count
+            placedConflicts += state.conflicts.filter { $0.field == "anchor" }.count
+            onRevisions += state.annotations.values.filter { $0.anchor.revision != nil }.count
+        }
+        #expect(sharedTexts > 0 && revisionConflicts > 0 && onRevisions > 0 && placedConflicts > 0)
+    }
+
     @Test(arguments: seeds)
     func mergeIsIdempotent(seed: UInt64) throws {
         var random = SplitMix64(seed: seed)
