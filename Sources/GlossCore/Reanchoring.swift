@@ -14,10 +14,11 @@
 /// - `orphaned`: none of these with confidence. An orphan is never drawn at a guessed place.
 ///
 /// How the edit carries a passage: both texts are cut into tokens (runs of letters and digits;
-/// every other scalar alone) and diffed (Myers, the standard library's `difference(from:)`).
+/// every other scalar alone) and diffed (`TokenDiff`: Myers, with its tie-breaking stated).
 /// The quote's start and end follow the tokens the diff keeps; an end inside a replaced run of
 /// tokens goes to that run's edge in the new text. `Edit` holds one diff, for all the anchors
-/// of an article.
+/// of an article. Every decision is an integer comparison, so implementations that follow
+/// Protocol/SPEC.md §4.12 agree at the boundaries too (Protocol/test-vectors/reanchoring/).
 public enum Reanchoring {
     public enum State: String, Hashable, Sendable, CaseIterable {
         case exact, moved, fuzzy, orphaned
@@ -27,23 +28,38 @@ public enum Reanchoring {
         public let state: State
         /// Scalar offsets in the new text; nil for an orphan.
         public let range: Range<Int>?
-        /// 1 for `exact` and `moved`, the quote's similarity for `fuzzy`, 0 for an orphan.
+        /// 1 for `exact` and `moved`, the quote's similarity for `fuzzy` (0 when too long to
+        /// measure), 0 for an orphan. For display: no decision reads it.
         public let score: Double
     }
 
-    /// The least similarity of old and new quote for `fuzzy`...
-    public static let fuzzyThreshold = 0.75
+    /// A share, compared exactly: `part` of `whole` reaches it when
+    /// `denominator * part >= numerator * whole`.
+    public struct Share: Hashable, Sendable {
+        public let numerator: Int
+        public let denominator: Int
+
+        public func isReached(by part: Int, of whole: Int) -> Bool { denominator * part >= numerator * whole }
+    }
+
+    /// The least similarity of old and new quote for `fuzzy` (3/4: 4 · (longer − distance) ≥
+    /// 3 · longer)...
+    public static let fuzzyThreshold = Share(numerator: 3, denominator: 4)
     /// ...unless the diff kept the quote's first and last tokens, which pins the passage at both
     /// ends, and at least this share of its scalars: then only what lies between changed (a word
     /// replaced inside it), and the passage is `fuzzy` whatever its similarity.
-    public static let keptShareBetweenKeptEdges = 0.5
+    public static let keptShareBetweenKeptEdges = Share(numerator: 1, denominator: 2)
     /// A quote found by search must have at least this share of its context around it, and all
-    /// of it on one side.
-    public static let contextThreshold = 0.5
-    /// The most tokens (old and new, between their common start and end) a diff follows: the
-    /// standard library's Myers keeps a vector per step, so memory grows with the square of the
-    /// edit (4,000 tokens: at most about 128 MB). A larger rewrite is searched, not followed.
+    /// of one side.
+    public static let contextThreshold = Share(numerator: 1, denominator: 2)
+    /// The most tokens (old and new, between their common start and end) a diff follows. The
+    /// diff's memory grows with the square of the edit's size D ≤ this (`TokenDiff`: at most
+    /// about 32 MB at 4,000), its time with this times D; an article of a few thousand tokens
+    /// fits whole. A larger rewrite is searched, not followed.
     public static let largestDiff = 4_000
+    /// The most cells (quote length × passage length, in scalars) the edit distance is computed
+    /// over: a longer pair is not measured, so never fuzzy by similarity.
+    public static let largestDistance = 4_000_000
 
     /// Where `anchor`, made on `old`, lies in `new`. To place many anchors across the same two
     /// texts, make one `Edit` and ask it for each: the diff is computed once.
@@ -58,9 +74,9 @@ public enum Reanchoring {
         let new: [Unicode.Scalar]
         let oldTokens: [Range<Int>]
         let newTokens: [Range<Int>]
-        /// Old token index -> new token index, for the tokens the diff kept; nil when the edit
-        /// was too large to follow (`largestDiff`).
-        let kept: [Int: Int]?
+        /// For each old token, the index of the new token it was kept as (nil: not kept); nil
+        /// when the edit was too large to follow (`largestDiff`).
+        let kept: [Int?]?
 
         public init(from old: String, to new: String) {
             self.old = Array(old.unicodeScalars)
@@ -80,11 +96,9 @@ public enum Reanchoring {
             if let carried = carry(start..<end) {
                 let text = Array(new[carried.range])
                 if text == quote { return Result(state: carried.range == start..<end ? .exact : .moved, range: carried.range, score: 1) }
-                let score = Reanchoring.similarity(quote, text)
-                if score >= fuzzyThreshold
-                    || (carried.edgesKept && Double(carried.keptScalars) >= keptShareBetweenKeptEdges * Double(quote.count))
-                {
-                    return Result(state: .fuzzy, range: carried.range, score: score)
+                let similarEnough = Reanchoring.isSimilar(quote, text)
+                if similarEnough || (carried.edgesKept && keptShareBetweenKeptEdges.isReached(by: carried.keptScalars, of: quote.count)) {
+                    return Result(state: .fuzzy, range: carried.range, score: Reanchoring.similarity(quote, text))
                 }
             }
             return Reanchoring.search(anchor, quote: quote, in: new)
@@ -93,29 +107,38 @@ public enum Reanchoring {
 
     private static let orphan = Result(state: .orphaned, range: nil, score: 0)
 
-    /// The quote, whole, where it and enough of its context are found once.
+    /// The quote, whole, where it and enough of its context are found once: of all its
+    /// occurrences (scalar by scalar, overlapping ones too), the one whose context agrees on
+    /// strictly the most scalars, if that is at least `contextThreshold` of the context and all
+    /// of one side. An occurrence without a whole side agrees on 0.
     static func search(_ anchor: Anchor, quote: [Unicode.Scalar], in text: [Unicode.Scalar]) -> Result {
         let prefix = Array(anchor.prefix.unicodeScalars)
         let suffix = Array(anchor.suffix.unicodeScalars)
         guard quote.count <= text.count else { return orphan }
-        var scored: [(Range<Int>, Double)] = []
+        var best: (range: Range<Int>, agreed: Int)?
+        var bestIsAlone = false
         for start in 0...(text.count - quote.count) where text[start] == quote[0] && text[start..<start + quote.count].elementsEqual(quote)
         {
             let range = start..<start + quote.count
             let agreement = contextAgreement(prefix: prefix, suffix: suffix, around: range, in: text)
-            scored.append((range, agreement.oneSideWhole ? agreement.share : 0))
+            let agreed = agreement.oneSideWhole ? agreement.scalars : 0
+            if let leader = best, agreed <= leader.agreed {
+                if agreed == leader.agreed { bestIsAlone = false }
+            } else {
+                (best, bestIsAlone) = ((range, agreed), true)
+            }
         }
-        let ranked = scored.sorted { $0.1 > $1.1 }
-        guard let best = ranked.first, best.1 >= contextThreshold, ranked.count == 1 || ranked[1].1 < best.1 else { return orphan }
-        return Result(state: .moved, range: best.0, score: 1)
+        guard let best, bestIsAlone, contextThreshold.isReached(by: best.agreed, of: prefix.count + suffix.count) else { return orphan }
+        return Result(state: .moved, range: best.range, score: 1)
     }
 
-    /// The share of the context found around `range`: how much of the prefix ends just before
-    /// it and of the suffix begins just after it (1 when there is no context to check).
+    /// How many scalars of the context are found around `range`: of the prefix, ending just
+    /// before it, and of the suffix, beginning just after it; and whether one side is there
+    /// whole (true when there is no context to check).
     static func contextAgreement(prefix: [Unicode.Scalar], suffix: [Unicode.Scalar], around range: Range<Int>, in text: [Unicode.Scalar])
-        -> (share: Double, oneSideWhole: Bool)
+        -> (scalars: Int, oneSideWhole: Bool)
     {
-        guard prefix.count + suffix.count > 0 else { return (1, true) }
+        guard prefix.count + suffix.count > 0 else { return (0, true) }
         var before = 0
         while before < prefix.count, range.lowerBound - before - 1 >= 0,
             text[range.lowerBound - before - 1] == prefix[prefix.count - before - 1]
@@ -126,13 +149,13 @@ public enum Reanchoring {
         while after < suffix.count, range.upperBound + after < text.count, text[range.upperBound + after] == suffix[after] { after += 1 }
         // "All of one side" means a side there is: an empty prefix (the text's start) proves nothing.
         let oneSideWhole = (!prefix.isEmpty && before == prefix.count) || (!suffix.isEmpty && after == suffix.count)
-        return (Double(before + after) / Double(prefix.count + suffix.count), oneSideWhole)
+        return (before + after, oneSideWhole)
     }
 
     /// Where the edit from `old` to `new` carries the scalars `range` of `old`, or nil when the
     /// diff keeps none of its tokens.
     static func keptTokens(old oldTokens: [Range<Int>], in old: [Unicode.Scalar], new newTokens: [Range<Int>], in new: [Unicode.Scalar])
-        -> [Int: Int]?
+        -> [Int?]?
     {
         let newTexts = newTokens.map { Array(new[$0]) }
         let oldTexts = oldTokens.map { Array(old[$0]) }
@@ -150,22 +173,11 @@ public enum Reanchoring {
         let oldMiddle = common..<(oldTexts.count - trailing)
         let newMiddle = common..<(newTexts.count - trailing)
         guard oldMiddle.count + newMiddle.count <= largestDiff else { return nil }
-        var kept: [Int: Int] = [:]
+        var kept = [Int?](repeating: nil, count: oldTexts.count)
         for index in 0..<common { kept[index] = index }
         for index in oldMiddle.upperBound..<oldTexts.count { kept[index] = index - oldTexts.count + newTexts.count }
-        var removed = Set<Int>()
-        var inserted = Set<Int>()
-        for change in Array(newTexts[newMiddle]).difference(from: Array(oldTexts[oldMiddle])) {
-            switch change {
-            case .remove(let offset, _, _): removed.insert(common + offset)
-            case .insert(let offset, _, _): inserted.insert(common + offset)
-            }
-        }
-        var newIndex = common
-        for oldIndex in oldMiddle where !removed.contains(oldIndex) {
-            while inserted.contains(newIndex) { newIndex += 1 }
-            kept[oldIndex] = newIndex
-            newIndex += 1
+        for pair in TokenDiff.kept(from: Array(oldTexts[oldMiddle]), to: Array(newTexts[newMiddle])) {
+            kept[common + pair.old] = common + pair.new
         }
         return kept
     }
@@ -238,26 +250,39 @@ extension Reanchoring {
         scalar.properties.isAlphabetic || scalar.properties.numericType != nil
     }
 
-    /// 1 − Levenshtein distance / the longer length, over scalars.
+    /// Whether `a` and `b` are similar enough for `fuzzy`: their edit distance, measured, is at
+    /// most a quarter of the longer (`fuzzyThreshold` of 1 − distance / longer).
+    static func isSimilar(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
+        let longer = max(a.count, b.count)
+        // The distance is at least the difference in length: a pair whose lengths differ too
+        // much needs no measuring.
+        guard fuzzyThreshold.isReached(by: min(a.count, b.count), of: longer), let distance = distance(a, b) else { return false }
+        return fuzzyThreshold.isReached(by: longer - distance, of: longer)
+    }
+
+    /// 1 − Levenshtein distance / the longer length, over scalars, for display; 0 when the pair
+    /// is too long to measure.
     static func similarity(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Double {
         let longer = max(a.count, b.count)
         guard longer > 0 else { return 1 }
-        // The distance is at least the difference in length, so the similarity is at most the
-        // ratio of the lengths: below half, that bound is the answer. A pair too long to compare
-        // (over 4M cells) scores 0: not measured, so never fuzzy by similarity.
-        let bound = Double(min(a.count, b.count)) / Double(longer)
-        guard bound >= 0.5 else { return bound }
-        guard a.count * b.count <= 4_000_000 else { return 0 }
+        guard let distance = distance(a, b) else { return 0 }
+        return 1 - Double(distance) / Double(longer)
+    }
+
+    /// The Levenshtein distance (insertions, deletions, substitutions of one scalar), or nil when
+    /// the pair has more than `largestDistance` cells.
+    static func distance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int? {
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
+        guard a.count * b.count <= largestDistance else { return nil }
         var previous = Array(0...b.count)
         var current = [Int](repeating: 0, count: b.count + 1)
-        for i in 1...max(a.count, 1) where a.count > 0 {
+        for i in 1...a.count {
             current[0] = i
-            for j in stride(from: 1, through: b.count, by: 1) {
+            for j in 1...b.count {
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
             }
             swap(&previous, &current)
         }
-        let distance = a.isEmpty ? b.count : previous[b.count]
-        return 1 - Double(distance) / Double(longer)
+        return previous[b.count]
     }
 }
