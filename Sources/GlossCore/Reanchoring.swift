@@ -18,7 +18,7 @@
 /// The quote's start and end follow the tokens the diff keeps; an end inside a replaced run of
 /// tokens goes to that run's edge in the new text. `Edit` holds one diff, for all the anchors
 /// of an article. Every decision is an integer comparison, so implementations that follow
-/// Protocol/SPEC.md §4.12 agree at the boundaries too (Protocol/test-vectors/reanchoring/).
+/// Protocol/SPEC.md §4.12.1 agree at the boundaries too (Protocol/test-vectors/reanchoring/).
 public enum Reanchoring {
     public enum State: String, Hashable, Sendable, CaseIterable {
         case exact, moved, fuzzy, orphaned

@@ -1,5 +1,5 @@
 /// A longest common subsequence of two token arrays, chosen by one stated rule, so another
-/// implementation that follows the rule keeps exactly the same tokens (Protocol/SPEC.md §4.12).
+/// implementation that follows the rule keeps exactly the same tokens (Protocol/SPEC.md §4.12.1).
 ///
 ///     TokenDiff.kept(from: ["a", "b", "c"], to: ["b", "c", "a"])
 ///     // [(old: 1, new: 0), (old: 2, new: 1)]: "b c" kept, "a" deleted and inserted again
