@@ -16,7 +16,8 @@ import Testing
 
     @Test func theTourRunsAsPrinted() async throws {
         let sandbox = try Sandbox()
-        try sandbox.copySample(as: "article.txt")
+        let article = try String(contentsOfFile: try sandbox.copySample(as: "article.txt"), encoding: .utf8)
+        _ = try sandbox.write("corrected.txt", article.replacingOccurrences(of: "Some 8,000", with: "Some 10,000"))
         _ = try sandbox.write("transcript.txt", "Call with the HUR contact, 14:05.\nThey confirmed the date.\n")
         let tour = try Self.tour()
         #expect(tour.contains("gloss init") && tour.contains("gloss backup"))
@@ -27,6 +28,7 @@ import Testing
         let result = try await sandbox.finish(try sandbox.start(executable: "/bin/bash", [script], environment: environment))
         #expect(result.succeeded, "\(result)")
         #expect(result.stdout.contains("Restored annotation") && result.stdout.contains("ok: the file is sound"), "\(result.stdout)")
+        #expect(result.stdout.contains("Recorded revision 2") && result.stdout.contains("revision 2 of 2"), "\(result.stdout)")
         #expect(sandbox.exists("gloss-backup.sqlite"))
     }
 }
