@@ -10,6 +10,8 @@ public struct ShownAnchor: Hashable, Sendable {
     public let range: Range<Int>?
     /// The revision shown.
     public let revision: EntityID
+    /// The shown revision's text in `range` (the quote as it reads there); nil for an orphan.
+    public let exact: String?
     /// The anchor the annotation holds, on the revision it names.
     public let held: Anchor
 }
@@ -30,25 +32,34 @@ public struct AnchorPlacer: Sendable {
     /// The revision annotations are shown on.
     public let revision: EntityID
     private var edits: [EntityID: Reanchoring.Edit] = [:]
+    private let shownText: [Unicode.Scalar]
 
     /// On `revision`, by default the article's current one.
     public init(article: ArticleState, revision: EntityID? = nil) {
         self.article = article
         self.revision = revision ?? article.currentRevision
+        shownText = Array((article.text(of: self.revision) ?? article.body).unicodeScalars)
+    }
+
+    private func shown(_ state: Reanchoring.State, _ score: Double, _ range: Range<Int>?, held: Anchor) -> ShownAnchor {
+        let exact = range.flatMap { range in
+            range.upperBound <= shownText.count ? String(String.UnicodeScalarView(shownText[range])) : nil
+        }
+        return ShownAnchor(state: state, score: score, range: range, revision: revision, exact: exact, held: held)
     }
 
     public mutating func place(_ annotation: AnnotationState) -> ShownAnchor {
         let held = annotation.heldAnchor(on: article)
         let from = held.revision ?? article.id
         guard from != revision else {
-            return ShownAnchor(state: .exact, score: 1, range: Int(held.start)..<Int(held.end), revision: revision, held: held)
+            return shown(.exact, 1, Int(held.start)..<Int(held.end), held: held)
         }
         guard let old = article.text(of: from), let new = article.text(of: revision) else {
-            return ShownAnchor(state: .orphaned, score: 0, range: nil, revision: revision, held: held)
+            return shown(.orphaned, 0, nil, held: held)
         }
         let edit = edits[from] ?? Reanchoring.Edit(from: old, to: new)
         edits[from] = edit
         let result = edit.anchor(held)
-        return ShownAnchor(state: result.state, score: result.score, range: result.range, revision: revision, held: held)
+        return shown(result.state, result.score, result.range, held: held)
     }
 }

@@ -124,6 +124,13 @@ struct DemoScript {
         try await gloss("resolve", "--store", "desk.sqlite", note, "note", "--merge")
         try await gloss("annotations", "--store", "desk.sqlite")
 
+        say("The article is corrected after publication. The desk records the new text as a revision; the highlights follow it.")
+        let corrected = try String(contentsOfFile: "kursk.txt", encoding: .utf8)
+            .replacingOccurrences(of: "nearly 12,000 troops", with: "nearly 13,000 troops")
+        try corrected.write(toFile: "kursk-corrected.txt", atomically: true, encoding: .utf8)
+        try await gloss("revise", "--store", "desk.sqlite", article, "kursk-corrected.txt", "--note", "troop figure corrected")
+        try await gloss("annotations", "--store", "desk.sqlite")
+
         say("One more sync, and both replicas hold the same state: the digests match.")
         try await gloss("sync", "--store", "field.sqlite", address)
         try await gloss("status", "--store", "desk.sqlite")

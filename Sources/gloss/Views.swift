@@ -65,13 +65,15 @@ struct AnnotationSummary: Encodable {
 }
 
 /// `anchor` in the JSON of an annotation: `state` (exact, moved, fuzzy, orphaned), `score`
-/// (1 for exact and moved, the similarity for fuzzy, 0 for orphaned), `start` and `end` in the
-/// shown revision (null for an orphan), and that revision's id.
+/// (1 for exact and moved, the similarity for fuzzy, 0 for orphaned), `start`, `end` and
+/// `exact` (the passage as it reads there) in the shown revision (null for an orphan), and that
+/// revision's id.
 struct ShownAnchorJSON: Encodable {
     let state: String
     let score: Double
     let start: OrNull<Int>
     let end: OrNull<Int>
+    let exact: OrNull<String>
     let revision: String
 
     init(_ shown: ShownAnchor) {
@@ -80,6 +82,7 @@ struct ShownAnchorJSON: Encodable {
         score = (shown.score * 100).rounded() / 100
         start = OrNull(shown.range?.lowerBound)
         end = OrNull(shown.range?.upperBound)
+        exact = OrNull(shown.exact)
         revision = shown.revision.hex
     }
 }
@@ -90,10 +93,12 @@ extension ShownAnchor {
 }
 
 extension ShownAnchorJSON {
+    /// How a list marks the anchor beside the quote: nothing when exact; for a changed quote,
+    /// what it reads now.
     var marker: String? {
         switch state {
         case "moved": "[moved]"
-        case "fuzzy": "[fuzzy \(String(format: "%.2f", score))]"
+        case "fuzzy": "[fuzzy \(String(format: "%.2f", score)), now \"\(Terminal.singleLine(exact.value ?? ""))\"]"
         case "orphaned": "[orphaned]"
         default: nil
         }
