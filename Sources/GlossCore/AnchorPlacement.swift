@@ -16,6 +16,17 @@ public struct ShownAnchor: Hashable, Sendable {
     public let held: Anchor
 }
 
+extension ShownAnchor {
+    /// Where an annotation on an article that was never revised, and never placed by hand, is
+    /// shown: as it was made (what `AnchorPlacer` finds too, without the article's text).
+    public static func asMade(_ annotation: AnnotationState) -> ShownAnchor {
+        let anchor = annotation.anchor
+        return ShownAnchor(
+            state: .exact, score: 1, range: Int(anchor.start)..<Int(anchor.end), revision: annotation.article, exact: anchor.exact,
+            held: anchor)
+    }
+}
+
 extension AnnotationState {
     /// The anchor the annotation holds: where a person last placed it (`anchor`'s provisional
     /// winner, `PlacedAnchor`), else the one it was made with.

@@ -53,6 +53,16 @@ extension GlossStore {
 
     /// The articles archived now (`ArticleState.isArchived`: the provisional winner of
     /// `archived` is not empty), by the partial index of that field's values.
+    /// The articles that hold a later revision than their first text: only their annotations
+    /// (and those placed by hand) can be shown anywhere but where they were made.
+    public func revisedArticleIDs() throws(GlossStoreError) -> Set<EntityID> {
+        try access {
+            try database.read { db in
+                Set(try Data.fetchAll(db, sql: "SELECT DISTINCT article FROM article_revision").map { ID128(bytes: $0)! })
+            }
+        }
+    }
+
     public func archivedArticleIDs() throws(GlossStoreError) -> Set<EntityID> {
         try access {
             try database.read { db in

@@ -37,16 +37,22 @@ struct Annotations: AsyncParsableCommand {
         }
         // Each shown where its article's current revision holds it; an article's revisions are
         // diffed once, whatever the number of pages its annotations span.
+        // An annotation on an article never revised, and not placed by hand, is shown as made:
+        // its article's text need not be read (most of a store, most of the time).
         var placers: [EntityID: AnchorPlacer] = [:]
+        let revised = try reportingErrors { try store.revisedArticleIDs() }
+        func needsPlacing(_ annotation: AnnotationState) -> Bool {
+            revised.contains(annotation.article) || annotation.registers[.anchor] != nil
+        }
         func load(_ page: [EntityID]) throws -> [AnnotationSummary] {
             let loaded = try reportingErrors { try store.state(of: Set(page)) }.annotations
-            let missing = Set(loaded.values.map(\.article)).subtracting(placers.keys)
+            let missing = Set(loaded.values.filter(needsPlacing).map(\.article)).subtracting(placers.keys)
             for article in try reportingErrors({ try store.state(of: missing) }).articles.values {
                 placers[article.id] = AnchorPlacer(article: article)
             }
             return page.compactMap { id in
                 guard let annotation = loaded[id] else { return nil }
-                let shown = placers[annotation.article]!.place(annotation)
+                let shown = needsPlacing(annotation) ? placers[annotation.article]!.place(annotation) : .asMade(annotation)
                 return orphaned && shown.state != .orphaned ? nil : AnnotationSummary(annotation, shown: shown)
             }
         }
