@@ -28,12 +28,15 @@ struct Log: AsyncParsableCommand {
         var field: String?
         var value: String?
         var tag: String?
+        var revision: String?
+        var note: String?
 
         init(_ operation: Operation) {
             let fields = Log.describe(operation)
             op = fields["op"]!
             entity = fields["entity"]!
             (article, exact, field, value, tag) = (fields["article"], fields["exact"], fields["field"], fields["value"], fields["tag"])
+            (revision, note) = (fields["revision"], fields["note"])
             if case .createAnnotation(_, _, let anchor) = operation { (start, end) = (anchor.start, anchor.end) }
         }
     }
