@@ -3,7 +3,9 @@
 
 This is a second, independent implementation of the bundle encoding (format 2: a change batch and
 its authors' signed checkpoints), of the chain hash and checkpoint signatures, and of the merge
-rules needed for the state digest, written from Protocol/SPEC.md rather than from the Swift code.
+rules needed for the state digest (revisions and their first adders included, with the shape and
+state checks of SPEC §4.10, so every valid vector is known to pass them), written from
+Protocol/SPEC.md rather than from the Swift code.
 The committed files are the reference; this script only shows how they were made. Ed25519
 signatures are deterministic (RFC 8032), so running it again must reproduce them byte for byte:
 
@@ -12,9 +14,11 @@ signatures are deterministic (RFC 8032), so running it again must reproduce them
 Needs the Python standard library and the `cryptography` package (for Ed25519).
 """
 
+import copy
 import hashlib
 import json
 import os
+import re
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
@@ -99,21 +103,30 @@ def string(value):
     return varint(len(raw)) + raw
 
 
-FIELDS = {"title": 1, "source": 2, "note": 3, "color": 4, "archived": 5}
+FIELDS = {"title": 1, "source": 2, "note": 3, "color": 4, "archived": 5, "revision": 6, "anchor": 7}
 KINDS = {
     "createArticle": 1, "createAnnotation": 2, "set": 3, "addTag": 4, "removeTag": 5,
-    "deleteAnnotation": 6, "keepAnnotation": 7,
+    "deleteAnnotation": 6, "keepAnnotation": 7, "addRevision": 8,
 }
+CREATE_ANNOTATION_ON_REVISION = 9  # a createAnnotation whose anchor names a revision (SPEC §6.4)
 
 
 def operation(op):
+    """SPEC §6.4. A createAnnotation with a `revision` is written with kind 0x09, the revision id
+    after the article id; without one, with kind 0x02."""
     kind = op["kind"]
+    if kind == "createAnnotation" and op.get("revision") is not None:
+        return (bytes([CREATE_ANNOTATION_ON_REVISION]) + op["id"] + op["article"] + op["revision"]
+                + string(op["exact"]) + string(op["prefix"]) + string(op["suffix"])
+                + varint(op["start"]) + varint(op["end"]))
     out = bytes([KINDS[kind]])
     if kind == "createArticle":
         return out + op["id"] + string(op["body"])
     if kind == "createAnnotation":
         return (out + op["id"] + op["article"] + string(op["exact"]) + string(op["prefix"])
                 + string(op["suffix"]) + varint(op["start"]) + varint(op["end"]))
+    if kind == "addRevision":
+        return out + op["article"] + op["revision"] + string(op["note"]) + string(op["text"])
     if kind == "set":
         return out + op["entity"] + bytes([FIELDS[op["field"]]]) + string(op["value"])
     if kind in ("addTag", "removeTag"):
@@ -348,35 +361,178 @@ def write_register(entries, change, payload):
         entries.sort(key=lambda e: e[0])
 
 
-def apply_change(state, change):
+class ModelError(Exception):
+    """A change the model rules (SPEC §4.10, rules 4 and 5) refuse."""
+
+
+ARTICLE_FIELDS = {"title", "source", "archived", "revision"}
+ANNOTATION_FIELDS = {"note", "color", "anchor"}
+REVISION_VALUE = re.compile(r"[0-9a-f]{32}")
+# SPEC §4.3.2: a revision id, a space, start, a space, end; decimal without leading zeros.
+ANCHOR_VALUE = re.compile(r"([0-9a-f]{32}) (0|[1-9][0-9]*) (0|[1-9][0-9]*)")
+
+
+def placed_anchor(value):
+    """The (revision id, start, end) an `anchor` value names, or None when it is not in the form of
+    SPEC §4.3.2 (or start >= end, or an offset does not fit in 64 bits: see the report on ambiguities)."""
+    match = ANCHOR_VALUE.fullmatch(value)
+    if not match:
+        return None
+    revision, start, end = bytes.fromhex(match[1]), int(match[2]), int(match[3])
+    if not start < end < 1 << 64:
+        return None
+    return revision, start, end
+
+
+def texts_of(op):
+    kind = op["kind"]
+    if kind == "createArticle":
+        return [op["body"]]
+    if kind == "createAnnotation":
+        return [op["exact"], op["prefix"], op["suffix"]]
+    if kind == "addRevision":
+        return [op["note"], op["text"]]
+    if kind == "set":
+        return [op["value"]]
+    if kind in ("addTag", "removeTag"):
+        return [op["tag"]]
+    return []
+
+
+def check_shape(change):
+    """SPEC §4.10 rule 4: what a change must satisfy whatever state it meets."""
+    def refuse(why):
+        raise ModelError(f"change {change['replica'].hex()}:{change['seq']}: {why}")
+    if change["seq"] < 1 or not change["operations"]:
+        refuse("no seq or no operation")
+    fields, tags, revisions, deleted, edited = set(), set(), set(), set(), set()
     for index, op in enumerate(change["operations"]):
         kind = op["kind"]
-        if kind == "createArticle":
-            state["articles"].setdefault(op["id"], {"body": op["body"], "registers": {}, "tags": {}})
+        if any("\0" in t for t in texts_of(op)):
+            refuse("U+0000 in a text")
+        if kind == "createArticle" and op["id"] != article_id(op["body"]):
+            refuse("an article id that is not its body's")
         elif kind == "createAnnotation":
-            annotation = {"article": op["article"], "anchor": op, "registers": {}, "tags": {},
-                          "presence": []}
-            write_register(annotation["presence"], change, ("alive", change["time"]))
-            state["annotations"][op["id"]] = annotation
-        elif kind in ("set", "addTag", "removeTag"):
-            entity = state["articles"].get(op["entity"]) or state["annotations"][op["entity"]]
-            if kind == "set":
-                register = entity["registers"].setdefault(op["field"], [])
-                write_register(register, change, (change["time"], op["value"], rank(change)))
-            else:
-                dots = {d for d in entity["tags"].get(op["tag"], set()) if not covers(change, d)}
-                if kind == "addTag":
-                    dots.add(dot_of(change))
-                if dots:
-                    entity["tags"][op["tag"]] = dots
-                else:
-                    entity["tags"].pop(op["tag"], None)
-            if "presence" in entity:
-                write_register(entity["presence"], change, ("alive", change["time"]))
+            if op["id"] != annotation_id(change["replica"], change["seq"], index):
+                refuse("an annotation id not derived from the change and the operation's index")
+            if not op["start"] <= op["end"] or not op["exact"]:
+                refuse("a reversed anchor or an empty exact")
+            if op.get("revision") == op["article"]:
+                refuse("an anchor naming the article's first text as a revision")
+            edited.add(op["id"])
+        elif kind == "addRevision":
+            if op["revision"] != article_id(op["text"]) or op["revision"] == op["article"]:
+                refuse("a revision id that is not its text's, or is the article's own")
+            if (op["article"], op["revision"]) in revisions:
+                refuse("a revision added twice")
+            revisions.add((op["article"], op["revision"]))
+        elif kind == "set":
+            if (op["entity"], op["field"]) in fields:
+                refuse("a field written twice")
+            fields.add((op["entity"], op["field"]))
+            if op["field"] == "revision" and not REVISION_VALUE.fullmatch(op["value"]):
+                refuse("a revision value that is not 32 lowercase hex digits")
+            if op["field"] == "anchor" and placed_anchor(op["value"]) is None:
+                refuse("an anchor value not in the form REVISION START END")
+            edited.add(op["entity"])
+        elif kind in ("addTag", "removeTag"):
+            if not op["tag"] or (op["entity"], op["tag"]) in tags:
+                refuse("an empty tag, or a tag touched twice")
+            tags.add((op["entity"], op["tag"]))
+            edited.add(op["entity"])
         elif kind == "deleteAnnotation":
-            write_register(state["annotations"][op["id"]]["presence"], change, ("deleted", change["time"]))
+            if op["id"] in deleted:
+                refuse("an annotation deleted twice")
+            deleted.add(op["id"])
         elif kind == "keepAnnotation":
-            write_register(state["annotations"][op["id"]]["presence"], change, ("alive", change["time"]))
+            edited.add(op["id"])
+    if deleted & edited:
+        refuse("an annotation deleted and edited in one change")
+
+
+def text_of(article, article_id_, revision):
+    """The text an article holds under `revision` (its own id: the body), or None."""
+    if revision is None or revision == article_id_:
+        return article["body"]
+    held = article["revisions"].get(revision)
+    return held and held["text"]
+
+
+def adder_key(adder):
+    """SPEC §4.3.2: the first adder has the lowest rank, then the lowest replica id, then the lowest seq."""
+    return (adder["rank"], adder["dot"][0], adder["dot"][1])
+
+
+def apply_change(state, change):
+    """SPEC §4.10 rules 4 and 5: the shape checks, then the operations in order, each checked against
+    the state the earlier ones left; all or nothing (ModelError, state unchanged)."""
+    check_shape(change)
+    work = copy.deepcopy(state)
+    for op in change["operations"]:
+        apply_operation(work, change, op)
+    state.clear()
+    state.update(work)
+
+
+def apply_operation(state, change, op):
+    def refuse(why):
+        raise ModelError(f"change {change['replica'].hex()}:{change['seq']}: {why}")
+    articles, annotations, kind = state["articles"], state["annotations"], op["kind"]
+    if kind == "createArticle":
+        articles.setdefault(op["id"], {"body": op["body"], "registers": {}, "tags": {}, "revisions": {}})
+    elif kind == "createAnnotation":
+        article = articles.get(op["article"])
+        if article is None or op["id"] in annotations:
+            refuse("createAnnotation: no such article, or the annotation exists")
+        text = text_of(article, op["article"], op.get("revision"))
+        if text is None:
+            refuse("createAnnotation: the article does not hold the anchor's revision")
+        if not op["start"] < op["end"] <= len(text) or text[op["start"]:op["end"]] != op["exact"]:
+            refuse("createAnnotation: the anchor does not fit its text")  # str indexes Unicode scalars
+        annotation = {"article": op["article"], "anchor": op, "registers": {}, "tags": {}, "presence": []}
+        write_register(annotation["presence"], change, ("alive", change["time"]))
+        annotations[op["id"]] = annotation
+    elif kind == "addRevision":
+        article = articles.get(op["article"])
+        if article is None:
+            refuse("addRevision: no such article")
+        adder = {"text": op["text"], "note": op["note"], "dot": dot_of(change), "time": change["time"],
+                 "rank": rank(change)}
+        held = article["revisions"].get(op["revision"])
+        if held is None or adder_key(adder) < adder_key(held):
+            article["revisions"][op["revision"]] = adder
+    elif kind in ("set", "addTag", "removeTag"):
+        entity = articles.get(op["entity"]) or annotations.get(op["entity"])
+        if entity is None:
+            refuse(f"{kind}: no such entity")
+        if kind == "set":
+            is_article = op["entity"] in articles
+            if op["field"] not in (ARTICLE_FIELDS if is_article else ANNOTATION_FIELDS):
+                refuse(f"set: {op['field']} is not a field of this entity")
+            if op["field"] == "revision" and text_of(entity, op["entity"], bytes.fromhex(op["value"])) is None:
+                refuse("set revision: the article does not hold that revision")
+            if op["field"] == "anchor":
+                revision, _, end = placed_anchor(op["value"])
+                text = text_of(articles[entity["article"]], entity["article"], revision)
+                if text is None or end > len(text):
+                    refuse("set anchor: no such revision of the article, or end past its text")
+            register = entity["registers"].setdefault(op["field"], [])
+            write_register(register, change, (change["time"], op["value"], rank(change)))
+        else:
+            dots = {d for d in entity["tags"].get(op["tag"], set()) if not covers(change, d)}
+            if kind == "addTag":
+                dots.add(dot_of(change))
+            if dots:
+                entity["tags"][op["tag"]] = dots
+            else:
+                entity["tags"].pop(op["tag"], None)
+        if "presence" in entity:
+            write_register(entity["presence"], change, ("alive", change["time"]))
+    elif kind in ("deleteAnnotation", "keepAnnotation"):
+        if op["id"] not in annotations:
+            refuse(f"{kind}: no such annotation")
+        mark = "deleted" if kind == "deleteAnnotation" else "alive"
+        write_register(annotations[op["id"]]["presence"], change, (mark, change["time"]))
 
 
 def u64(value):
@@ -423,8 +579,13 @@ def state_digest(changes):
         return int.from_bytes(hashlib.sha256(bytes([kind]) + id_ + hash_).digest(), "big")
     total = 0
     for id_, article in state["articles"].items():
-        hash_ = entity(id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"]))
-        total += element(1, id_, hash_)
+        canonical = id_ + text(article["body"]) + registers_bytes(article["registers"]) + tags_bytes(article["tags"])
+        if article["revisions"]:  # only when it has revisions, ascending by revision id
+            canonical += u64(len(article["revisions"]))
+            for revision_id, adder in sorted(article["revisions"].items()):
+                canonical += (revision_id + text(adder["text"]) + text(adder["note"]) + dot_bytes(adder["dot"])
+                              + u64(adder["time"]))
+        total += element(1, id_, entity(canonical))
     for id_, annotation in state["annotations"].items():
         anchor = annotation["anchor"]
         canonical = (id_ + annotation["article"] + text(anchor["exact"]) + text(anchor["prefix"])
@@ -433,6 +594,8 @@ def state_digest(changes):
         canonical += u64(len(annotation["presence"]))
         for dot, mark, time in annotation["presence"]:
             canonical += dot_bytes(dot) + u64(1 if mark == "alive" else 2) + u64(time)
+        if anchor.get("revision") is not None:  # only when its anchor names a revision
+            canonical += anchor["revision"]
         total += element(2, id_, entity(canonical))
     out = (text("gloss-state-v3") + u64(len(state["articles"])) + u64(len(state["annotations"]))
            + (total % (1 << 256)).to_bytes(32, "big"))
@@ -505,6 +668,57 @@ ARCHIVED = [
         {"kind": "set", "entity": GLACIER_ID, "field": "archived", "value": "yes"}]},
     {"replica": BOB, "seq": 1, "time": T0 + 90_000, "dependencies": {ALICE: 1}, "operations": [
         {"kind": "set", "entity": GLACIER_ID, "field": "archived", "value": ""}]},
+]
+
+# Revisions (SPEC §4.3.2): a news story updated twice after it was imported. Alice imports it and
+# annotates the wind speed; she then records the update that moves the reopening time (R1), makes
+# it current and annotates it in the same change (kind 0x09, the operation's index 2). Bob, who has
+# seen only her import, records the same update R1 (a lower rank than Alice's adding of it, though
+# it comes later in the file: he is its first adder), then the later one that corrects the wind
+# speed (R2), and makes each current in turn; his last setting of `revision` and Alice's are
+# siblings, a conflict. Having then seen Alice's annotation of the wind speed, he places it by hand
+# on R2 (an `anchor` field). The storm's name puts a non-ASCII scalar before every offset.
+STORM = ("Storm Ciarán closes Harbour Bridge\n"
+         "The bridge was closed to traffic at 6 a.m. after gusts of 110 km/h. Police expect it to reopen by noon.")
+STORM_R1 = ("Storm Ciarán closes Harbour Bridge\n"
+            "The bridge was closed to traffic at 6 a.m. after gusts of 110 km/h. Police now expect it to reopen at 3 p.m.")
+STORM_R2 = ("Storm Ciarán closes Harbour Bridge\n"
+            "The bridge was closed to traffic at 6 a.m. after gusts of 130 km/h. Police now expect it to reopen at 3 p.m.")
+STORM_ID, STORM_R1_ID, STORM_R2_ID = article_id(STORM), article_id(STORM_R1), article_id(STORM_R2)
+WIND_NOTE_ID = annotation_id(ALICE, 2, 0)
+REOPEN_NOTE_ID = annotation_id(ALICE, 3, 2)
+WIND_ON_R2 = anchor_of(STORM_R2, "gusts of 130 km/h")
+
+
+def add_revision(text, note):
+    return {"kind": "addRevision", "article": STORM_ID, "revision": article_id(text), "note": note, "text": text}
+
+
+REVISIONS = [
+    {"replica": ALICE, "seq": 1, "time": T0, "dependencies": {}, "operations": [
+        {"kind": "createArticle", "id": STORM_ID, "body": STORM},
+        {"kind": "set", "entity": STORM_ID, "field": "title", "value": "Storm Ciarán closes Harbour Bridge"}]},
+    {"replica": ALICE, "seq": 2, "time": T0 + 60_000, "dependencies": {}, "operations": [
+        dict({"kind": "createAnnotation", "id": WIND_NOTE_ID, "article": STORM_ID},
+             **anchor_of(STORM, "gusts of 110 km/h")),
+        {"kind": "set", "entity": WIND_NOTE_ID, "field": "note", "value": "Check with the weather service."}]},
+    # rank 3: Alice's adding of R1 is not the first adder.
+    {"replica": ALICE, "seq": 3, "time": T0 + 3_600_000, "dependencies": {}, "operations": [
+        add_revision(STORM_R1, "Police moved the reopening to 3 p.m."),
+        {"kind": "set", "entity": STORM_ID, "field": "revision", "value": STORM_R1_ID.hex()},
+        dict({"kind": "createAnnotation", "id": REOPEN_NOTE_ID, "article": STORM_ID, "revision": STORM_R1_ID},
+             **anchor_of(STORM_R1, "reopen at 3 p.m."))]},
+    # Bob has seen only Alice's change 1. Rank 2: the first adder of R1, though applied after Alice's.
+    {"replica": BOB, "seq": 1, "time": T0 + 3_900_000, "dependencies": {ALICE: 1}, "operations": [
+        add_revision(STORM_R1, "Reopening time updated"),
+        {"kind": "set", "entity": STORM_ID, "field": "revision", "value": STORM_R1_ID.hex()}]},
+    # Rank 3, like Alice's change 3: the provisional winner of revision is Bob's (the higher replica id).
+    {"replica": BOB, "seq": 2, "time": T0 + 7_200_000, "dependencies": {ALICE: 1}, "operations": [
+        add_revision(STORM_R2, "Gusts corrected to 130 km/h"),
+        {"kind": "set", "entity": STORM_ID, "field": "revision", "value": STORM_R2_ID.hex()}]},
+    {"replica": BOB, "seq": 3, "time": T0 + 7_500_000, "dependencies": {ALICE: 2}, "operations": [
+        {"kind": "set", "entity": WIND_NOTE_ID, "field": "anchor",
+         "value": f"{STORM_R2_ID.hex()} {WIND_ON_R2['start']} {WIND_ON_R2['end']}"}]},
 ]
 
 # Alice's change 3 on her own, for a batch that skips her change 2.
@@ -671,6 +885,19 @@ def main():
           "state holds both values of archived, a conflict, and its provisional winner decides whether "
           "the article is shown archived. Two runs, one per author.",
           STORE, ARCHIVED)
+    valid("bundle-revisions.bin",
+          "An article updated after publication (SPEC §4.3.2), between two replicas. Alice imports it (its "
+          "title holds the one non-ASCII word, Ciarán, which every text starts with, so scalar offsets differ "
+          "from byte offsets) and annotates \"gusts of 110 km/h\" on its first text (kind 0x02, a note). In her "
+          "change 3 she adds revision R1 (the reopening moved to 3 p.m.) with a note, sets revision to it and "
+          "annotates \"reopen at 3 p.m.\" on R1 (kind 0x09, operation index 2: the anchor is checked against R1, "
+          "added earlier in the same change). Bob, having seen only her import, adds the same R1 with another "
+          "note (rank 2, below her rank 3, though his change comes later in the file: his adding is R1's first "
+          "adder, and the note the digest holds) and sets revision to it, then adds R2 (the gusts corrected to "
+          "130 km/h) and sets revision to R2: his and Alice's values of revision are siblings, a conflict "
+          "(provisional winner Bob's R2, equal ranks, higher replica id). Having seen Alice's first annotation, he "
+          "places it by hand on R2 (set anchor \"<R2> START END\", offsets in scalars). Two runs, one per author.",
+          STORE, REVISIONS)
     empty = valid("bundle-empty.bin", "A bundle with no changes: an empty replica table, a change "
                   "count of 0 and a run count of 0. At 60 bytes it is the smallest valid bundle.", STORE, [])
 
@@ -715,13 +942,14 @@ def main():
             "invalidUTF8",
             one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([4]) + GLACIER_ID + string(b"c\xc3(")])))
     invalid("invalid-unknown-operation.bin",
-            "bundle-one-article.bin with the addTag kind byte 0x04 changed to 0x08 (checksum recomputed).",
+            "bundle-one-article.bin with the addTag kind byte 0x04 changed to 0x0a (checksum recomputed): the "
+            "change encoding (format 1) defines kinds 0x01 to 0x09.",
             "unknownOperation",
-            rechecksum(replace_once(one, tag_op, bytes([8]) + tag_op[1:])))
+            rechecksum(replace_once(one, tag_op, bytes([0x0A]) + tag_op[1:])))
     invalid("invalid-unknown-field.bin",
-            "A set operation with field byte 6; format 2, like format 1, defines 1 to 5.",
+            "A set operation with field byte 8; the change encoding (format 1) defines 1 to 7.",
             "unknownField",
-            one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([3]) + GLACIER_ID + b"\x06" + string("x")])))
+            one_change_bundle(raw_change(0, 1, T0, [], [article_op, bytes([3]) + GLACIER_ID + b"\x08" + string("x")])))
     invalid("invalid-bad-replica-index.bin",
             "A change whose author index is 1 in a replica table of one entry.",
             "badReplicaIndex", one_change_bundle(raw_change(1, 1, T0, [], [article_op])))

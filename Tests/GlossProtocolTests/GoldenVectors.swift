@@ -61,11 +61,12 @@ struct GoldenVectors: Decodable {
         let operations: [OperationContent]
     }
 
-    /// One operation: `kind` says which of the optional fields are present.
+    /// One operation: `kind` says which of the optional fields are present. A createAnnotation
+    /// with a `revision` is the one written with kind 0x09.
     struct OperationContent: Decodable, Sendable {
         let kind: String
-        let id, article, entity: String?
-        let body, exact, prefix, suffix, field, value, tag: String?
+        let id, article, entity, revision: String?
+        let body, exact, prefix, suffix, field, value, tag, note, text: String?
         let start, end: UInt64?
     }
 
@@ -120,8 +121,10 @@ extension GoldenVectors.OperationContent {
         case "createAnnotation":
             let anchor = Anchor(
                 exact: try need(exact), prefix: try need(prefix), suffix: try need(suffix),
-                start: try need(start), end: try need(end))
+                start: try need(start), end: try need(end), revision: try revision.map(parseID))
             return .createAnnotation(id: try id(id), article: try id(article), anchor: anchor)
+        case "addRevision":
+            return .addRevision(article: try id(article), revision: try id(revision), note: try need(note), body: try need(text))
         case "set":
             guard let field = Field(rawValue: try need(field)) else { throw malformed("field \(field ?? "")") }
             return .set(entity: try id(entity), field: field, value: try need(value))
