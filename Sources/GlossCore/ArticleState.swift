@@ -23,8 +23,9 @@ public struct ArticleState: Hashable, Sendable {
 
 /// A later text of an article, with the change that first added it: of all the changes that
 /// added the same text, the one with the lowest rank, then the lowest replica id. So it is the
-/// same on every replica that holds them, whatever order they arrived in, and an earlier
-/// revision (one a later one had seen) always comes first.
+/// same on every replica that holds them, whatever order they arrived in, and a revision whose
+/// first adder had seen another comes after it. Only that adder's note is kept here; another
+/// replica's note for the same text stays in the log.
 public struct ArticleRevision: Hashable, Sendable {
     public let body: String
     public let note: String

@@ -152,8 +152,8 @@ public enum Reanchoring {
         return (before + after, oneSideWhole)
     }
 
-    /// Where the edit from `old` to `new` carries the scalars `range` of `old`, or nil when the
-    /// diff keeps none of its tokens.
+    /// For each old token, the new token the edit keeps it as (nil: removed or replaced); nil
+    /// altogether when the edit is too large to follow (`largestDiff`), and only searched.
     static func keptTokens(old oldTokens: [Range<Int>], in old: [Unicode.Scalar], new newTokens: [Range<Int>], in new: [Unicode.Scalar])
         -> [Int?]?
     {

@@ -51,8 +51,6 @@ extension GlossStore {
         }
     }
 
-    /// The articles archived now (`ArticleState.isArchived`: the provisional winner of
-    /// `archived` is not empty), by the partial index of that field's values.
     /// The articles that hold a later revision than their first text: only their annotations
     /// (and those placed by hand) can be shown anywhere but where they were made.
     public func revisedArticleIDs() throws(GlossStoreError) -> Set<EntityID> {
@@ -63,6 +61,8 @@ extension GlossStore {
         }
     }
 
+    /// The articles archived now (`ArticleState.isArchived`: the provisional winner of
+    /// `archived` is not empty), by the partial index of that field's values.
     public func archivedArticleIDs() throws(GlossStoreError) -> Set<EntityID> {
         try access {
             try database.read { db in
@@ -87,7 +87,8 @@ extension GlossStore {
     }
 
     /// The ids of the annotations that are not deleted (or, with `deleted`, those that are) of
-    /// `article`, with `tag`, or all, in reading order: by article, then where they start and end.
+    /// `article`, with `tag`, or all, in reading order: by article, then where they start and end
+    /// as made (on a revised article, the revisions they were made on may differ).
     public func liveAnnotationIDs(of article: EntityID? = nil, tag: String? = nil, deleted: Bool = false) throws(GlossStoreError)
         -> [EntityID]
     {

@@ -317,7 +317,7 @@ enum Schema {
                 arguments: [sum.articles, sum.annotations, Data(sum.total)])
         }
         migrator.registerMigration(migrations[10]) { db in
-            // Article revisions (SPEC §4.3): a table of later texts; the revision an annotation
+            // Article revisions (SPEC §4.3.2): a table of later texts; the revision an annotation
             // was made on; and, rebuilt with their CHECKs widened (SQLite cannot change a CHECK in
             // place), the log with `add-revision` and a revision column, and the registers with
             // the `revision` and `anchor` fields.

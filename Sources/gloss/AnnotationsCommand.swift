@@ -36,7 +36,8 @@ struct Annotations: AsyncParsableCommand {
             Array(ids[start..<min(ids.count, start + Self.pageSize)])
         }
         // Each shown where its article's current revision holds it; an article's revisions are
-        // diffed once, whatever the number of pages its annotations span.
+        // diffed once, whatever the number of pages its annotations span (the ids come article
+        // by article, so a page keeps only its own articles' placers).
         // An annotation on an article never revised, and not placed by hand, is shown as made:
         // its article's text need not be read (most of a store, most of the time).
         var placers: [EntityID: AnchorPlacer] = [:]
@@ -44,8 +45,10 @@ struct Annotations: AsyncParsableCommand {
         func needsPlacing(_ annotation: AnnotationState) -> Bool {
             revised.contains(annotation.article) || annotation.registers[.anchor] != nil
         }
-        func load(_ page: [EntityID]) throws -> [AnnotationSummary] {
+        func load(_ page: [EntityID]) throws -> [(AnnotationSummary, ShownAnchor)] {
             let loaded = try reportingErrors { try store.state(of: Set(page)) }.annotations
+            let articles = Set(loaded.values.map(\.article))
+            placers = placers.filter { articles.contains($0.key) }
             let missing = Set(loaded.values.filter(needsPlacing).map(\.article)).subtracting(placers.keys)
             for article in try reportingErrors({ try store.state(of: missing) }).articles.values {
                 placers[article.id] = AnchorPlacer(article: article)
@@ -53,10 +56,10 @@ struct Annotations: AsyncParsableCommand {
             return page.compactMap { id in
                 guard let annotation = loaded[id] else { return nil }
                 let shown = needsPlacing(annotation) ? placers[annotation.article]!.place(annotation) : .asMade(annotation)
-                return orphaned && shown.state != .orphaned ? nil : AnnotationSummary(annotation, shown: shown)
+                return orphaned && shown.state != .orphaned ? nil : (AnnotationSummary(annotation, shown: shown), shown)
             }
         }
-        if output.json { return try printJSON(try pages.flatMap(load)) }
+        if output.json { return try printJSON(try pages.flatMap(load).map(\.0)) }
         let empty = orphaned ? "No orphaned annotations." : deleted ? "No deleted annotations." : "No annotations."
         if ids.isEmpty && hidden == 0 { Terminal.note(empty) }
         if hidden > 0 {
@@ -65,8 +68,8 @@ struct Annotations: AsyncParsableCommand {
         }
         var listed = 0
         for page in pages {
-            for annotation in try load(page) {
-                print(Self.line(annotation, showingArticle: articleID == nil))
+            for (annotation, shown) in try load(page) {
+                print(Self.line(annotation, shown, showingArticle: articleID == nil))
                 listed += 1
             }
         }
@@ -80,14 +83,14 @@ struct Annotations: AsyncParsableCommand {
     static let pageSize = 500
 
     /// One annotation on one line; listing several articles, it starts with the article's id.
-    static func line(_ annotation: AnnotationSummary, showingArticle: Bool) -> String {
+    static func line(_ annotation: AnnotationSummary, _ shown: ShownAnchor, showingArticle: Bool) -> String {
         var line =
             "\(annotation.id)  \(showingArticle ? "on \(annotation.article.prefix(12))  " : "")\"\(Terminal.singleLine(annotation.exact))\""
         if let note = annotation.note.value, !note.isEmpty {
             // A list shows the start of a long note; 'gloss show' shows it whole.
             line += " — \(Terminal.excerpt(note, limit: noteShown))"
         }
-        if let marker = annotation.anchor.marker { line += " \(marker)" }
+        if let marker = shown.marker { line += " \(marker)" }
         if let color = annotation.color.value { line += " (\(Terminal.singleLine(color)))" }
         if !annotation.tags.isEmpty { line += " " + annotation.tags.map { "#" + Terminal.singleLine($0) }.joined(separator: " ") }
         if !annotation.conflicts.isEmpty { line += " [conflict: \(annotation.conflicts.joined(separator: ", "))]" }

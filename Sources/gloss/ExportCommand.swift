@@ -46,10 +46,12 @@ struct Export: AsyncParsableCommand {
         var orphans = 0
         for id in ids {
             let state = try reportingErrors { try store.state(ofArticle: id) }
-            let (placed, orphaned) = Self.onCurrentRevision(state.articles[id]!, state.liveAnnotations(of: id))
-            // Markdown draws passages in the text: an orphan has none. W3C and JSON keep it, on
-            // the revision it was made on.
-            exported.append((state.articles[id]!, format == .markdown ? placed : placed + orphaned))
+            let live = state.liveAnnotations(of: id)
+            let (placed, orphaned) = Self.onCurrentRevision(state.articles[id]!, live)
+            // Markdown draws passages in the text: an orphan has none. W3C keeps it, on the
+            // revision it was made on. JSON gives each annotation as held, with where it is shown
+            // (its `anchor`), as `annotations --json` does.
+            exported.append((state.articles[id]!, format == .markdown ? placed : format == .w3c ? placed + orphaned : live))
             orphans += orphaned.count
         }
         let text: String

@@ -13,12 +13,14 @@ struct Resolve: AsyncParsableCommand {
             gloss resolve ID --keep             keep an annotation deleted on one replica and edited
                                                 on another ('gloss delete ID' settles it the other way;
                                                 'gloss resolve ID deleted --pick N' picks by number)
+            An article's revision and an annotation's anchor (where it was placed by hand) are \
+            settled with --pick only.
             """
     )
 
     @OptionGroup var storeOptions: StoreOptions
     @Argument(help: "The annotation or article id (or a unique prefix).") var id: String
-    @Argument(help: "The field in conflict: note, color, title or source.") var field: String?
+    @Argument(help: "The field in conflict: note, color, title, source, archived, revision or anchor.") var field: String?
     @Option(help: "Pick the Nth value, as 'gloss conflicts' numbers them.") var pick: Int?
     @Option(help: "Replace the values with this one.") var value: String?
     @Flag(help: "Merge the texts against their common ancestor.") var merge = false
@@ -30,7 +32,7 @@ struct Resolve: AsyncParsableCommand {
         if keep && field != nil && field != Conflict.deletedField {
             throw ValidationError("--keep takes no field (or the field 'deleted')")
         }
-        if !keep && field == nil { throw ValidationError("say which field to resolve: note, color, title or source") }
+        if !keep && field == nil { throw ValidationError("say which field to resolve: \(Self.fieldNames)") }
     }
 
     func run() async throws {
@@ -50,14 +52,23 @@ struct Resolve: AsyncParsableCommand {
     /// The core's refusal, with the options that get past it in this command's own words.
     private func explain(_ error: IntentError, _ target: EntityID) -> CLIError {
         switch error.code {
+        case .cannotMerge where structured, .contradictory where structured: CLIError(error.message + " (--pick N)")
         case .cannotMerge: CLIError(error.message + "; choose with --pick N or --value TEXT")
         case .noSuchValue: CLIError("--" + error.message)
+        case .notInConflict where field == Field.revision.rawValue: CLIError(error.message + "; change it with 'gloss revise'")
+        case .notInConflict where field == Field.anchor.rawValue: CLIError(error.message + "; place it with 'gloss reanchor'")
         case .notInConflict where !keep && field != Conflict.deletedField: CLIError(error.message + "; change it with 'gloss edit'")
         case .contradictory where keep || field == Conflict.deletedField:
             CLIError("settle a delete-vs-edit conflict with --keep, --pick N, or 'gloss delete \(target.hex)'")
         default: CLIError(error.message)
         }
     }
+
+    /// Every field a conflict can be in, for messages.
+    static let fieldNames = Field.allCases.map(\.rawValue).joined(separator: ", ") + " (or deleted)"
+
+    /// The field settled only by picking (`Field.isStructured`).
+    private var structured: Bool { field.flatMap(Field.init(rawValue:))?.isStructured == true }
 
     private var choice: ResolveIntent.Choice {
         if let pick { return .pick(pick) }
@@ -68,7 +79,7 @@ struct Resolve: AsyncParsableCommand {
     private func subject() throws -> ResolveIntent.Subject {
         if keep || field == Conflict.deletedField { return .presence }
         guard let field = Field(rawValue: field!) else {
-            throw CLIError("unknown field '\(self.field!)': fields are note, color, title, source (and deleted)")
+            throw CLIError("unknown field '\(self.field!)': fields are \(Self.fieldNames)")
         }
         return .field(field)
     }

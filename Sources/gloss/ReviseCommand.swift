@@ -38,7 +38,9 @@ struct Revise: AsyncParsableCommand {
         let found = try reportingErrors { try store.resolve(prefix: article) }
         guard found.kind == .article else { throw CLIError("\(found.id.hex) is an annotation; 'gloss revise' takes an article") }
         let text = try ArticleFile(path: file, verb: "revise with")
-        if note.unicodeScalars.contains("\u{0}") { throw CLIError("the note may not contain U+0000") }
+        // For the message only (the intent is decided in the write): was the revision contested?
+        let wasContested =
+            try reportingErrors { try store.state(of: [found.id]) }.articles[found.id]?.registers[.revision]?.isInConflict == true
         let intent = ReviseIntent(article: found.id, body: text.body, note: note)
         let change = try reportingErrors { try store.perform(intent, time: currentTime()) }
         let state = try reportingErrors { try store.state(ofArticle: found.id) }
@@ -60,7 +62,12 @@ struct Revise: AsyncParsableCommand {
             return
         }
         let added = change!.operations.contains { if case .addRevision = $0 { true } else { false } }
-        print(added ? "Recorded \(name) (\(intent.revision.hex))." : "Made \(name) current again (\(intent.revision.hex)).")
+        if added {
+            print("Recorded \(name) (\(intent.revision.hex)).")
+        } else {
+            print(wasContested ? "Settled the revision: \(name) is current." : "Made \(name) current again (\(intent.revision.hex)).")
+            if !note.isEmpty { Terminal.note("The note was not recorded: this text was recorded before, with its own note.") }
+        }
         let total = anchors.values.reduce(0, +)
         guard total > 0 else { return }
         let parts = Reanchoring.State.allCases.filter { anchors[$0.rawValue]! > 0 }.map { "\(anchors[$0.rawValue]!) \($0.rawValue)" }

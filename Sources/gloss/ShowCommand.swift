@@ -26,7 +26,7 @@ struct Show: AsyncParsableCommand {
         let history = article.revisionHistory
         let shownRevision: EntityID
         if let revision {
-            guard history.indices.contains(revision - 1) else {
+            guard revision >= 1, revision <= history.count else {
                 throw CLIError("article \(article.id.hex) has \(counted(history.count, "revision")); there is no revision \(revision)")
             }
             shownRevision = history[revision - 1]

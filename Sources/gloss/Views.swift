@@ -29,7 +29,7 @@ extension ArticleState {
 /// An annotation as `gloss annotations --json` prints it. `conflicts` names the fields in
 /// conflict (`deleted` for a delete-vs-edit conflict). `exact`, `prefix`, `suffix`, `start`,
 /// `end` and `revision` are the anchor it holds, on the revision it names; `anchor` is where it
-/// is shown in the article's current revision (`ShownAnchor`).
+/// is shown in the revision shown (`ShownAnchor`): the current one, unless `show --revision`.
 struct AnnotationSummary: Encodable {
     let id: String
     let article: String
@@ -88,19 +88,14 @@ struct ShownAnchorJSON: Encodable {
 }
 
 extension ShownAnchor {
-    /// How a list marks the anchor beside the quote: nothing when exact.
-    var marker: String? { ShownAnchorJSON(self).marker }
-}
-
-extension ShownAnchorJSON {
     /// How a list marks the anchor beside the quote: nothing when exact; for a changed quote,
     /// what it reads now.
     var marker: String? {
         switch state {
-        case "moved": "[moved]"
-        case "fuzzy": "[fuzzy \(String(format: "%.2f", score)), now \"\(Terminal.singleLine(exact.value ?? ""))\"]"
-        case "orphaned": "[orphaned]"
-        default: nil
+        case .exact: nil
+        case .moved: "[moved]"
+        case .fuzzy: "[fuzzy \(String(format: "%.2f", score)), now \"\(Terminal.excerpt(exact ?? "", limit: 60))\"]"
+        case .orphaned: "[orphaned]"
         }
     }
 }

@@ -116,7 +116,7 @@ import Testing
         case .unknownFieldForResolve:
             return Scenario(
                 arguments: ["resolve", annotation, "summary", "--pick", "1"] + store,
-                fragments: ["unknown field 'summary'", "note, color, title, source"])
+                fragments: ["unknown field 'summary'", "title, source, note, color, archived, revision, anchor"])
         case .fieldNotInConflict:
             return Scenario(
                 arguments: ["resolve", annotation, "note", "--pick", "1"] + store,

@@ -46,6 +46,15 @@ import Testing
         #expect(orphans.stdoutLines.count == 1 && orphans.stdout.contains(clashes), "\(orphans)")
 
         // A person places the orphan; it syncs as a change, and is no orphan any more.
+        // Exported as JSON, each annotation is as it is held, with where it is shown.
+        let exported = try jsonArray(try await sandbox.ok("export", "--format", "json", article))
+        let exportedFigure = try #require((exported.first?["annotations"] as? [[String: Any]])?.first { string($0, "id") == figure })
+        #expect(string(exportedFigure, "exact") == "nearly 12,000 troops", "\(exportedFigure)")
+        #expect((exportedFigure["anchor"] as? [String: Any]).flatMap { string($0, "exact") } == "nearly 13,000 troops")
+        #expect(exported.first.flatMap { string($0, "body") }?.contains("Correction appended") == true)
+        let markdown = try await sandbox.ok("export", "--format", "markdown", article)
+        #expect(markdown.stdout.contains("<mark>nearly 13,000 troops</mark>") && markdown.stderr.contains("1 orphaned annotation left out"))
+
         let placed = try await sandbox.ok("reanchor", clashes, "--quote", "Blinken said", "--occurrence", "1")
         #expect(placed.stdout.contains("Placed \(clashes) on revision 2"), "\(placed)")
         let none = try await sandbox.ok("annotations", "--orphaned")
@@ -65,8 +74,9 @@ import Testing
                 == "exact")
 
         // Back to the first text: no new revision, it is current again.
-        let back = try await sandbox.ok("revise", article, samplePath)
+        let back = try await sandbox.ok("revise", article, samplePath, "--note", "retracted")
         #expect(back.stdout.contains("Made revision 1 of \(article) current again"), "\(back)")
+        #expect(back.stderr.contains("The note was not recorded"), "\(back)")
         let nothing = try await sandbox.ok("revise", article, samplePath)
         #expect(nothing.stdout.contains("Nothing to record"), "\(nothing)")
     }
@@ -111,9 +121,23 @@ import Testing
         try await replicas.expectConverged()
         let revisions = try jsonArray(try await sandbox.ok("revisions", replicas.article, "--json", store: replicas.field))
         #expect(revisions.count == 3 && revisions.filter { $0["current"] as? Bool == true }.count == 1)
-        let made = try jsonArray(try await sandbox.ok("annotations", "--json", store: replicas.desk)).first {
-            string($0, "id") == onRevision
-        }
-        #expect(made.flatMap { string($0, "revision") } != replicas.article, "made on the field's revision, everywhere")
+        let made = try #require(
+            try jsonArray(try await sandbox.ok("annotations", "--json", store: replicas.desk)).first { string($0, "id") == onRevision })
+        #expect(string(made, "revision") != replicas.article, "made on the field's revision, everywhere")
+
+        // Both place the shared annotation by hand at once: a conflict of its anchor, settled by
+        // picking (the desk reads the annotation's article to check the place it picks).
+        try await sandbox.ok("reanchor", replicas.annotation, "--quote", "Kursk Oblast", "--occurrence", "1", store: replicas.desk)
+        try await sandbox.ok("reanchor", replicas.annotation, "--quote", "North Korean troops", "--occurrence", "1", store: replicas.field)
+        try await replicas.exchange()
+        let placed = try await sandbox.ok("conflicts", store: replicas.desk)
+        #expect(placed.stdout.contains(": anchor") && placed.stdout.contains("\"North Korean troops\" in revision"), "\(placed)")
+        expectCleanFailure(
+            try await sandbox.gloss("resolve", replicas.annotation, "anchor", "--value", "x", store: replicas.desk), mentioning: ["--pick"])
+        try await sandbox.ok("resolve", replicas.annotation, "anchor", "--pick", "2", store: replicas.desk)
+        try await replicas.exchange()
+        try await replicas.expectConverged()
+        let shared = try #require(try await replicas.annotationJSON(on: replicas.field))
+        #expect(string(shared, "exact") == "Kursk Oblast" || string(shared, "exact") == "North Korean troops", "\(shared)")
     }
 }

@@ -148,10 +148,8 @@ import Testing
     @Test func anArticleWithoutRevisionsHashesAsBefore() throws {
         // The canonical form appends revisions only when there are some (SPEC §8): the digest of
         // a state without them is the one every earlier vector records.
+        // (The golden vectors' digests, recorded before revisions, check the first half.)
         let state = try imported()
-        var withEmpty = state
-        withEmpty.articles[article]!.revisions = [:]
-        #expect(StateDigest.hash(of: state.articles[article]!) == StateDigest.hash(of: withEmpty.articles[article]!))
         var revised = state
         try revised.apply(change(alice, 2, [.addRevision(article: article, revision: revision, note: "", body: second)]))
         #expect(StateDigest.hash(of: revised.articles[article]!) != StateDigest.hash(of: state.articles[article]!))
