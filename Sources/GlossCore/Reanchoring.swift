@@ -10,7 +10,9 @@
 /// - `fuzzy`: the edit changed the quoted text (a figure corrected, a word replaced, a typo
 ///   fixed); the new passage is where the edit carried the old one, and `score`, the similarity
 ///   of old and new quote (1 − edit distance / longer length, in scalars), is at least
-///   `fuzzyThreshold`;
+///   `fuzzyThreshold` (or the edit kept the quote's first and last tokens and at least
+///   `keptShareBetweenKeptEdges` of it, or replaced one word of letters by one, at least
+///   `oneWordThreshold` alike);
 /// - `orphaned`: none of these with confidence. An orphan is never drawn at a guessed place.
 ///
 /// How the edit carries a passage: both texts are cut into tokens (runs of letters and digits;
@@ -49,6 +51,11 @@ public enum Reanchoring {
     /// ends, and at least this share of its scalars: then only what lies between changed (a word
     /// replaced inside it), and the passage is `fuzzy` whatever its similarity.
     public static let keptShareBetweenKeptEdges = Share(numerator: 1, denominator: 2)
+    /// The least similarity for `fuzzy` when the quote is one whole word of letters that the
+    /// edit replaced by one word of letters, between two kept neighbours: the place is pinned on
+    /// both sides, so half of a short word is enough ("of" corrected to "on", "tehm" to "them").
+    /// Not for numbers: a corrected figure is another fact, not a typo.
+    public static let oneWordThreshold = Share(numerator: 1, denominator: 2)
     /// A quote found by search must have at least this share of its context around it, and all
     /// of one side.
     public static let contextThreshold = Share(numerator: 1, denominator: 2)
@@ -96,7 +103,9 @@ public enum Reanchoring {
             if let carried = carry(start..<end) {
                 let text = Array(new[carried.range])
                 if text == quote { return Result(state: carried.range == start..<end ? .exact : .moved, range: carried.range, score: 1) }
-                let similarEnough = Reanchoring.isSimilar(quote, text)
+                let similarEnough =
+                    Reanchoring.isSimilar(quote, text, at: fuzzyThreshold)
+                    || (carried.oneWordForOne && Reanchoring.isSimilar(quote, text, at: oneWordThreshold))
                 if similarEnough || (carried.edgesKept && keptShareBetweenKeptEdges.isReached(by: carried.keptScalars, of: quote.count)) {
                     return Result(state: .fuzzy, range: carried.range, score: Reanchoring.similarity(quote, text))
                 }
@@ -186,7 +195,10 @@ public enum Reanchoring {
 extension Reanchoring.Edit {
     /// Where the edit carries the scalars `range` of the old text, or nil when the diff keeps
     /// none of its tokens (nor both of its neighbours), or the edit was too large to follow.
-    func carry(_ range: Range<Int>) -> (range: Range<Int>, edgesKept: Bool, keptScalars: Int)? {
+    ///
+    /// `oneWordForOne`: the range is exactly one old token of letters, not kept, carried to
+    /// exactly one new token of letters (one word replaced by one word between kept neighbours).
+    func carry(_ range: Range<Int>) -> (range: Range<Int>, edgesKept: Bool, keptScalars: Int, oneWordForOne: Bool)? {
         guard let kept else { return nil }
         // The tokens the range overlaps: found by binary search, tokens being in text order.
         var low = 0
@@ -228,7 +240,12 @@ extension Reanchoring.Edit {
         let keptScalars = touched.filter { kept[$0] != nil }.reduce(0) { total, token in
             total + oldTokens[token].clamped(to: range).count
         }
-        return (start..<min(end, new.count), kept[first] != nil && kept[last] != nil, keptScalars)
+        let carried = start..<min(end, new.count)
+        let letters = { (scalars: ArraySlice<Unicode.Scalar>) in scalars.allSatisfy { $0.properties.isAlphabetic } }
+        let oneWordForOne =
+            first == last && kept[first] == nil && oldTokens[first] == range && letters(old[range])
+            && Reanchoring.tokens(Array(new[carried])).count == 1 && letters(new[carried])
+        return (carried, kept[first] != nil && kept[last] != nil, keptScalars, oneWordForOne)
     }
 }
 
@@ -252,12 +269,12 @@ extension Reanchoring {
 
     /// Whether `a` and `b` are similar enough for `fuzzy`: their edit distance, measured, is at
     /// most a quarter of the longer (`fuzzyThreshold` of 1 − distance / longer).
-    static func isSimilar(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Bool {
+    static func isSimilar(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar], at threshold: Share) -> Bool {
         let longer = max(a.count, b.count)
         // The distance is at least the difference in length: a pair whose lengths differ too
         // much needs no measuring.
-        guard fuzzyThreshold.isReached(by: min(a.count, b.count), of: longer), let distance = distance(a, b) else { return false }
-        return fuzzyThreshold.isReached(by: longer - distance, of: longer)
+        guard threshold.isReached(by: min(a.count, b.count), of: longer), let distance = distance(a, b) else { return false }
+        return threshold.isReached(by: longer - distance, of: longer)
     }
 
     /// 1 − Levenshtein distance / the longer length, over scalars, for display; 0 when the pair

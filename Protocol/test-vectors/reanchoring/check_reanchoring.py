@@ -163,7 +163,12 @@ def reanchor(old, new, anchor):
         measured = len(quote) * len(t) <= LARGEST_DISTANCE
         dist = levenshtein(quote, t) if measured else None
         similar = measured and 4 * (L - dist) >= 3 * L
-        if similar or (edges and 2 * ks >= len(quote)):
+        touched = [i for i, (s, e) in enumerate(O) if s < end and e > start]
+        letters = lambda text: all(regex.match(r"\p{Alphabetic}", c) for c in text)
+        one_for_one = (
+            len(touched) == 1 and touched[0] not in kept and O[touched[0]] == (start, end) and letters(old[start:end])
+            and len(tokens(t)) == 1 and letters(t))
+        if similar or (edges and 2 * ks >= len(quote)) or (one_for_one and measured and 2 * (L - dist) >= L):
             return ("fuzzy", s2, e2, 1 - dist / L if measured else 0.0)
     return search(quote, anchor["prefix"], anchor["suffix"], new)
 
