@@ -54,8 +54,10 @@ struct ImportAnnotations: AsyncParsableCommand {
         let articles = try reportingErrors { try store.state(of: Set(articleIDs)) }.articles
         var outcome = Outcome()
         // What each article holds already (place and note), read once per article and kept up
-        // to date as entries are imported: the test for "already here".
-        var held: [EntityID: Set<Placed>] = [:]
+        // to date as entries are imported: the test for "already here". Deleted annotations count
+        // too, by id: a file imported again must not bring back what a person deleted (they can
+        // restore it).
+        var held: [EntityID: [Placed: EntityID?]] = [:]
         for entry in parsed.entries {
             let label = Terminal.singleLine(entry.label)
             switch Self.choose(entry, among: articles) {
@@ -70,14 +72,19 @@ struct ImportAnnotations: AsyncParsableCommand {
                     let state = try reportingErrors { try store.state(ofArticle: article) }
                     // Where each is shown in the current revision, which is where this one is placed.
                     var placer = AnchorPlacer(article: state.articles[article]!)
-                    held[article] = Set(
-                        state.liveAnnotations(of: article).compactMap { annotation in
-                            placer.place(annotation).range.map { Placed(range: $0, note: annotation.value(of: .note)) }
-                        })
+                    var found: [Placed: EntityID?] = [:]
+                    for annotation in state.annotations.values.sorted(by: { $0.id < $1.id }) where annotation.article == article {
+                        guard let range = placer.place(annotation).range else { continue }
+                        let key = Placed(range: range, note: annotation.value(of: .note))
+                        // A live one wins over a deleted one at the same place.
+                        if annotation.presence.isAlive { found[key] = .some(nil) } else if found[key] == nil { found[key] = annotation.id }
+                    }
+                    held[article] = found
                 }
                 let placed = Placed(range: range, note: entry.note)
-                guard !held[article]!.contains(placed) else {
-                    outcome.skipped.append(.init(label: label, reason: "already here"))
+                if let match = held[article]![placed] {
+                    let reason = match.map { "deleted here ('gloss restore \($0.hex)' brings it back)" } ?? "already here"
+                    outcome.skipped.append(.init(label: label, reason: reason))
                     continue
                 }
                 let body = articles[article]!.currentBody
@@ -88,7 +95,7 @@ struct ImportAnnotations: AsyncParsableCommand {
                 do {
                     guard let change = try store.perform(intent, time: currentTime()) else { continue }
                     let id = AnnotateIntent.annotationID(createdBy: change.id)
-                    held[article]!.insert(placed)
+                    held[article]![placed] = .some(nil)
                     outcome.imported.append(.init(id: id.hex, label: label, article: article.hex, state: placement))
                     if !output.json { print(id.hex) }
                 } catch let error as IntentError {

@@ -55,6 +55,15 @@ import Testing
         try await sandbox.ok("delete", exported, store: from)
         let home = try jsonObject(try await sandbox.ok("import-annotations", "all.jsonld", "--json", store: from))
         #expect((home["imported"] as? [Any])?.isEmpty == true, "\(home)")
+        // Into the fresh replica, which made its own annotations from the file, one deleted there
+        // is recognized by its place and note, and not brought back either.
+        let own = try #require(try jsonArray(try await sandbox.ok("annotations", "--json", store: to)).first?["id"] as? String)
+        try await sandbox.ok("delete", own, store: to)
+        let thrice = try jsonObject(try await sandbox.ok("import-annotations", "all.jsonld", "--json", store: to))
+        #expect((thrice["imported"] as? [Any])?.isEmpty == true, "\(thrice)")
+        let reasons = (thrice["skipped"] as? [[String: Any]])?.compactMap { $0["reason"] as? String } ?? []
+        #expect(
+            reasons.filter { $0 == "already here" }.count == 3 && reasons.contains("deleted here ('gloss restore \(own)' brings it back)"))
     }
 
     @Test func hypothesisRowsArePlacedByTheirQuotesAndWhatCannotBePlacedIsSkippedWithAReason() async throws {
