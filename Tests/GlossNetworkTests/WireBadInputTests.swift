@@ -276,10 +276,11 @@ import Testing
         for _ in 0..<40 { flood.append(try await RawConnection(port: fixture.server.port)) }
         var codes: [ProtocolError.Code?] = []
         for connection in flood { codes.append(try await connection.messagesUntilClose().compactMap(\.errorCode).first) }
-        // Connections beyond the 8 admitted are refused at once; the admitted ones time out. (How
+        // Connections beyond the 8 admitted are refused at once; the admitted ones time out. How
         // many of each depends on how fast 40 TLS handshakes go: an admitted session that timed
-        // out frees its slot for a later connection.)
-        #expect(codes.contains(.busy) && codes.filter { $0 == .timeout }.count <= 40 - 8)
+        // out frees its slot for a later connection, so on a loaded machine more than 32 may be
+        // admitted in turn (a bound on that count failed CI while the machine was busy).
+        #expect(codes.contains(.busy) && codes.contains(.timeout))
         #expect(codes.allSatisfy { $0 == .busy || $0 == .timeout })
         flood.removeAll()
         try await fixture.expectUnharmedAndServing()
