@@ -62,26 +62,24 @@ enum EntityRows {
             (registers[entity] ?? [:]).mapValues { MultiValueRegister(values: $0) }
         }
         let (idFilter, idArguments) = condition(ids, column: "id")
-        var revisions: [EntityID: [EntityID: ArticleRevision]] = [:]
-        if layout == .current {
-            let (articleFilter, articleArguments) = condition(ids, column: "article")
-            let revisionRows = try rows(
-                "SELECT article, revision, body, note, replica, seq, time, rank FROM article_revision WHERE \(articleFilter)",
-                articleArguments)
-            while let row = try revisionRows.next() {
-                revisions[id(row, at: 0), default: [:]][id(row, at: 1)] = ArticleRevision(
-                    body: row[2], note: row[3], dot: dot(row, at: 4, replicas), time: UInt64(bitPattern: row[6]),
-                    rank: UInt64(bitPattern: row[7]))
-            }
-        }
         var articles: [EntityID: ArticleState] = [:]
         let articleRows = try rows("SELECT id, body FROM article WHERE \(idFilter)", idArguments)
         while let row = try articleRows.next() {
             let articleID = id(row, at: 0)
             articles[articleID] = ArticleState(
-                id: articleID, body: row[1], registers: registerMap(articleID), tags: AddWinsSet(adds: tags[articleID] ?? [:]),
-                revisions: revisions[articleID] ?? [:]
-            )
+                id: articleID, body: row[1], registers: registerMap(articleID), tags: AddWinsSet(adds: tags[articleID] ?? [:]))
+        }
+        // Revisions of the articles found only: most loads (an annotation edited) name none.
+        if layout == .current, !articles.isEmpty {
+            let (articleFilter, articleArguments) = condition(ids == nil ? nil : Set(articles.keys), column: "article")
+            let revisionRows = try rows(
+                "SELECT article, revision, body, note, replica, seq, time, rank FROM article_revision WHERE \(articleFilter)",
+                articleArguments)
+            while let row = try revisionRows.next() {
+                articles[id(row, at: 0)]?.revisions[id(row, at: 1)] = ArticleRevision(
+                    body: row[2], note: row[3], dot: dot(row, at: 4, replicas), time: UInt64(bitPattern: row[6]),
+                    rank: UInt64(bitPattern: row[7]))
+            }
         }
         var annotations: [EntityID: AnnotationState] = [:]
         let annotationRows = try rows(
