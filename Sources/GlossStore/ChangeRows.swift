@@ -5,9 +5,10 @@ import GlossCore
 /// Writes changes into the op log and reads them back as GlossCore values.
 enum ChangeRows {
     /// Appends `change`, whose chain hash (SPEC §6.6) is `chain`, to the log.
-    static func insert(_ change: Change, chain: ChainHash, in db: Database) throws {
-        let author = try ReplicaOrdinals.ordinal(of: change.id.replica, in: db)
-        for (replica, _) in change.dependencies.sortedEntries { _ = try ReplicaOrdinals.ordinal(of: replica, in: db) }
+    /// `ordinals` may be shared by every insert and save of one transaction, never longer.
+    static func insert(_ change: Change, chain: ChainHash, ordinals: ReplicaOrdinals.Memo, in db: Database) throws {
+        let author = try ordinals.ordinal(of: change.id.replica, in: db)
+        for (replica, _) in change.dependencies.sortedEntries { _ = try ordinals.ordinal(of: replica, in: db) }
         let arrival = (try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(arrival) FROM change")) ?? 0) + 1
         try db.cachedStatement(sql: "INSERT INTO change (replica, seq, time, dependencies, arrival, chain) VALUES (?, ?, ?, ?, ?, ?)")
             .execute(arguments: [

@@ -143,7 +143,12 @@ enum EntityRows {
     /// A new entity is inserted without first looking for rows it cannot have (its old hash,
     /// register values, tags, marks and search row): a clone is nearly all new entities. Should
     /// a caller break the promise, the insert fails on the primary key and the transaction with it.
-    static func save(_ ids: Set<EntityID>, from state: ReplicaState, replacing stored: ReplicaState, in db: Database) throws {
+    ///
+    /// `ordinals` may be shared by every insert and save of one transaction, never longer.
+    static func save(
+        _ ids: Set<EntityID>, from state: ReplicaState, replacing stored: ReplicaState,
+        ordinals: ReplicaOrdinals.Memo = ReplicaOrdinals.Memo(), in db: Database
+    ) throws {
         // Articles first: an annotation row refers to its article's row, and one change may
         // create both (whatever order their ids sort in).
         let articlesFirst = ids.filter { state.articles[$0] != nil }.sorted() + ids.filter { state.articles[$0] == nil }.sorted()
@@ -165,8 +170,9 @@ enum EntityRows {
                         .execute(arguments: [key, article.body, Data(hash), article.conflicts.count])
                 }
                 try saveRegisters(
-                    article.registers, tags: article.tags, replacing: (old?.registers ?? [:], old?.tags ?? AddWinsSet()), of: key, in: db)
-                try saveRevisions(article.revisions, replacing: old?.revisions ?? [:], of: key, in: db)
+                    article.registers, tags: article.tags, replacing: (old?.registers ?? [:], old?.tags ?? AddWinsSet()), of: key,
+                    ordinals: ordinals, in: db)
+                try saveRevisions(article.revisions, replacing: old?.revisions ?? [:], of: key, ordinals: ordinals, in: db)
             } else if let annotation = state.annotations[entity] {
                 let old = stored.annotations[entity]
                 if let old {
@@ -188,21 +194,10 @@ enum EntityRows {
                 }
                 try saveRegisters(
                     annotation.registers, tags: annotation.tags, replacing: (old?.registers ?? [:], old?.tags ?? AddWinsSet()), of: key,
-                    in: db)
-                if old?.presence != annotation.presence {
-                    if old != nil { try db.cachedStatement(sql: "DELETE FROM presence_mark WHERE entity = ?").execute(arguments: [key]) }
-                    for entry in annotation.presence.entries {
-                        try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)")
-                            .execute(
-                                arguments: [
-                                    key, try ReplicaOrdinals.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq),
-                                    entry.mark.rawValue, Int64(bitPattern: entry.time),
-                                ]
-                            )
-                    }
-                }
+                    ordinals: ordinals, in: db)
+                try savePresence(annotation.presence, replacing: old?.presence, of: key, ordinals: ordinals, in: db)
             }
-            try SearchRows.index(entity, from: state, isNew: isNew, in: db)
+            try SearchRows.index(entity, from: state, replacing: stored, isNew: isNew, in: db)
         }
         try StateSumRow.write(sum, in: db)
     }
@@ -247,46 +242,76 @@ enum EntityRows {
         return hash
     }
 
-    /// Writes the fields and tags that differ from `stored` (all of them for a new entity):
-    /// each such field's or tag's rows are deleted and its live values or surviving adds
-    /// inserted. A field or tag `stored` lacks has no rows to delete.
+    /// Writes the fields and tags that differ from `stored` (all of them for a new entity): of
+    /// each such field or tag, the live values or surviving adds `stored` lacks are inserted and
+    /// the rows of those it had that are gone are deleted.
     private static func saveRegisters(
         _ registers: [Field: MultiValueRegister], tags: AddWinsSet, replacing stored: ([Field: MultiValueRegister], AddWinsSet),
-        of key: Data, in db: Database
+        of key: Data, ordinals: ReplicaOrdinals.Memo, in db: Database
     ) throws {
+        // Only the rows that went or came, each deleted by its whole primary key. Deleting by
+        // entity and field (or tag) alone made SQLite build a temporary b-tree of the keys to
+        // delete every time: a fifth of a sync round's apply. The field is written into the SQL,
+        // one cached statement a field: bound as a parameter, it meets the partial index
+        // `register_archived` (`field = 'archived'`), and SQLite prepares the statement again
+        // whenever that parameter's value changes.
         for field in Set(registers.keys).union(stored.0.keys) where stored.0[field] != registers[field] {
-            if stored.0[field] != nil {
-                try db.cachedStatement(sql: "DELETE FROM register_value WHERE entity = ? AND field = ?").execute(arguments: [
-                    key, field.rawValue,
-                ])
+            let (old, new) = (stored.0[field]?.values ?? [], registers[field]?.values ?? [])
+            for value in old where !new.contains(value) {
+                try db.cachedStatement(
+                    sql: "DELETE FROM register_value WHERE entity = ? AND field = '\(field.rawValue)' AND replica = ? AND seq = ?"
+                ).execute(arguments: [key, try ordinals.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq)])
             }
-            for value in registers[field]?.values ?? [] {
+            for value in new where !old.contains(value) {
                 try db.cachedStatement(
                     sql: "INSERT INTO register_value (entity, field, replica, seq, time, rank, value) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 ).execute(
                     arguments: [
-                        key, field.rawValue, try ReplicaOrdinals.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
+                        key, field.rawValue, try ordinals.ordinal(of: value.dot.replica, in: db), Int64(bitPattern: value.dot.seq),
                         Int64(bitPattern: value.time), Int64(bitPattern: value.rank), value.value,
                     ]
                 )
             }
         }
         for tag in Set(tags.adds.keys).union(stored.1.adds.keys) where stored.1.adds[tag] != tags.adds[tag] {
-            if stored.1.adds[tag] != nil {
-                try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ? AND tag = ?").execute(arguments: [key, tag.string])
+            let (old, new) = (stored.1.adds[tag] ?? [], tags.adds[tag] ?? [])
+            for dot in old.subtracting(new) {
+                try db.cachedStatement(sql: "DELETE FROM tag_add WHERE entity = ? AND tag = ? AND replica = ? AND seq = ?").execute(
+                    arguments: [key, tag.string, try ordinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)])
             }
-            for dot in tags.adds[tag] ?? [] {
+            for dot in new.subtracting(old) {
                 try db.cachedStatement(sql: "INSERT INTO tag_add (entity, tag, replica, seq) VALUES (?, ?, ?, ?)").execute(
-                    arguments: [key, tag.string, try ReplicaOrdinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
+                    arguments: [key, tag.string, try ordinals.ordinal(of: dot.replica, in: db), Int64(bitPattern: dot.seq)]
                 )
             }
+        }
+    }
+
+    /// Writes the presence marks that came since `stored` and deletes those that went, each by
+    /// its whole primary key (see `saveRegisters`).
+    private static func savePresence(
+        _ presence: PresenceRegister, replacing stored: PresenceRegister?, of key: Data, ordinals: ReplicaOrdinals.Memo, in db: Database
+    ) throws {
+        guard stored != presence else { return }
+        let (old, new) = (Set(stored?.entries ?? []), Set(presence.entries))
+        for entry in old.subtracting(new) {
+            try db.cachedStatement(sql: "DELETE FROM presence_mark WHERE entity = ? AND replica = ? AND seq = ?").execute(
+                arguments: [key, try ordinals.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq)])
+        }
+        for entry in new.subtracting(old) {
+            try db.cachedStatement(sql: "INSERT INTO presence_mark (entity, replica, seq, mark, time) VALUES (?, ?, ?, ?, ?)").execute(
+                arguments: [
+                    key, try ordinals.ordinal(of: entry.dot.replica, in: db), Int64(bitPattern: entry.dot.seq), entry.mark.rawValue,
+                    Int64(bitPattern: entry.time),
+                ])
         }
     }
 
     /// Writes the revisions added, or whose first adder changed, since `stored`. Revisions are
     /// never removed.
     private static func saveRevisions(
-        _ revisions: [EntityID: ArticleRevision], replacing stored: [EntityID: ArticleRevision], of key: Data, in db: Database
+        _ revisions: [EntityID: ArticleRevision], replacing stored: [EntityID: ArticleRevision], of key: Data,
+        ordinals: ReplicaOrdinals.Memo, in db: Database
     ) throws {
         for (revision, added) in revisions.sorted(by: { $0.key < $1.key }) where stored[revision] != added {
             try db.cachedStatement(
@@ -295,7 +320,7 @@ enum EntityRows {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                key, Data(revision.bytes), added.body, added.note, try ReplicaOrdinals.ordinal(of: added.dot.replica, in: db),
+                key, Data(revision.bytes), added.body, added.note, try ordinals.ordinal(of: added.dot.replica, in: db),
                 Int64(bitPattern: added.dot.seq), Int64(bitPattern: added.time), Int64(bitPattern: added.rank),
             ])
         }

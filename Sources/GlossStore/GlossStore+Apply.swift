@@ -284,6 +284,7 @@ extension GlossStore {
     /// once, however many of its changes touch them. A chunk bounds the memory a whole
     /// bundle's apply takes.
     static func applyInChunks(_ changes: [Change], chains: [Dot: ChainHash], clock: inout VersionVector, in db: Database) throws {
+        let ordinals = ReplicaOrdinals.Memo()
         for start in stride(from: 0, to: changes.count, by: applyChunk) {
             let chunk = changes[start..<min(changes.count, start + applyChunk)]
             var touched = Set(chunk.flatMap(Self.touchedEntities))
@@ -291,10 +292,11 @@ extension GlossStore {
             var state = ReplicaState(clock: clock, articles: loaded.articles, annotations: loaded.annotations)
             for change in chunk {
                 try state.apply(change)
-                try ChangeRows.insert(change, chain: chains[change.id]!, in: db)
+                try ChangeRows.insert(change, chain: chains[change.id]!, ordinals: ordinals, in: db)
             }
             try EntityRows.save(
-                touched, from: state, replacing: ReplicaState(articles: loaded.articles, annotations: loaded.annotations), in: db)
+                touched, from: state, replacing: ReplicaState(articles: loaded.articles, annotations: loaded.annotations),
+                ordinals: ordinals, in: db)
             clock = state.clock
         }
     }
@@ -345,8 +347,9 @@ extension GlossStore {
         }
         let stored = state
         try state.apply(change)
-        try ChangeRows.insert(change, chain: chain, in: db)
-        try EntityRows.save(touched, from: state, replacing: stored, in: db)
+        let ordinals = ReplicaOrdinals.Memo()
+        try ChangeRows.insert(change, chain: chain, ordinals: ordinals, in: db)
+        try EntityRows.save(touched, from: state, replacing: stored, ordinals: ordinals, in: db)
     }
 
     /// Replica `author` signed a history here and another in the batch that differ at or

@@ -26,4 +26,20 @@ enum ReplicaOrdinals {
         }
         return replicas
     }
+
+    /// The ordinals one transaction has looked up: a batch's thousands of rows name the same few
+    /// replicas, and each lookup was a statement (a twelfth of a sync round's apply). It lives
+    /// no longer than the transaction that made it, since a replica it added goes if that
+    /// transaction rolls back.
+    final class Memo {
+        private var known: [ReplicaID: Int64] = [:]
+
+        /// The replica's ordinal, adding the replica if this store has not heard of it.
+        func ordinal(of replica: ReplicaID, in db: Database) throws -> Int64 {
+            if let ordinal = known[replica] { return ordinal }
+            let ordinal = try ReplicaOrdinals.ordinal(of: replica, in: db)
+            known[replica] = ordinal
+            return ordinal
+        }
+    }
 }

@@ -1,9 +1,10 @@
 import Crypto
 import Foundation
 import GlossCore
-import GlossStore
 import GlossTestSupport
 import Testing
+
+@testable import GlossStore
 
 /// The store applies changes through GlossCore's rules; its merged state must be exactly the
 /// in-memory reference's, whatever order and batching the changes arrive in.
@@ -37,6 +38,13 @@ import Testing
         #expect(try store.digest().digest == StateDigest.of(reference), "seed \(seed): the digest from stored entity hashes")
         #expect(try store.conflictCount() == reference.conflicts.count, "seed \(seed): conflicts counted by query")
         #expect(try store.conflictedEntities() == Set(reference.conflicts.map(\.entity)), "seed \(seed): conflicted entities by index")
+        // The search index, kept by comparing each save with the state it replaces, holds the
+        // reference's text of every entity (restored and deleted annotations included).
+        var texts: [EntityID: String] = [:]
+        for id in Set(reference.articles.keys).union(reference.annotations.keys) {
+            texts[id] = SearchRows.text(of: id, in: reference)
+        }
+        #expect(try store.indexedTexts() == texts, "seed \(seed): the search index")
     }
 
     /// A batch larger than a chunk of the apply (`applyChunk`, 512): entities touched on both
