@@ -131,6 +131,10 @@ struct Bench {
         await served.close()
         _ = await serving.result
 
+        // (g) A command's process, start to exit, beside sqlite3's one durable insert.
+        let start = try ProcessStart.measure(gloss: gloss, store: out + "/A.sqlite", annotation: annotationIDs[0], in: out)
+        note("process start: --version \(start.versionMS) ms, edit \(start.editMS) ms, sqlite3 insert \(start.sqliteInsertMS ?? 0) ms")
+
         let matchesReference = defaults ? expected == ExpectedState.referenceDigest : nil
         let versionOutput = try Child(gloss, ["--version"])
         let version = versionOutput.firstLine() ?? "?"
@@ -140,7 +144,7 @@ struct Bench {
             commitFloorMicroseconds: floor.microsecondsPerCommit, fullSyncS: fullSync.inSeconds, fullBytes: wireBytes,
             fullBytesBA: sentBytes, peakRSSMB: .init(a: Double(serverPeak) / 1024, b: Double(clientPeak.value) / 1024),
             storeBytes: disk, stateSHA256: expected, fullSyncOK: converged && matchesReference != false, signing: signing.summary,
-            incr: rounds, inSyncS: inSync.sorted()[inSync.count / 2].inSeconds, inSyncSessions: inSync.count)
+            incr: rounds, inSyncS: inSync.sorted()[inSync.count / 2].inSeconds, inSyncSessions: inSync.count, processStart: start)
         print(json ? try results.json() : results.markdown(seed: size("SEED", 42), matchesReference: matchesReference))
         if !converged || (defaults && expected != ExpectedState.referenceDigest) { exit(1) }
     }

@@ -64,9 +64,11 @@ struct BenchResults: Encodable {
     /// TLS (handshake included): the median of `inSyncSessions`, seconds.
     let inSyncS: Double
     let inSyncSessions: Int
+    let processStart: ProcessStart
 
     enum CodingKeys: String, CodingKey {
         case lib, version, ops, signing, incr
+        case processStart = "process_start"
         case inSyncS = "in_sync_s"
         case inSyncSessions = "in_sync_sessions"
         case editS = "edit_s"
@@ -97,6 +99,9 @@ struct BenchResults: Encodable {
             return
                 "| gloss | \(number + 1) | \(round.ops) | \(fixed(round.editS * 1000, 1)) | \(fixed(round.sessionS * 1000, 1)) | \(round.bytesBA) / \(round.bytesAB) (\(bytesPerOp)) | \(round.converged ? "yes" : "NO") | \(round.aWins) / \(round.bWins) |"
         }
+        let startRatios =
+            processStart.sqliteInsertMS.map { ": \(fixed(processStart.versionMS / $0))× and \(fixed(processStart.editMS / $0))× sqlite3's" }
+            ?? ""
         return """
 
             ## Gloss on the peer workload (\(ops) ops, seed \(seed))
@@ -115,6 +120,7 @@ struct BenchResults: Encodable {
             | A and B digests equal after the full sync, B's state the workload's | \(fullSyncOK ? "yes" : "NO") |
             | workload state SHA-256 from B | \(stateSHA256)\(reference) |
             | a sync when already in sync (in process, TLS handshake included), median of \(inSyncSessions) | \(fixed(inSyncS * 1000, 1)) ms |
+            | process start to exit: `gloss --version` / `gloss edit` / sqlite3's one durable insert, medians | \(fixed(processStart.versionMS, 1)) / \(fixed(processStart.editMS, 1)) / \(processStart.sqliteInsertMS.map { fixed($0, 1) } ?? "no sqlite3") ms\(startRatios) |
 
             | library | round | ops per side | local edits ms (both) | session ms (both directions) | bytes B→A / A→B (B/op) | converged | winner A / B |
             | --- | --- | --- | --- | --- | --- | --- | --- |

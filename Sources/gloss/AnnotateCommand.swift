@@ -3,6 +3,7 @@ import GlossCore
 
 struct Annotate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "annotate",
         abstract: "Highlight a quoted passage of an article, with an optional note. Prints the annotation's id.",
         discussion: """
             The quote is matched forgivingly when its exact text is not in the article: curly and \

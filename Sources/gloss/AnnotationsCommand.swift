@@ -2,7 +2,8 @@ import ArgumentParser
 import GlossCore
 
 struct Annotations: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List annotations, of one article or all.")
+    static let configuration = CommandConfiguration(
+        commandName: "annotations", abstract: "List annotations, of one article or all.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions

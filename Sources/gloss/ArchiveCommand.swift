@@ -4,6 +4,7 @@ import GlossStore
 
 struct Archive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "archive",
         abstract: "Put articles away: hidden from lists, kept with their annotations, synced.",
         discussion: """
             'gloss articles --archived' lists them, 'gloss show' still shows one, and 'gloss \
@@ -21,6 +22,7 @@ struct Archive: AsyncParsableCommand {
 
 struct Unarchive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "unarchive",
         abstract: "Bring archived articles back into the lists.",
         discussion: "'gloss articles --archived' lists the archived articles."
     )

@@ -2,7 +2,8 @@ import ArgumentParser
 import GlossCore
 
 struct Articles: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "List the articles, with their tags and annotation counts.")
+    static let configuration = CommandConfiguration(
+        commandName: "articles", abstract: "List the articles, with their tags and annotation counts.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions

@@ -13,6 +13,7 @@ struct BundleCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "create",
             abstract: "Write the changes a peer lacks to a bundle file (all of them by default).",
             discussion: "--since takes the peer's version vector, the \"clock\" that 'gloss status --json' prints there."
         )
@@ -35,6 +36,7 @@ struct BundleCommand: AsyncParsableCommand {
 
     struct Apply: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "apply",
             abstract: "Apply a bundle file, a slice of about 500 changes at a time; one that does not verify writes nothing."
         )
 

@@ -6,6 +6,7 @@ import GlossStore
 
 struct Clone: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "clone",
         abstract: "Create a new replica of a store, from a server (HOST:PORT) or a bundle file. Prints the new replica id.",
         discussion: """
             From a server, --expect names the server's device id (its 'gloss id'), checked with its \

@@ -4,6 +4,7 @@ import GlossCore
 
 struct Conflicts: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "conflicts",
         abstract: "List every field with concurrent values: the values, who wrote each, and when.",
         discussion: "Settle one with 'gloss resolve ID FIELD --pick N' (N as numbered here), --value or --merge."
     )

@@ -4,6 +4,7 @@ import GlossStore
 
 struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "delete",
         abstract: "Delete an annotation.",
         discussion: """
             A delete removes the annotation as this replica has seen it. If another replica edits \

@@ -6,6 +6,7 @@ import GlossStore
 
 struct Demo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract:
             "Run a guided tour in a temporary folder: two replicas trust each other, annotate, sync over TLS, conflict, resolve and converge."
     )

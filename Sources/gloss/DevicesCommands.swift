@@ -5,6 +5,7 @@ import GlossStore
 
 struct Devices: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "devices",
         abstract: "List the devices this replica knows: device id, replica id, name, role, last seen, address.",
         discussion: """
             Roles are local to this replica and never synced. read-write devices sync both ways; \
@@ -61,6 +62,7 @@ struct Devices: AsyncParsableCommand {
 
 struct Pending: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pending",
         abstract: "List unknown devices that tried to sync with this replica: device id, name, address, attempts.",
         discussion: """
             The name is what the device said about itself: check its device id with its owner \
@@ -108,6 +110,7 @@ struct Pending: AsyncParsableCommand {
 
 struct Trust: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "trust",
         abstract: "Allow a device to sync with this replica, read-write or read-only.",
         discussion: """
             Give the whole device id (or replica id), read aloud or copied from the device's own \
@@ -143,6 +146,7 @@ struct Trust: AsyncParsableCommand {
 /// `revoke` and `ignore`: the two ways to refuse a device.
 struct Revoke: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "revoke",
         abstract: "Refuse a device from now on, including in a session it has open (at its next batch).")
 
     @OptionGroup var storeOptions: StoreOptions
@@ -153,6 +157,7 @@ struct Revoke: AsyncParsableCommand {
 
 struct Ignore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "ignore",
         abstract: "Refuse a device silently: its attempts are neither logged nor listed as pending.")
 
     @OptionGroup var storeOptions: StoreOptions

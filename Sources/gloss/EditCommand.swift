@@ -4,6 +4,7 @@ import GlossStore
 
 struct Edit: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "edit",
         abstract: "Edit an annotation (note, color, tags) or an article (title, source, tags).",
         discussion: """
             A write replaces every value of the field this replica holds, conflicting ones included; \

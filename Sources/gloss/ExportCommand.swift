@@ -5,6 +5,7 @@ import GlossStore
 
 struct Export: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "export",
         abstract: "Export annotations: W3C Web Annotations, Markdown for a draft, or JSON.",
         discussion: """
             --format w3c writes a W3C Web Annotation collection (JSON-LD) of the live annotations \

@@ -3,6 +3,7 @@ import GlossCore
 
 struct Id: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "id",
         abstract: "Show this replica's device id, to read aloud and compare with the person who will trust it.",
         discussion: """
             The device id is the replica id in base32 with two check characters, in four groups of \

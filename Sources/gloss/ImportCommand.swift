@@ -4,6 +4,7 @@ import GlossStore
 
 struct Import: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "import",
         abstract: "Import articles from UTF-8 .txt, .md or .markdown files, or - for standard input. Prints each article's id.",
         discussion: """
             The same text imported twice, here or on another replica, is one article: its id \

@@ -3,6 +3,7 @@ import GlossStore
 
 struct Init: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "init",
         abstract: "Create a store: a new store id and this replica's signing key. Prints the replica id."
     )
 

@@ -3,7 +3,8 @@ import Foundation
 import GlossCore
 
 struct Log: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show the changes, newest first: who, which number, when, and what changed.")
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Show the changes, newest first: who, which number, when, and what changed.")
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var output: OutputOptions

@@ -4,6 +4,7 @@ import GlossStore
 
 struct Reanchor: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "reanchor",
         abstract: "Place an annotation by hand on its article's current revision.",
         discussion: """
             For an orphan (an annotation whose passage the current revision no longer holds \

@@ -3,6 +3,7 @@ import GlossNetwork
 
 struct Remote: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "remote",
         abstract: "Show or set the server 'gloss sync' uses when given none.",
         discussion: """
             'gloss clone HOST:PORT' sets it to the server cloned from, as git remembers origin. \

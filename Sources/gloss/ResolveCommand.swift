@@ -4,6 +4,7 @@ import GlossStore
 
 struct Resolve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "resolve",
         abstract: "Settle a conflict: pick a value, write a new one, merge the texts, or keep a deleted annotation.",
         discussion: """
             gloss resolve ID FIELD --pick N     the Nth value as 'gloss conflicts' lists it (from 1)

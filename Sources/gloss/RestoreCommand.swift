@@ -4,6 +4,7 @@ import GlossStore
 
 struct Restore: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "restore",
         abstract: "Bring back a deleted annotation, with its note, color and tags.",
         discussion: """
             The restore is an ordinary change that syncs like any other. 'gloss annotations \

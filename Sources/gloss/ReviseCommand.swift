@@ -4,6 +4,7 @@ import GlossStore
 
 struct Revise: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "revise",
         abstract: "Record a new revision of an article: the text it has now.",
         discussion: """
             The article keeps its id; the revision is known by its text's hash, so the same text \

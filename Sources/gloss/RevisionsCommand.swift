@@ -4,6 +4,7 @@ import GlossStore
 
 struct Revisions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "revisions",
         abstract: "List an article's revisions, oldest first, and which is current.",
         discussion: """
             Revision 1 is the text the article was imported with. Later ones are numbered in the \

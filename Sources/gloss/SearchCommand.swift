@@ -4,6 +4,7 @@ import GlossStore
 
 struct Search: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "search",
         abstract: "Find articles and notes that hold some words.",
         discussion: """
             Every word must be there, as a whole word, whatever its case or accents ("kyiv" finds \

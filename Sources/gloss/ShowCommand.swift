@@ -3,6 +3,7 @@ import GlossCore
 
 struct Show: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "show",
         abstract: "Show an article's text with its highlights and notes.",
         discussion: """
             Highlights are marked ⟦like this⟧¹ and their notes listed below the text. An article \

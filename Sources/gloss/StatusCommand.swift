@@ -3,6 +3,7 @@ import GlossCore
 
 struct Status: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show the store id, this replica, its version vector, the state digest and counts."
     )
 

@@ -7,6 +7,7 @@ import GlossStore
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "serve",
         abstract: "Serve sync sessions for this store until interrupted.",
         discussion: """
             Listens on 127.0.0.1:\(SyncProtocol.defaultPort) unless --listen says otherwise (port 0 picks a free \
@@ -43,6 +44,7 @@ struct Serve: AsyncParsableCommand {
 
 struct Sync: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "sync",
         abstract: "Exchange changes with a server, both ways, retrying through a bad link.",
         discussion: """
             Exits 0 when both replicas hold the union of their changes (a device that is read-only \
@@ -145,6 +147,7 @@ func syncOnce(
 
 struct Peers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "peers",
         abstract: "List the replicas this one has synced with, when, what each held, and the last error.")
 
     @OptionGroup var storeOptions: StoreOptions

@@ -4,6 +4,7 @@ import GlossStore
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "verify",
         abstract: "Check a store end to end: the file, every signature, and the state against its log.",
         discussion: """
             Runs SQLite's integrity check, verifies every author's signatures over the whole log, \
@@ -46,6 +47,7 @@ struct Verify: AsyncParsableCommand {
 
 struct Backup: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "backup",
         abstract: "Copy the store to a new file, consistently, while others use it.",
         discussion: """
             Uses SQLite's online backup, so a server or a sync may keep writing meanwhile. The copy \
