@@ -57,7 +57,7 @@ struct ImportAnnotations: AsyncParsableCommand {
         // to date as entries are imported: the test for "already here". Deleted annotations count
         // too, by id: a file imported again must not bring back what a person deleted (they can
         // restore it).
-        var held: [EntityID: [Placed: EntityID?]] = [:]
+        var held: [EntityID: [Placed: Held]] = [:]
         for entry in parsed.entries {
             let label = Terminal.singleLine(entry.label)
             switch Self.choose(entry, among: articles) {
@@ -72,20 +72,29 @@ struct ImportAnnotations: AsyncParsableCommand {
                     let state = try reportingErrors { try store.state(ofArticle: article) }
                     // Where each is shown in the current revision, which is where this one is placed.
                     var placer = AnchorPlacer(article: state.articles[article]!)
-                    var found: [Placed: EntityID?] = [:]
+                    var found: [Placed: Held] = [:]
                     for annotation in state.annotations.values.sorted(by: { $0.id < $1.id }) where annotation.article == article {
                         guard let range = placer.place(annotation).range else { continue }
                         let key = Placed(range: range, note: annotation.value(of: .note))
                         // A live one wins over a deleted one at the same place.
-                        if annotation.presence.isAlive { found[key] = .some(nil) } else if found[key] == nil { found[key] = annotation.id }
+                        if annotation.presence.isAlive {
+                            found[key] = .live
+                        } else if found[key] == nil {
+                            found[key] = .deleted(annotation.id)
+                        }
                     }
                     held[article] = found
                 }
                 let placed = Placed(range: range, note: entry.note)
-                if let match = held[article]![placed] {
-                    let reason = match.map { "deleted here ('gloss restore \($0.hex)' brings it back)" } ?? "already here"
-                    outcome.skipped.append(.init(label: label, reason: reason))
+                switch held[article]![placed] {
+                case .live?:
+                    outcome.skipped.append(.init(label: label, reason: "already here"))
                     continue
+                case .deleted(let id)?:
+                    outcome.skipped.append(.init(label: label, reason: "deleted here ('gloss restore \(id.hex)' brings it back)"))
+                    continue
+                case nil:
+                    break
                 }
                 let body = articles[article]!.currentBody
                 let quote = String(String.UnicodeScalarView(Array(body.unicodeScalars)[range]))
@@ -95,7 +104,7 @@ struct ImportAnnotations: AsyncParsableCommand {
                 do {
                     guard let change = try store.perform(intent, time: currentTime()) else { continue }
                     let id = AnnotateIntent.annotationID(createdBy: change.id)
-                    held[article]![placed] = .some(nil)
+                    held[article]![placed] = .live
                     outcome.imported.append(.init(id: id.hex, label: label, article: article.hex, state: placement))
                     if !output.json { print(id.hex) }
                 } catch let error as IntentError {
@@ -117,6 +126,13 @@ struct ImportAnnotations: AsyncParsableCommand {
     struct Placed: Hashable {
         let range: Range<Int>
         let note: String?
+    }
+
+    /// What an article holds at a place with a note: a live annotation, or only a deleted one,
+    /// which a file imported again must not bring back (`gloss restore` does).
+    enum Held {
+        case live
+        case deleted(EntityID)
     }
 
     enum Choice {
