@@ -13,7 +13,7 @@ public enum SyncClient {
         _ replica: SyncReplica, with endpoint: SyncEndpoint, trusting trusted: Set<ReplicaID>, limits: SyncLimits = SyncLimits(),
         resuming learned: (budget: Int, compressionRatio: Double)? = nil, progress: (@Sendable (SyncProgress) -> Void)? = nil
     ) async throws -> SyncReport {
-        try await withTaskExecutorPreference(SessionExecutor.shared) {
+        try await withTaskExecutorPreference(SessionExecutor()) {
             try await connect(replica, to: endpoint, trusting: trusted, limits: limits, learned: learned, progress: progress)
         }
     }

@@ -55,11 +55,23 @@ public final class SyncServer: Sendable {
     }
 
     /// Accepts connections until `close()`; each session runs in its own task.
+    ///
+    /// The accept loop runs on the session executor too, whatever task called this: on the
+    /// shared cooperative pool, a caller that blocks its threads (a test waiting on a child
+    /// process, a command doing synchronous store work) would leave new connections unserved
+    /// until their handshake timed out.
     public func run() async throws {
-        try await withThrowingDiscardingTaskGroup { group in
-            try await listener.executeThenClose { connections in
-                for try await connection in connections {
-                    group.addTask(executorPreference: SessionExecutor.shared) { await self.serve(connection) }
+        try await withTaskExecutorPreference(SessionExecutor(label: "gloss.accept")) {
+            try await withThrowingDiscardingTaskGroup { group in
+                try await listener.executeThenClose { connections in
+                    for try await connection in connections {
+                        let executor = SessionExecutor()
+                        // The task's closure keeps its executor alive as long as the task runs.
+                        group.addTask(executorPreference: executor) {
+                            await self.serve(connection)
+                            withExtendedLifetime(executor) {}
+                        }
+                    }
                 }
             }
         }
