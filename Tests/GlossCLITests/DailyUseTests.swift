@@ -1,4 +1,5 @@
 import Foundation
+import GlossTestSupport
 import Testing
 
 /// Issue 11's rough edges that a working day meets: long notes from a file or standard input,
@@ -139,7 +140,7 @@ import Testing
             "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", store, sql,
         ]
         try edit.run()
-        edit.waitUntilExit()
+        await onAThreadOfItsOwn { edit.waitUntilExit() }
         try #require(edit.terminationStatus == 0)
     }
 

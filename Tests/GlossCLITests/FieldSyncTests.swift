@@ -6,7 +6,7 @@ import Testing
 
 /// `gloss sync` over a bad link (`BadLink`, in process): a field correspondent's day of notes
 /// reaches the hub through cuts, and a stalled connection is replaced (issue 8).
-@Suite struct FieldSyncTests {
+@Suite(.onItsOwnThread) struct FieldSyncTests {
     /// The day of issue 8 on the field replica: 500 annotations with notes, colors and tags,
     /// 100 of them edited afterwards. Returns the field's clock entry after it.
     ///
@@ -61,7 +61,7 @@ import Testing
     /// process took to start and shake hands.
     static func cutEveryThreeSeconds(_ link: BadLink) -> Task<Int, Never> {
         let start = link.bytesToServer + link.bytesToClient
-        return Task.detached {
+        return Task.onItsOwnThread {
             for _ in 0..<1_200 where link.bytesToServer + link.bytesToClient < start + 8_000 {
                 try? await Task.sleep(for: .milliseconds(50))
             }
@@ -174,7 +174,7 @@ import Testing
         let setup = try await Setup.make(profile: .init(bytesPerSecond: 10_000))
         _ = try Self.writeADaysNotes(on: setup.replicas.field)
         let link = setup.link
-        let fader = Task.detached {
+        let fader = Task.onItsOwnThread {
             // Once the first session is under way, fade for 12 s: three times the stall timeout.
             for _ in 0..<600 where link.bytesToServer < 6_000 { try? await Task.sleep(for: .milliseconds(50)) }
             link.cut(.blackHole)

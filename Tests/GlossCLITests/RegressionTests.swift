@@ -51,7 +51,7 @@ import Testing
             other,
         ]
         try make.run()
-        make.waitUntilExit()
+        await onAThreadOfItsOwn { make.waitUntilExit() }
         let before = try #require(sandbox.bytes("contacts.db"))
         for command in [["status"], ["annotate", "abcd", "--quote", "x"], ["bundle", "apply", other]] {
             expectCleanFailure(try await sandbox.run(command + ["--store", other]), mentioning: ["not a Gloss store"])

@@ -6,7 +6,7 @@ import Testing
 
 /// The store's feed cuts pages by the bytes the CHANGES batch encodes, not by an estimate: a
 /// page sized for a slow link must fit it, and fill it (issue 8).
-@Suite struct ChangeFeedPageTests {
+@Suite(.onItsOwnThread) struct ChangeFeedPageTests {
     /// Two authors' annotations, interleaved, with notes that grow from a few bytes to a few
     /// hundred, so that a page's bytes do not follow its change count. The field's changes
     /// arrive one at a time, so each carries a signature and a page may end after any of them.

@@ -12,7 +12,7 @@ import Testing
 
 /// Equal version vectors with different digests mean the merge went wrong somewhere: both sides
 /// must say so, never carry on quietly.
-@Suite struct DivergenceTests {
+@Suite(.onItsOwnThread) struct DivergenceTests {
     @Test func theServerReportsAPeerWithTheSameChangesButAnotherState() async throws {
         let folder = try TemporaryFolder()
         var random = SplitMix64(seed: 41)

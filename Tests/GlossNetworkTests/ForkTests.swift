@@ -7,7 +7,7 @@ import GlossTestSupport
 import Testing
 
 /// An author that signs two histories (SPEC §6.7), met by two replicas over two paths.
-@Suite struct ForkTests {
+@Suite(.onItsOwnThread) struct ForkTests {
     static let author = TestKeys.replicaID(7)
 
     /// Change 1 of the forking author, one of two versions.

@@ -12,7 +12,7 @@ import Testing
 /// SIGKILL either side of a sync at random moments, with real `gloss` processes: both stores
 /// stay intact, every batch is applied wholly or not at all, and the next sync completes,
 /// re-sending nothing that was already applied.
-@Suite struct KillTests {
+@Suite(.onItsOwnThread) struct KillTests {
     static var gloss: String {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/gloss").path
@@ -37,8 +37,15 @@ import Testing
             try process.run()
         }
 
+        // Every wait below runs on a thread of its own (`onAThreadOfItsOwn`): blocking a
+        // cooperative thread for seconds would starve the suite's in-process servers.
+
         /// The first line of stdout (waits up to 10 s).
-        func firstLine() -> String? {
+        func firstLine() async -> String? {
+            await onAThreadOfItsOwn { self.readFirstLine() }
+        }
+
+        private func readFirstLine() -> String? {
             let deadline = Date().addingTimeInterval(10)
             var bytes: [UInt8] = []
             while Date() < deadline {
@@ -50,23 +57,43 @@ import Testing
             return nil
         }
 
-        func kill() {
+        func kill() async {
+            await onAThreadOfItsOwn { self.killNow() }
+        }
+
+        private func killNow() {
             Glibc.kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
 
         /// A child nobody waited for (a sync still retrying) does not outlive its test.
-        deinit { if process.isRunning { kill() } }
+        deinit { if process.isRunning { killNow() } }
 
         /// Waits up to `seconds` for the process to exit; true if it did.
-        func finished(within seconds: Double) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while process.isRunning && Date() < deadline { usleep(5000) }
-            return !process.isRunning
+        func finished(within seconds: Double) async -> Bool {
+            await onAThreadOfItsOwn {
+                let deadline = Date().addingTimeInterval(seconds)
+                while self.process.isRunning && Date() < deadline { usleep(5000) }
+                return !self.process.isRunning
+            }
+        }
+
+        /// Everything the process prints on stdout, once it closes it.
+        func wholeOutput() async -> Data {
+            await onAThreadOfItsOwn { self.output.fileHandleForReading.readDataToEndOfFile() }
         }
     }
 
-    static func integrity(of path: String) throws -> String {
+    /// Sleeps on a thread of its own, so a kill lands when the random delay says.
+    static func pause(microseconds: Int) async {
+        await onAThreadOfItsOwn { _ = usleep(UInt32(microseconds)) }
+    }
+
+    static func integrity(of path: String) async throws -> String {
+        try await onAThreadOfItsOwn { try integrityNow(of: path) }
+    }
+
+    private static func integrityNow(of path: String) throws -> String {
         let process = Process()
         let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -81,9 +108,9 @@ import Testing
             in: .whitespacesAndNewlines)
     }
 
-    func startServer(_ path: String) throws -> (Child, String) {
+    func startServer(_ path: String) async throws -> (Child, String) {
         let server = try Child(["serve", "--store", path, "--listen", "127.0.0.1:0"])
-        let line = try #require(server.firstLine(), "gloss serve printed nothing")
+        let line = try #require(await server.firstLine(), "gloss serve printed nothing")
         let address = try #require(line.split(separator: " ").dropFirst(2).first.map(String.init), "no address in: \(line)")
         return (server, address)
     }
@@ -111,20 +138,20 @@ import Testing
                 atPath: folder.file(".field.sqlite.clone-key"), contents: Data(fieldKey.privateKeyBytes),
                 attributes: [.posixPermissions: 0o600]))
         let expect = ["--expect", desk.identity.replicaID.hex]
-        var (server, address) = try startServer(deskPath)
+        var (server, address) = try await startServer(deskPath)
         // A clone killed early, then syncs killed at random moments, some of them server-side.
         let clone = try Child(["clone", address, "--store", fieldPath, "--name", "field"] + expect)
-        usleep(UInt32(50_000 + random.below(150_000)))
-        clone.kill()
+        await Self.pause(microseconds: 50_000 + random.below(150_000))
+        await clone.kill()
         var attempts = 0
         var completed = false
         var lastFailure = ""
         while !completed && attempts < 12 {
             attempts += 1
-            #expect(try Self.integrity(of: deskPath) == "ok", "seed \(seed)")
+            #expect(try await Self.integrity(of: deskPath) == "ok", "seed \(seed)")
             let heldBefore = FileManager.default.fileExists(atPath: fieldPath) ? try GlossStore.open(at: fieldPath).clock().total : 0
             if FileManager.default.fileExists(atPath: fieldPath) {
-                #expect(try Self.integrity(of: fieldPath) == "ok", "seed \(seed)")
+                #expect(try await Self.integrity(of: fieldPath) == "ok", "seed \(seed)")
             }
             let arguments =
                 heldBefore == 0 && !FileManager.default.fileExists(atPath: fieldPath)
@@ -132,18 +159,18 @@ import Testing
             // While sides are being killed, one attempt each: a retrying sync would outlive its server.
             let sync = try Child(arguments + (attempts <= 4 ? ["--timeout", "0"] : []))
             if attempts <= 4 {
-                usleep(UInt32(20_000 + random.below(250_000)))
+                await Self.pause(microseconds: 20_000 + random.below(250_000))
                 if attempts % 2 == 0 {
-                    server.kill()
-                    _ = sync.finished(within: 20)
-                    (server, address) = try startServer(deskPath)
+                    await server.kill()
+                    _ = await sync.finished(within: 20)
+                    (server, address) = try await startServer(deskPath)
                 } else {
-                    sync.kill()
+                    await sync.kill()
                 }
                 continue
             }
-            let output = sync.output.fileHandleForReading.readDataToEndOfFile()
-            #expect(sync.finished(within: 60), "seed \(seed): sync did not finish")
+            let output = await sync.wholeOutput()
+            #expect(await sync.finished(within: 60), "seed \(seed): sync did not finish")
             guard sync.process.terminationStatus == 0,
                 let json = try JSONSerialization.jsonObject(with: output) as? [String: Any]
             else {
@@ -154,10 +181,10 @@ import Testing
             // Everything the field held before this session stayed; only what it lacked came.
             #expect(json["received"] as? Int == Int(total) - Int(heldBefore), "seed \(seed): re-sent changes already held")
         }
-        server.kill()
+        await server.kill()
         #expect(completed, "seed \(seed): no sync completed in \(attempts) attempts; the last said: \(lastFailure)")
         let field = try GlossStore.open(at: fieldPath)
         #expect(try field.digest() == (try desk.digest()), "seed \(seed)")
-        #expect(try Self.integrity(of: fieldPath) == "ok")
+        #expect(try await Self.integrity(of: fieldPath) == "ok")
     }
 }

@@ -58,7 +58,9 @@ final class TestServer: @unchecked Sendable {
         let log = self.log
         server = try await SyncServer.bind(store: store, to: SyncEndpoint(host: "127.0.0.1", port: 0), limits: limits) { log.append($0) }
         let server = self.server
-        task = Task { try await server.run() }
+        // Started on a thread of its own: a plain `Task` would wait its turn on the cooperative
+        // pool, behind the whole suite, while connections queued unserved.
+        task = Task.onItsOwnThread { try await server.run() }
     }
 
     func stop() async {
@@ -321,7 +323,7 @@ final class FakeServer: @unchecked Sendable {
                 }
             }
         let (listener, answer) = (self.listener, reply(key.replicaID))
-        task = Task {
+        task = Task.onItsOwnThread {
             try await withThrowingDiscardingTaskGroup { group in
                 try await listener.executeThenClose { connections in
                     for try await connection in connections {

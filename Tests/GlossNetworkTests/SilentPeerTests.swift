@@ -11,7 +11,7 @@ import Testing
 
 /// A server that accepts a connection and never says a byte (a captive portal, a middlebox, a
 /// link that fades right after the TCP handshake): a client must give up and close by itself.
-@Suite struct SilentPeerTests {
+@Suite(.onItsOwnThread) struct SilentPeerTests {
     /// Accepts connections on 127.0.0.1 and discards what they send.
     final class SilentServer: Sendable {
         let listener: any Channel
@@ -40,7 +40,7 @@ import Testing
         let replica = SyncReplica(store: store)
         // Polled rather than awaited: a session that never ends must fail the test, not hang it.
         let outcome = NIOLockedValueBox<Result<SyncReport, any Error>?>(nil)
-        Task {
+        Task.onItsOwnThread { [limits] in
             let result: Result<SyncReport, any Error>
             do { result = .success(try await SyncClient.sync(replica, with: endpoint, trusting: [], limits: limits)) } catch {
                 result = .failure(error)

@@ -7,7 +7,7 @@ import GlossTestSupport
 import Testing
 
 /// Real sessions over loopback TCP between real stores.
-@Suite struct SyncOverTCPTests {
+@Suite(.onItsOwnThread) struct SyncOverTCPTests {
     func sync(_ store: GlossStore, with server: TestServer) async throws -> SyncSession.Outcome {
         let report = try await server.sync(SyncReplica(store: store))
         let outcome = try #require(report.outcome, "sync failed: \(report.error?.description ?? "?")")
@@ -102,7 +102,7 @@ import Testing
         let field = try makeStore(at: folder.file("field.sqlite"), storeID: desk.identity.storeID, name: "field")
         // A second connection to the served file, as a CLI process would open it.
         let editor = try GlossStore.open(at: path)
-        let edits = Task.detached {
+        let edits = Task.onItsOwnThread {
             var random = SplitMix64(seed: 99)
             try editRandomly(editor, count: 40, using: &random)
         }

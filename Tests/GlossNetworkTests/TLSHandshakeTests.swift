@@ -11,7 +11,7 @@ import Testing
 /// The TLS layer of protocol version 3 on its own (SPEC §11.2): Ed25519 mutual TLS 1.3 with
 /// in-memory certificates, where each side learns the replica id the other proved, and a client
 /// completes a handshake only with a server it trusts.
-@Suite struct TLSHandshakeTests {
+@Suite(.onItsOwnThread) struct TLSHandshakeTests {
     typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
 
     /// A TLS server on 127.0.0.1 that answers each client's first bytes with the replica id the
@@ -35,7 +35,7 @@ import Testing
                     }
                 }
             let listener = self.listener
-            task = Task {
+            task = Task.onItsOwnThread {
                 try await withThrowingDiscardingTaskGroup { group in
                     try await listener.executeThenClose { connections in
                         for try await (connection, peer) in connections {

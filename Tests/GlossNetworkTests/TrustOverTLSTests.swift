@@ -14,7 +14,7 @@ import Testing
 
 /// Who may sync, decided by the server's allowlist before it says anything of its store, and by
 /// the client's pins before it sends anything (SPEC §11.2, §11.13).
-@Suite struct TrustOverTLSTests {
+@Suite(.onItsOwnThread) struct TrustOverTLSTests {
     /// A server with some history; `RawConnection.key` is trusted (TestServer does that).
     static func server(in folder: TemporaryFolder) async throws -> TestServer {
         var random = SplitMix64(seed: 61)

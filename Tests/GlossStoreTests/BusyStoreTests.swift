@@ -26,7 +26,15 @@ import Testing
         locked.wait()
     }
 
-    @Test func aWriteThatWaitsPastTheBusyTimeoutSaysTheStoreIsBusy() throws {
+    /// A commit that waits on the write lock, on a thread of its own: waiting out the busy
+    /// timeout on a cooperative thread would starve the suite's in-process servers.
+    static func commitWaiting(_ store: GlossStore, time: UInt64, body: String) async throws {
+        try await onAThreadOfItsOwn {
+            _ = try store.commit(time: time) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
+        }
+    }
+
+    @Test func aWriteThatWaitsPastTheBusyTimeoutSaysTheStoreIsBusy() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("desk.sqlite")
         let store = try GlossStore.create(at: path, name: "desk")
@@ -34,20 +42,18 @@ import Testing
         // Another writer takes the write lock and keeps it past the busy timeout (as a long
         // apply would).
         try Self.holdWriteLock(of: path, for: 12)
-        let busy = #expect(throws: GlossStoreError.self) {
-            try store.commit(time: 1) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
-        }
+        let busy = await #expect(throws: GlossStoreError.self) { try await Self.commitWaiting(store, time: 1, body: body) }
         #expect(busy?.code == .busy)
         #expect(busy?.message.contains("is busy") == true && busy?.message.contains("try again") == true, "\(String(describing: busy))")
         #expect(busy?.message.contains("another gloss command") == true, "no note: the kinds of command that hold a store long")
         // The holder lets go within two seconds of the timeout; the retry then waits for it.
-        try store.commit(time: 2) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
+        try await Self.commitWaiting(store, time: 2, body: body)
         #expect(try store.clock().total == 1, "the retry worked")
     }
 
     /// While a batch is applied, a note beside the store names the process: a command kept
     /// waiting says which one holds the store.
-    @Test func aBusyStoreNamesTheProcessApplyingABatch() throws {
+    @Test func aBusyStoreNamesTheProcessApplyingABatch() async throws {
         let folder = try TemporaryFolder()
         let path = folder.file("desk.sqlite")
         let store = try GlossStore.create(at: path, name: "desk")
@@ -55,12 +61,10 @@ import Testing
         // As a server applying a batch would leave it (this test process stands in for it).
         try "\(getpid()) gloss serve\n".write(toFile: path + "-gloss-writer", atomically: true, encoding: .utf8)
         try Self.holdWriteLock(of: path, for: 11)
-        let busy = #expect(throws: GlossStoreError.self) {
-            try store.commit(time: 1) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
-        }
+        let busy = await #expect(throws: GlossStoreError.self) { try await Self.commitWaiting(store, time: 1, body: body) }
         #expect(busy?.message.contains("gloss serve (pid \(getpid())) is applying changes to it") == true, "\(String(describing: busy))")
-        Thread.sleep(forTimeInterval: 1.5)  // the holder lets go
-        try store.commit(time: 2) { _ in [.createArticle(id: ArticleText.id(of: body), body: body)] }
+        try await Task.sleep(for: .seconds(1.5))  // the holder lets go
+        try await Self.commitWaiting(store, time: 2, body: body)
         #expect(try store.clock().total == 1)
     }
 

@@ -84,6 +84,10 @@ final class RunningProcess: @unchecked Sendable {
 
     var pid: Int32 { process.processIdentifier }
 
+    /// When the process was seen to exit, on the thread that reaped it: a task awaiting
+    /// `finish()` may resume much later, when the cooperative pool is busy.
+    var exitedAt: ContinuousClock.Instant? { exit.exitedAt }
+
     /// Sends SIGKILL if the process has not exited yet; true when it did send it.
     @discardableResult
     func kill() -> Bool {
@@ -109,11 +113,20 @@ final class RunningProcess: @unchecked Sendable {
     private final class ExitState: @unchecked Sendable {
         private let lock = NSLock()
         private var exited = false
+        private var exitInstant: ContinuousClock.Instant?
         private var waiters: [CheckedContinuation<Void, Never>] = []
 
+        var exitedAt: ContinuousClock.Instant? {
+            lock.lock()
+            defer { lock.unlock() }
+            return exitInstant
+        }
+
         func markExited() {
+            let now = ContinuousClock.now
             lock.lock()
             exited = true
+            exitInstant = now
             let waiting = waiters
             waiters = []
             lock.unlock()

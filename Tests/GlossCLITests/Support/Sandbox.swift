@@ -1,4 +1,5 @@
 import Foundation
+import GlossTestSupport
 import Testing
 
 /// A temporary folder of its own for one test, where `gloss` runs as a user would run it: the
@@ -98,9 +99,13 @@ final class Sandbox: @unchecked Sendable {
             stdoutPath: outputFolder + "/\(number).out", stderrPath: outputFolder + "/\(number).err")
     }
 
+    /// Commands the whole suite runs at once: a few more than the two cores CI has, since a
+    /// command spends much of its time waiting on `fsync`.
+    static let commandsAtOnce = AsyncPermits(count: 4)
+
     /// Runs `gloss arguments` exactly as given, killing it past the time limit.
     func run(_ arguments: [String], timeLimit: Duration = Sandbox.commandTimeLimit) async throws -> CommandResult {
-        try await finish(try start(arguments), timeLimit: timeLimit)
+        try await Self.commandsAtOnce.whileHolding { try await finish(try start(arguments), timeLimit: timeLimit) }
     }
 
     /// Waits for a started process, killing it past the time limit (which fails the test).
