@@ -47,6 +47,15 @@ public struct SyncReport: Sendable {
     public var unacknowledgedChanges: [Dot] = []
     /// The clock the peer announced in its HELLO, if the session got that far.
     public var peerClockAtHello: VersionVector?
+    /// Per author, the highest seq the peer acknowledged in this session.
+    public var acknowledgedThrough = VersionVector()
+
+    /// What this session tells a `DeliveryLedger` about the changes it delivered.
+    public var delivery: DeliveryLedger.Session {
+        DeliveryLedger.Session(
+            peerClockAtHello: peerClockAtHello, acknowledgedChanges: acknowledgedChanges, acknowledgedThrough: acknowledgedThrough,
+            unacknowledged: unacknowledgedChanges)
+    }
 
     /// True when trying again can succeed: the connection was lost, or the server was busy or
     /// gave up waiting. Never for a refusal (trust, store, history) or a divergence.
@@ -336,6 +345,7 @@ enum SyncConnection {
                 report.acknowledgedChanges = session.acknowledgedChanges
                 report.unacknowledgedChanges = session.unacknowledgedChanges
                 report.peerClockAtHello = session.peer?.clock
+                report.acknowledgedThrough = session.acknowledgedThrough
                 report.learned = (session.budget.bytes, session.compressionRatio)
             }
             return report

@@ -131,6 +131,8 @@ public struct SyncSession: Sendable {
     public var unacknowledgedChanges: [Dot] { inFlight?.changes ?? [] }
     /// Changes in the batches the peer acknowledged.
     public private(set) var acknowledgedChanges = 0
+    /// Per author, the highest seq of an acknowledged change (`DeliveryLedger.Session`).
+    public private(set) var acknowledgedThrough = VersionVector()
     /// When a client sent its HELLO: the server's HELLO measures the link's round trip.
     var helloSentAt: Duration?
     /// Bytes of CHANGES frames sent, and of those whose batch the peer acknowledged.
@@ -266,6 +268,9 @@ public struct SyncSession: Sendable {
                 budget.acknowledged(frameBytes: inFlight.bytes, after: now - inFlight.sentAt)
                 batchBytesAcknowledged += inFlight.bytes
                 acknowledgedChanges += inFlight.changes.count
+                for dot in inFlight.changes where dot.seq > acknowledgedThrough[dot.replica] {
+                    acknowledgedThrough[dot.replica] = dot.seq
+                }
                 self.inFlight = nil
             }
             return sentEnd ? checkBothDone() : [.needBatch(byteLimit: batchByteLimit)]

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import GlossCore
 import GlossNetwork
+import GlossProtocol
 
 /// `--timeout` and `--stall-timeout` of `gloss sync` and `gloss clone`.
 struct RetryOptions: ParsableArguments {
@@ -67,7 +68,7 @@ struct SyncRun {
         attempts = loop.attempts
         resentBytes = loop.resentBytes
         seconds = loop.seconds
-        sentChanges = loop.sentEarlier(peerClockAtHello: report.peerClockAtHello) + (report.outcome?.sentChanges ?? 0)
+        sentChanges = loop.ledger.delivered(completing: report.delivery, sent: report.outcome?.sentChanges ?? 0)
         receivedChanges = loop.receivedEarlier + (report.outcome?.receivedChanges ?? 0)
     }
 
@@ -94,12 +95,11 @@ struct RetryLoop {
     let started = ContinuousClock.now
     private(set) var attempts = 0
     private(set) var resentBytes = 0
-    /// Changes that failed attempts moved for good: acknowledged by the peer, or applied here.
-    private var deliveredEarlier = 0
+    /// What failed attempts delivered to the peer, and what they left in doubt (a batch in
+    /// flight when cut, which the peer may have committed without its ACK arriving).
+    private(set) var ledger = DeliveryLedger()
+    /// Changes failed attempts applied here.
     private(set) var receivedEarlier = 0
-    /// The batch a failed attempt had in flight, until a later HELLO says whether the peer
-    /// committed it (a cut can lose the ACK after the commit).
-    private var inFlightWhenCut: [Dot] = []
     private var failuresInARow = 0
 
     static let firstWait = 1.0
@@ -122,24 +122,12 @@ struct RetryLoop {
     /// when the deadline would pass first.
     mutating func failed(_ report: SyncReport?) -> Double? {
         resentBytes += report?.unacknowledgedBatchBytes ?? 0
-        if let clock = report?.peerClockAtHello {
-            // That HELLO settles the batch an earlier attempt was cut off in.
-            deliveredEarlier = sentEarlier(peerClockAtHello: clock)
-            inFlightWhenCut = []
-        }
-        deliveredEarlier += report?.acknowledgedChanges ?? 0
-        if let unacknowledged = report?.unacknowledgedChanges, !unacknowledged.isEmpty { inFlightWhenCut = unacknowledged }
+        if let report { ledger.record(report.delivery) }
         receivedEarlier += report?.receivedChanges ?? 0
         failuresInARow = Self.madeProgress(report) ? 1 : failuresInARow + 1
         let ceiling = min(Self.longestWait, Self.firstWait * pow(2, Double(failuresInARow - 1)))
         let wait = ceiling * Double.random(in: 0.5...1)
         return ContinuousClock.now + .milliseconds(Int64(wait * 1000)) < deadline ? wait : nil
-    }
-
-    /// Changes the failed attempts delivered: those the peer acknowledged, and those of a batch
-    /// cut off in flight that `peerClockAtHello` (a later session's) shows it holds.
-    func sentEarlier(peerClockAtHello clock: VersionVector?) -> Int {
-        deliveredEarlier + (clock.map { clock in inFlightWhenCut.count { clock.contains($0) } } ?? 0)
     }
 
     /// True when an attempt moved changes for good, in either direction.

@@ -1,0 +1,106 @@
+import GlossCore
+import GlossProtocol
+import GlossTestSupport
+import Testing
+
+/// `DeliveryLedger` counts each change a run of cut sessions delivered exactly once, however
+/// the cuts and the peer's late commits fall.
+@Suite struct DeliveryLedgerTests {
+    static let author = ReplicaID(high: 0, low: 7)
+
+    static func dots(_ seqs: ClosedRange<UInt64>) -> [Dot] { seqs.map { Dot(replica: author, seq: $0) } }
+
+    static func clock(_ seq: UInt64) -> VersionVector { VersionVector([author: seq]) }
+
+    static func session(hello: UInt64?, acknowledged: ClosedRange<UInt64>? = nil, inFlight: ClosedRange<UInt64>? = nil)
+        -> DeliveryLedger.Session
+    {
+        DeliveryLedger.Session(
+            peerClockAtHello: hello.map(clock), acknowledgedChanges: acknowledged?.count ?? 0,
+            acknowledgedThrough: acknowledged.map { clock($0.upperBound) } ?? VersionVector(),
+            unacknowledged: inFlight.map(dots) ?? [])
+    }
+
+    /// The case CI met: a batch cut in flight, committed by the peer's old session only after
+    /// the next session's HELLO, and that next session cut before it sent anything. The old
+    /// count dropped the batch at that HELLO; it is delivered all the same.
+    @Test func aBatchCommittedAfterTheNextHelloStillCounts() {
+        var ledger = DeliveryLedger()
+        ledger.record(Self.session(hello: 0, acknowledged: 1...10, inFlight: 11...20))
+        ledger.record(Self.session(hello: 10))  // the peer had not committed 11...20 yet
+        #expect(ledger.pending.count == 10)
+        // By the last session's HELLO it had: only 21...30 are sent again.
+        #expect(ledger.delivered(completing: Self.session(hello: 20), sent: 10) == 30)
+    }
+
+    /// A batch in doubt that a later session sends again and has acknowledged counts once,
+    /// even when a later HELLO shows the peer holds it.
+    @Test func aBatchSentAgainAndAcknowledgedCountsOnce() {
+        var ledger = DeliveryLedger()
+        ledger.record(Self.session(hello: 0, inFlight: 1...10))
+        ledger.record(Self.session(hello: 0, acknowledged: 1...10, inFlight: 11...15))
+        #expect(ledger.pending == Set(Self.dots(11...15)))
+        #expect(ledger.delivered(completing: Self.session(hello: 15), sent: 5) == 20)
+    }
+
+    /// A cut before any HELLO leaves what was in doubt in doubt.
+    @Test func aSessionCutBeforeItsHelloSettlesNothing() {
+        var ledger = DeliveryLedger()
+        ledger.record(Self.session(hello: 0, inFlight: 1...4))
+        ledger.record(Self.session(hello: nil))
+        #expect(ledger.delivered == 0 && ledger.pending.count == 4)
+        #expect(ledger.delivered(completing: Self.session(hello: 4), sent: 0) == 4)
+    }
+
+    /// Random runs: sessions cut before their HELLO or mid-batch, batches in flight that the
+    /// peer commits at once, later (before or after the next HELLO) or never. The ledger's total
+    /// is always the number of changes the peer gained.
+    @Test(arguments: 0..<300)
+    func theTotalIsWhatThePeerGained(seed: UInt64) {
+        var random = SplitMix64(seed: seed)
+        let total = UInt64(5 + random.below(60))
+        let initial = UInt64(random.below(5))
+        var peer = initial
+        var late: UInt64?  // the end of a batch in flight that the peer commits later
+        var ledger = DeliveryLedger()
+        func maybeLand() {
+            if let end = late, random.chance(50) {
+                peer = max(peer, end)
+                late = nil
+            }
+        }
+        for _ in 0..<(1 + random.below(8)) {
+            maybeLand()
+            if random.chance(15) {
+                ledger.record(Self.session(hello: nil))
+                continue
+            }
+            let hello = peer
+            var sent = hello
+            var acknowledged: ClosedRange<UInt64>?
+            var inFlight: ClosedRange<UInt64>?
+            while sent < total {
+                maybeLand()
+                let batch = (sent + 1)...min(total, sent + UInt64(1 + random.below(6)))
+                if random.chance(70) {
+                    peer = max(peer, batch.upperBound)
+                    acknowledged = (acknowledged?.lowerBound ?? batch.lowerBound)...batch.upperBound
+                    sent = batch.upperBound
+                    continue
+                }
+                inFlight = batch
+                switch random.below(3) {
+                case 0: peer = max(peer, batch.upperBound)  // committed, its ACK lost
+                case 1: late = max(late ?? 0, batch.upperBound)  // committed after a while
+                default: break  // never committed
+                }
+                break
+            }
+            ledger.record(Self.session(hello: hello, acknowledged: acknowledged, inFlight: inFlight))
+        }
+        maybeLand()
+        let hello = peer
+        let delivered = ledger.delivered(completing: Self.session(hello: hello), sent: Int(total - hello))
+        #expect(delivered == Int(total - initial), "seed \(seed)")
+    }
+}
