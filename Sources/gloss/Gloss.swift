@@ -30,9 +30,12 @@ struct Gloss: AsyncParsableCommand {
     /// usage mistake, 1 otherwise). Help and --version print as usual.
     static func main() async {
         limitMallocArenas()
+        // The command parsed, once it is: a usage mistake its run() finds names its usage line.
+        var parsed: ParsableCommand.Type?
         do {
             try refuseHelpForUnknownCommands(Array(CommandLine.arguments.dropFirst()))
             var command = try parseAsRoot()
+            parsed = type(of: command)
             // What others are told holds the store if this process keeps it busy ("gloss serve").
             let words = CommandLine.arguments.dropFirst().prefix { !$0.hasPrefix("-") }.prefix(2)
             GlossStore.describeProcess(as: "gloss " + (words.first == "bundle" ? words.joined(separator: " ") : words.first ?? ""))
@@ -49,9 +52,12 @@ struct Gloss: AsyncParsableCommand {
             var message = message(for: error).trimmingCharacters(in: .whitespacesAndNewlines)
             if message.isEmpty { message = "failed (\(error))" }
             if code == .validationFailure {
-                // The command's usage line, where the parser knows which command it was.
-                let usage = fullMessage(for: error).split(separator: "\n").first { $0.hasPrefix("Usage: ") }
-                message += usage.map { "; usage: " + $0.dropFirst(7).trimmingCharacters(in: .whitespaces) } ?? " (see 'gloss help')"
+                // The command's usage line: the parsed command's, or where the parser knows
+                // which command it was.
+                let usage =
+                    parsed.map { usageString(for: $0).split(whereSeparator: \.isWhitespace).joined(separator: " ") }
+                    ?? fullMessage(for: error).split(separator: "\n").first { $0.hasPrefix("Usage: ") }.map { String($0.dropFirst(7)) }
+                message += usage.map { "; usage: " + $0.trimmingCharacters(in: .whitespaces) } ?? " (see 'gloss help')"
             }
             Terminal.note(
                 "gloss: "

@@ -175,6 +175,19 @@ import Testing
             ) == true, "the command's own usage line: \(result.stderr)")
     }
 
+    /// A misspelt option alone is named as the mistake, with a suggestion, rather than answered
+    /// with "say what to change" (which the parser used to check first).
+    @Test func aMisspeltOptionIsNamedEvenWhenNothingElseIsGiven() async throws {
+        let fixture = try await Fixture.make()
+        let before = try await fixture.sandbox.snapshot()
+        let result = try await fixture.sandbox.gloss("edit", fixture.annotation, "--colour", "red")
+        #expect(result.status == 64 && result.stdout.isEmpty && result.stderrLines.count == 1, "\(result)")
+        #expect(
+            result.stderrLines.first?.hasPrefix("gloss: Unknown option '--colour'. Did you mean '--color'?; usage: gloss edit ") == true,
+            "\(result.stderr)")
+        #expect(try await fixture.sandbox.snapshot() == before)
+    }
+
     @Test func deleteRemovesAnAnnotationEverywhereItIsShown() async throws {
         let fixture = try await Fixture.make()
         let sandbox = fixture.sandbox
