@@ -56,7 +56,7 @@ public final class SyncServer: Sendable {
 
     /// Accepts connections until `close()`; each session runs in its own task.
     ///
-    /// The accept loop runs on the session executor too, whatever task called this: on the
+    /// The accept loop runs on an executor of its own, whatever task called this: on the
     /// shared cooperative pool, a caller that blocks its threads (a test waiting on a child
     /// process, a command doing synchronous store work) would leave new connections unserved
     /// until their handshake timed out.
@@ -66,7 +66,7 @@ public final class SyncServer: Sendable {
                 try await listener.executeThenClose { connections in
                     for try await connection in connections {
                         let executor = SessionExecutor()
-                        // The task's closure keeps its executor alive as long as the task runs.
+                        // The task holds its preferred executor; the capture makes that explicit.
                         group.addTask(executorPreference: executor) {
                             await self.serve(connection)
                             withExtendedLifetime(executor) {}

@@ -12,7 +12,7 @@ import GlossCore
 ///
 ///     var ledger = DeliveryLedger()
 ///     ledger.record(failedSession)              // for each session a cut ended
-///     let sent = ledger.delivered(completing: last)
+///     let sent = ledger.total(completing: last, sent: changesTheLastSessionSent)
 public struct DeliveryLedger: Sendable, Equatable {
     /// What one session reports for the ledger.
     public struct Session: Sendable, Equatable {
@@ -56,7 +56,7 @@ public struct DeliveryLedger: Sendable, Equatable {
 
     /// Everything the run delivered, given the session that completed it (all it sent was
     /// acknowledged; it re-sent whatever pending change its HELLO did not show).
-    public func delivered(completing session: Session, sent: Int) -> Int {
+    public func total(completing session: Session, sent: Int) -> Int {
         var ledger = self
         ledger.settle(against: session.peerClockAtHello)
         return ledger.delivered + sent

@@ -1,8 +1,9 @@
 /// At most `count` holders at a time; the others wait their turn, first come first served.
 ///
-/// The CLI tests take one for each `gloss` command they run. Started all at once, the suite's
-/// tests would otherwise run dozens of `gloss` processes on two cores, and every deadline in the
-/// suite (a TLS handshake, an idle timeout) would be measured on a machine loaded ten times over.
+/// The CLI tests take one for each short `gloss` command they run. Started all at once, the
+/// suite's tests would otherwise run dozens of `gloss` processes on two cores, and every
+/// deadline in the suite (a TLS handshake, an idle timeout) would be measured on a machine
+/// loaded ten times over.
 public actor AsyncPermits {
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []

@@ -30,7 +30,8 @@ extension Task where Failure == any Error {
     public static func onItsOwnThread(_ operation: @escaping @Sendable () async throws -> Success) -> Task<Success, any Error> {
         let executor = DedicatedExecutor()
         return Task(executorPreference: executor) {
-            defer { withExtendedLifetime(executor) {} }  // the closure keeps its executor alive
+            // The task holds its preferred executor; the capture says so where it matters.
+            defer { withExtendedLifetime(executor) {} }
             return try await operation()
         }
     }

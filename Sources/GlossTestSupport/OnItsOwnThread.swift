@@ -10,8 +10,8 @@ public struct OnItsOwnThread: TestTrait, SuiteTrait, TestScoping {
     public func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
-        // A suite's own scope runs its tests as children: only each test (case) gets a thread.
-        guard testCase != nil || !test.isSuite else { return try await function() }
+        // Recursive, so Swift Testing asks only for each test case's scope (a suite's would run
+        // all its tests as children of one thread).
         let executor = DedicatedExecutor(label: "gloss-test.\(test.name)")
         try await withTaskExecutorPreference(executor) { try await function() }
     }

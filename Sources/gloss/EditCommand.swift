@@ -24,22 +24,24 @@ struct Edit: AsyncParsableCommand {
     @Option(name: .customLong("add-tag"), help: "A tag to add (repeatable).") var addTags: [String] = []
     @Option(name: .customLong("remove-tag"), help: "A tag to remove (repeatable).") var removeTags: [String] = []
 
-    func validate() throws {
-        if color != nil && removeColor { throw ValidationError("give --color or --remove-color, not both") }
-        if color?.isEmpty == true { throw ValidationError("--color needs a name; --remove-color removes it") }
-        if let title, title.unicodeScalars.allSatisfy(\.properties.isWhitespace) { throw ValidationError("--title needs some text") }
-    }
-
-    func run() async throws {
-        // Checked here, not in validate(): argument-parser runs validate() before it reports an
-        // unknown option, so `--colour red` alone was answered with this line instead of
-        // "Unknown option '--colour'. Did you mean '--color'?".
+    /// Called at the start of `run()`, before the store is opened, not as `validate()`:
+    /// argument-parser runs validate() before it reports an unknown option, so `--colour red`
+    /// alone was answered with "say what to change" instead of "Unknown option '--colour'. Did
+    /// you mean '--color'?".
+    func checkUsage() throws {
         if !noteOptions.isGiven && [color, title, source].allSatisfy({ $0 == nil }) && !removeColor && addTags.isEmpty
             && removeTags.isEmpty
         {
             throw ValidationError(
                 "say what to change: --note, --note-file, --color, --remove-color, --title, --source, --add-tag or --remove-tag")
         }
+        if color != nil && removeColor { throw ValidationError("give --color or --remove-color, not both") }
+        if color?.isEmpty == true { throw ValidationError("--color needs a name; --remove-color removes it") }
+        if let title, title.unicodeScalars.allSatisfy(\.properties.isWhitespace) { throw ValidationError("--title needs some text") }
+    }
+
+    func run() async throws {
+        try checkUsage()
         let store = try storeOptions.open()
         let target = try reportingErrors { try store.resolve(prefix: id) }
         let fields = [Field.note: try noteOptions.read(), .color: removeColor ? "" : color, .title: title, .source: source]

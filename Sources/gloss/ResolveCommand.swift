@@ -27,7 +27,10 @@ struct Resolve: AsyncParsableCommand {
     @Flag(help: "Merge the texts against their common ancestor.") var merge = false
     @Flag(help: "Keep an annotation that was deleted on one replica and edited on another.") var keep = false
 
-    func validate() throws {
+    /// Called at the start of `run()`, not as `validate()`: argument-parser runs validate()
+    /// before it reports an unknown option, so a misspelt `--pik 2` was answered with "give
+    /// exactly one of" instead of "Unknown option '--pik'".
+    func checkUsage() throws {
         let modes = [pick != nil, value != nil, merge, keep].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of --pick N, --value TEXT, --merge or --keep") }
         if keep && field != nil && field != Conflict.deletedField {
@@ -37,6 +40,7 @@ struct Resolve: AsyncParsableCommand {
     }
 
     func run() async throws {
+        try checkUsage()
         let store = try storeOptions.open()
         let target = try reportingErrors { try store.resolve(prefix: id) }
         let intent = ResolveIntent(target: target.id, subject: try subject(), choice: choice)

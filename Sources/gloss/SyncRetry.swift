@@ -68,7 +68,7 @@ struct SyncRun {
         attempts = loop.attempts
         resentBytes = loop.resentBytes
         seconds = loop.seconds
-        sentChanges = loop.ledger.delivered(completing: report.delivery, sent: report.outcome?.sentChanges ?? 0)
+        sentChanges = loop.ledger.total(completing: report.delivery, sent: report.outcome?.sentChanges ?? 0)
         receivedChanges = loop.receivedEarlier + (report.outcome?.receivedChanges ?? 0)
     }
 

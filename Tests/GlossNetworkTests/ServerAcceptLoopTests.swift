@@ -53,6 +53,11 @@ import Testing
         let endpoint = SyncEndpoint(host: "127.0.0.1", port: server.port)
         let executor = FreezableExecutor()
         let serving = Task(executorPreference: executor) { try await server.run() }
+        defer {
+            // However the test ends, the server's task can run and stops (closing its listener).
+            executor.thaw()
+            serving.cancel()
+        }
         let sync = {
             try await SyncClient.sync(SyncReplica(store: field), with: endpoint, trusting: [desk.identity.replicaID], limits: limits)
         }

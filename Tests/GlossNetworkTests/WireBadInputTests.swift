@@ -261,6 +261,7 @@ import Testing
         for _ in 0..<600 where !(try RawConnection.messages(in: peer.bytesSoFar).contains { $0.kind == .end }) {
             try await Task.sleep(for: .milliseconds(50))
         }
+        try #require(try RawConnection.messages(in: peer.bytesSoFar).contains { $0.kind == .end }, "the server never sent END")
         // Then a 100-byte frame, one byte a second, never finished: 9 s, twice the 4 s timeout.
         // Counting bytes, the server would wait for as long as the drip lasts.
         let dripped: [UInt8] = [0, 0, 0, 100, SyncMessage.Kind.ack.rawValue, 1, 1, 1, 1]

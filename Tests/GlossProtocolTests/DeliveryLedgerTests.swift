@@ -30,7 +30,7 @@ import Testing
         ledger.record(Self.session(hello: 10))  // the peer had not committed 11...20 yet
         #expect(ledger.pending.count == 10)
         // By the last session's HELLO it had: only 21...30 are sent again.
-        #expect(ledger.delivered(completing: Self.session(hello: 20), sent: 10) == 30)
+        #expect(ledger.total(completing: Self.session(hello: 20), sent: 10) == 30)
     }
 
     /// A batch in doubt that a later session sends again and has acknowledged counts once,
@@ -40,7 +40,7 @@ import Testing
         ledger.record(Self.session(hello: 0, inFlight: 1...10))
         ledger.record(Self.session(hello: 0, acknowledged: 1...10, inFlight: 11...15))
         #expect(ledger.pending == Set(Self.dots(11...15)))
-        #expect(ledger.delivered(completing: Self.session(hello: 15), sent: 5) == 20)
+        #expect(ledger.total(completing: Self.session(hello: 15), sent: 5) == 20)
     }
 
     /// A cut before any HELLO leaves what was in doubt in doubt.
@@ -49,7 +49,7 @@ import Testing
         ledger.record(Self.session(hello: 0, inFlight: 1...4))
         ledger.record(Self.session(hello: nil))
         #expect(ledger.delivered == 0 && ledger.pending.count == 4)
-        #expect(ledger.delivered(completing: Self.session(hello: 4), sent: 0) == 4)
+        #expect(ledger.total(completing: Self.session(hello: 4), sent: 0) == 4)
     }
 
     /// Random runs: sessions cut before their HELLO or mid-batch, batches in flight that the
@@ -100,7 +100,78 @@ import Testing
         }
         maybeLand()
         let hello = peer
-        let delivered = ledger.delivered(completing: Self.session(hello: hello), sent: Int(total - hello))
+        let delivered = ledger.total(completing: Self.session(hello: hello), sent: Int(total - hello))
         #expect(delivered == Int(total - initial), "seed \(seed)")
+    }
+
+    /// As above with two authors whose changes interleave in the feed, so that what a session
+    /// acknowledged is a prefix of the feed for each author at once, and a batch in flight may
+    /// hold changes of both.
+    @Test(arguments: 0..<300)
+    func twoInterleavedAuthorsCountAlike(seed: UInt64) {
+        var random = SplitMix64(seed: seed &+ 10_000)
+        let authors = [Self.author, ReplicaID(high: 0, low: 9)]
+        // The feed: each author's changes in ascending order, the two interleaved at random.
+        var next: [UInt64] = [1, 1]
+        var feed: [Dot] = []
+        for _ in 0..<(6 + random.below(50)) {
+            let which = random.below(2)
+            feed.append(Dot(replica: authors[which], seq: next[which]))
+            next[which] += 1
+        }
+        var peer = VersionVector()
+        for dot in feed.prefix(random.below(4)) { peer[dot.replica] = dot.seq }
+        let initial = peer
+        var late: [Dot] = []  // a batch in flight that the peer commits later
+        var ledger = DeliveryLedger()
+        func commit(_ dots: [Dot]) {
+            for dot in dots where dot.seq > peer[dot.replica] { peer[dot.replica] = dot.seq }
+        }
+        func maybeLand() {
+            if !late.isEmpty, random.chance(50) {
+                commit(late)
+                late = []
+            }
+        }
+        for _ in 0..<(1 + random.below(8)) {
+            maybeLand()
+            if random.chance(15) {
+                ledger.record(Self.session(hello: nil))
+                continue
+            }
+            let hello = peer
+            var lacking = feed.filter { !hello.contains($0) }[...]
+            var acknowledged: [Dot] = []
+            var inFlight: [Dot] = []
+            while !lacking.isEmpty {
+                maybeLand()
+                let batch = Array(lacking.prefix(1 + random.below(6)))
+                lacking = lacking.dropFirst(batch.count)
+                if random.chance(70) {
+                    commit(batch)
+                    acknowledged += batch
+                    continue
+                }
+                inFlight = batch
+                switch random.below(3) {
+                case 0: commit(batch)
+                case 1: late += batch
+                default: break
+                }
+                break
+            }
+            var through = VersionVector()
+            for dot in acknowledged where dot.seq > through[dot.replica] { through[dot.replica] = dot.seq }
+            ledger.record(
+                DeliveryLedger.Session(
+                    peerClockAtHello: hello, acknowledgedChanges: acknowledged.count, acknowledgedThrough: through,
+                    unacknowledged: inFlight))
+        }
+        maybeLand()
+        let hello = peer
+        let last = DeliveryLedger.Session(
+            peerClockAtHello: hello, acknowledgedChanges: 0, acknowledgedThrough: VersionVector(), unacknowledged: [])
+        let delivered = ledger.total(completing: last, sent: feed.count { !hello.contains($0) })
+        #expect(delivered == feed.count { !initial.contains($0) }, "seed \(seed)")
     }
 }

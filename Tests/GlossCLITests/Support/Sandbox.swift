@@ -99,8 +99,9 @@ final class Sandbox: @unchecked Sendable {
             stdoutPath: outputFolder + "/\(number).out", stderrPath: outputFolder + "/\(number).err")
     }
 
-    /// Commands the whole suite runs at once: a few more than the two cores CI has, since a
-    /// command spends much of its time waiting on `fsync`.
+    /// Commands run with `run` (every short command the tests give) at once across the suite: a
+    /// few more than the two cores CI has, since a command spends much of its time waiting on
+    /// `fsync`. Processes begun with `start` (servers, syncs that are killed) take none.
     static let commandsAtOnce = AsyncPermits(count: 4)
 
     /// Runs `gloss arguments` exactly as given, killing it past the time limit.
@@ -110,7 +111,9 @@ final class Sandbox: @unchecked Sendable {
 
     /// Waits for a started process, killing it past the time limit (which fails the test).
     func finish(_ running: RunningProcess, timeLimit: Duration = Sandbox.commandTimeLimit) async throws -> CommandResult {
-        let watchdog = Task {
+        // On a thread of its own: awaiting a plain task's result after cancelling it would wait
+        // for a turn on the loaded cooperative pool, holding the command's permit meanwhile.
+        let watchdog = Task.onItsOwnThread {
             try await Task.sleep(for: timeLimit)
             return running.kill()
         }
