@@ -54,68 +54,18 @@ import Testing
 
     /// Random runs: sessions cut before their HELLO or mid-batch, batches in flight that the
     /// peer commits at once, later (before or after the next HELLO) or never. The ledger's total
-    /// is always the number of changes the peer gained.
-    @Test(arguments: 0..<300)
-    func theTotalIsWhatThePeerGained(seed: UInt64) {
-        var random = SplitMix64(seed: seed)
-        let total = UInt64(5 + random.below(60))
-        let initial = UInt64(random.below(5))
-        var peer = initial
-        var late: UInt64?  // the end of a batch in flight that the peer commits later
-        var ledger = DeliveryLedger()
-        func maybeLand() {
-            if let end = late, random.chance(50) {
-                peer = max(peer, end)
-                late = nil
-            }
-        }
-        for _ in 0..<(1 + random.below(8)) {
-            maybeLand()
-            if random.chance(15) {
-                ledger.record(Self.session(hello: nil))
-                continue
-            }
-            let hello = peer
-            var sent = hello
-            var acknowledged: ClosedRange<UInt64>?
-            var inFlight: ClosedRange<UInt64>?
-            while sent < total {
-                maybeLand()
-                let batch = (sent + 1)...min(total, sent + UInt64(1 + random.below(6)))
-                if random.chance(70) {
-                    peer = max(peer, batch.upperBound)
-                    acknowledged = (acknowledged?.lowerBound ?? batch.lowerBound)...batch.upperBound
-                    sent = batch.upperBound
-                    continue
-                }
-                inFlight = batch
-                switch random.below(3) {
-                case 0: peer = max(peer, batch.upperBound)  // committed, its ACK lost
-                case 1: late = max(late ?? 0, batch.upperBound)  // committed after a while
-                default: break  // never committed
-                }
-                break
-            }
-            ledger.record(Self.session(hello: hello, acknowledged: acknowledged, inFlight: inFlight))
-        }
-        maybeLand()
-        let hello = peer
-        let delivered = ledger.total(completing: Self.session(hello: hello), sent: Int(total - hello))
-        #expect(delivered == Int(total - initial), "seed \(seed)")
-    }
-
-    /// As above with two authors whose changes interleave in the feed, so that what a session
-    /// acknowledged is a prefix of the feed for each author at once, and a batch in flight may
-    /// hold changes of both.
-    @Test(arguments: 0..<300)
-    func twoInterleavedAuthorsCountAlike(seed: UInt64) {
-        var random = SplitMix64(seed: seed &+ 10_000)
-        let authors = [Self.author, ReplicaID(high: 0, low: 9)]
-        // The feed: each author's changes in ascending order, the two interleaved at random.
-        var next: [UInt64] = [1, 1]
+    /// is always the number of changes the peer gained. With two authors their changes
+    /// interleave in the feed, so a session acknowledges a prefix of each at once, and a batch
+    /// in flight may hold changes of both.
+    @Test(arguments: [1, 2], 0..<300)
+    func theTotalIsWhatThePeerGained(authorCount: Int, seed: UInt64) {
+        var random = SplitMix64(seed: seed &+ UInt64(authorCount) * 10_000)
+        let authors = [Self.author, ReplicaID(high: 0, low: 9)].prefix(authorCount)
+        // The feed: each author's changes in ascending order, interleaved at random.
+        var next = [UInt64](repeating: 1, count: authorCount)
         var feed: [Dot] = []
         for _ in 0..<(6 + random.below(50)) {
-            let which = random.below(2)
+            let which = random.below(authorCount)
             feed.append(Dot(replica: authors[which], seq: next[which]))
             next[which] += 1
         }
@@ -172,6 +122,6 @@ import Testing
         let last = DeliveryLedger.Session(
             peerClockAtHello: hello, acknowledgedChanges: 0, acknowledgedThrough: VersionVector(), unacknowledged: [])
         let delivered = ledger.total(completing: last, sent: feed.count { !hello.contains($0) })
-        #expect(delivered == feed.count { !initial.contains($0) }, "seed \(seed)")
+        #expect(delivered == feed.count { !initial.contains($0) }, "\(authorCount) authors, seed \(seed)")
     }
 }
