@@ -19,11 +19,9 @@ import Testing
     /// Sends SIGKILL after `delay` on a thread of its own: a sleeping task could wake late when
     /// CPU-bound tests hold the cooperative threads, and every kill would land after exit.
     static func kill(_ running: RunningProcess, afterMicroseconds delay: Int) async -> Bool {
-        await withCheckedContinuation { continuation in
-            Thread {
-                usleep(UInt32(min(delay, 5_000_000)))
-                continuation.resume(returning: running.kill())
-            }.start()
+        await onAThreadOfItsOwn {
+            usleep(UInt32(min(delay, 5_000_000)))
+            return running.kill()
         }
     }
 

@@ -105,17 +105,14 @@ import Testing
         // PING only once the server's HELLO is here (SPEC §11.4.6), then one a second. All on a
         // thread of its own: a sleeping task can wake seconds late while CPU-bound tests hold
         // the cooperative threads, and a late PING would be the test's fault, not the server's.
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            Thread {
-                for _ in 0..<3000 where (try? RawConnection.messages(in: peer.bytesSoFar))?.first?.kind != .hello {
-                    usleep(10_000)
-                }
-                for _ in 0..<24 {
-                    peer.send(SyncMessage.ping.framed())
-                    usleep(1_000_000)
-                }
-                done.resume()
-            }.start()
+        await onAThreadOfItsOwn {
+            for _ in 0..<3000 where (try? RawConnection.messages(in: peer.bytesSoFar))?.first?.kind != .hello {
+                usleep(10_000)
+            }
+            for _ in 0..<24 {
+                peer.send(SyncMessage.ping.framed())
+                usleep(1_000_000)
+            }
         }
         let messages = try RawConnection.messages(in: peer.bytesSoFar)
         await served.stop()
